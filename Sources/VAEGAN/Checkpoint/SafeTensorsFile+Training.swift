@@ -1,0 +1,83 @@
+// Putting training state into a safetensors file and taking it back out: parameters under
+// their PyTorch-style names, optimizer state under "optimizer.<part>.<name>.<slot>", and
+// scalars (counters, configuration, generator state) in the metadata map.
+
+extension SafeTensorsFile {
+    /// Stores each parameter's value under its name.
+    public mutating func store(_ parameters: [Parameter]) {
+        for p in parameters { tensors[p.name] = StoredTensor(floats: p.value.values, shape: p.shape) }
+    }
+
+    /// Stores an optimizer's tensors and step count under `optimizer.<part>.`.
+    public mutating func store(_ optimizer: any Optimizer, part: String) {
+        for (name, tensor) in optimizer.stateTensors {
+            tensors["optimizer.\(part).\(name)"] = StoredTensor(floats: tensor.values, shape: tensor.shape)
+        }
+        metadata["optimizer.\(part).step"] = String(optimizer.stepCount)
+    }
+
+    /// Stores a generator's state words as "a,b,c,d" under `key`.
+    public mutating func store(_ generator: RandomGenerator, key: String) {
+        metadata[key] = generator.stateWords.map(String.init).joined(separator: ",")
+    }
+
+    /// Copies stored values into `parameters`, checking every name and shape.
+    public func restore(_ parameters: [Parameter]) throws(VAEGANError) {
+        for p in parameters { try copy(p.name, into: p.value) }
+    }
+
+    public func restore(_ optimizer: any Optimizer, part: String) throws(VAEGANError) {
+        for (name, tensor) in optimizer.stateTensors { try copy("optimizer.\(part).\(name)", into: tensor) }
+        optimizer.stepCount = try integer("optimizer.\(part).step")
+    }
+
+    public func restore(_ generator: inout RandomGenerator, key: String) throws(VAEGANError) {
+        let words = (metadata[key] ?? "").split(separator: ",").compactMap { UInt64($0) }
+        guard words.count == 4, words.contains(where: { $0 != 0 }) else {
+            throw .format("\(source): metadata \(key) is not a generator state")
+        }
+        generator.stateWords = words
+    }
+
+    private func copy(_ name: String, into tensor: Tensor) throws(VAEGANError) {
+        let values = try floats(name, shape: tensor.shape)
+        values.withUnsafeBufferPointer { tensor.pointer.update(from: $0.baseAddress!, count: tensor.count) }
+    }
+
+    // MARK: Metadata values
+
+    public func string(_ key: String) throws(VAEGANError) -> String {
+        guard let value = metadata[key] else { throw .format("\(source): metadata has no \(key)") }
+        return value
+    }
+
+    public func integer(_ key: String) throws(VAEGANError) -> Int {
+        guard let value = Int(try string(key)) else { throw .format("\(source): metadata \(key) is not an integer") }
+        return value
+    }
+
+    public func float(_ key: String) throws(VAEGANError) -> Float {
+        guard let value = Float(try string(key)), value.isFinite else {
+            throw .format("\(source): metadata \(key) is not a finite number")
+        }
+        return value
+    }
+
+    public func integers(_ key: String) throws(VAEGANError) -> [Int] {
+        let text = try string(key)
+        if text.isEmpty { return [] }
+        let values = text.split(separator: ",").compactMap { Int($0) }
+        guard values.count == text.split(separator: ",").count else {
+            throw .format("\(source): metadata \(key) is not a list of integers")
+        }
+        return values
+    }
+
+    /// The model kind ("vae", "gan", "vaegan"), checked against `expected`.
+    public func requireModel(_ expected: String) throws(VAEGANError) {
+        let kind = try string("model")
+        guard kind == expected else {
+            throw .wrongModel("\(source) holds a \(kind) checkpoint, not a \(expected)")
+        }
+    }
+}

@@ -1,0 +1,81 @@
+// Atomic file replacement, shared by every writer (PNG, NPY, IDX, safetensors).
+// Readers of `path` see either the old file or the complete new one, never a partial write,
+// even if the process dies midway: the bytes go to a temporary file in the same folder,
+// are flushed to disk, and only then renamed over `path` (rename is atomic within a file system).
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Writes whole files atomically.
+///
+/// ```swift
+/// try AtomicFile.write(pngBytes, to: "runs/vae/samples.png")
+/// ```
+public enum AtomicFile {
+    /// Replaces the file at `path` with `bytes`, or leaves it untouched if anything fails.
+    ///
+    /// The temporary file is `<path>.tmp-<pid>`; it is removed on every failure. Two threads
+    /// of one process must not write the same path at the same time.
+    /// - Throws: `.io("<path>: <reason>")` when the folder is missing or not writable,
+    ///   the disk is full, or `path` names a folder.
+    public static func write(_ bytes: [UInt8], to path: String) throws(VAEGANError) {
+        // The pid keeps two processes writing the same path from sharing a temporary file.
+        let temporaryPath = "\(path).tmp-\(getpid())"
+        let descriptor = open(temporaryPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else {
+            throw .io("\(path): cannot create temporary file \(temporaryPath): \(describeSystemError(errno))")
+        }
+        var isOpen = true
+        do throws(VAEGANError) {
+            try writeAll(bytes, to: descriptor, path: path)
+            guard fsync(descriptor) == 0 else {
+                throw .io("\(path): cannot flush to disk: \(describeSystemError(errno))")
+            }
+            isOpen = false
+            // close can report a deferred write error (e.g. on network file systems).
+            guard close(descriptor) == 0 else {
+                throw .io("\(path): cannot close: \(describeSystemError(errno))")
+            }
+            guard rename(temporaryPath, path) == 0 else {
+                throw .io("\(path): cannot replace with \(temporaryPath): \(describeSystemError(errno))")
+            }
+        } catch {
+            if isOpen { close(descriptor) }
+            unlink(temporaryPath)
+            throw error
+        }
+        syncFolder(containing: path)
+    }
+
+    /// Flushes the folder entry so the rename itself survives a crash. Best effort: some file
+    /// systems refuse to fsync a folder, and the data is already safe in the renamed file.
+    private static func syncFolder(containing path: String) {
+        let folder: String
+        if let slash = path.lastIndex(of: "/") {
+            folder = slash == path.startIndex ? "/" : String(path[..<slash])
+        } else {
+            folder = "."
+        }
+        let descriptor = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard descriptor >= 0 else { return }
+        fsync(descriptor)
+        close(descriptor)
+    }
+}
+
+/// Writes every byte, retrying short writes and interrupted calls.
+private func writeAll(_ bytes: [UInt8], to descriptor: Int32, path: String) throws(VAEGANError) {
+    var written = 0
+    while written < bytes.count {
+        let result = bytes.withUnsafeBytes { buffer in
+            write(descriptor, buffer.baseAddress! + written, buffer.count - written)
+        }
+        if result < 0 {
+            if errno == EINTR { continue }
+            throw .io("\(path): cannot write: \(describeSystemError(errno))")
+        }
+        written += result
+    }
+}

@@ -1,0 +1,114 @@
+// Pictures of any model with an encoder and a decoder (the β-VAE and the VAE-GAN): samples,
+// reconstructions, interpolations and latent traversals.
+
+/// A model that maps examples to a Gaussian posterior and latents back to examples.
+public protocol Autoencoding: AnyObject {
+    var inputWidth: Int { get }
+    var latentWidth: Int { get }
+    var batchCapacity: Int { get }
+    /// Posterior parameters for rows of examples (views valid until the next call).
+    func encode(_ x: Matrix) -> (mu: Matrix, logvar: Matrix)
+    /// Decoder means for latent rows, in the data's range (a view valid until the next call).
+    func decode(_ z: Matrix) -> Matrix
+}
+
+extension VAE: Autoencoding {}
+extension VAEGAN: Autoencoding {}
+
+extension Autoencoding {
+    /// Decoder means for any number of latent rows, in chunks of the batch capacity.
+    public func decodeAll(_ latents: [Float]) -> [Float] {
+        mapInChunks(latents, inputWidth: latentWidth) { decode($0) }
+    }
+
+    /// Posterior means μ for any number of examples.
+    public func encodeMeans(_ examples: [Float]) -> [Float] {
+        mapInChunks(examples, inputWidth: inputWidth) { encode($0).mu }
+    }
+
+    /// Runs `body` over chunks of at most `batchCapacity` rows and concatenates its outputs.
+    func mapInChunks(_ rows: [Float], inputWidth: Int, _ body: (Matrix) -> Matrix) -> [Float] {
+        let count = rows.count / inputWidth
+        let chunk = Tensor(shape: [batchCapacity, inputWidth])
+        var result: [Float] = []
+        var start = 0
+        while start < count {
+            let n = min(batchCapacity, count - start)
+            rows.withUnsafeBufferPointer {
+                chunk.pointer.update(from: $0.baseAddress! + start * inputWidth, count: n * inputWidth)
+            }
+            let output = body(Matrix(chunk.pointer, rows: n, columns: inputWidth))
+            result += UnsafeBufferPointer(start: output.base, count: output.count)
+            start += n
+        }
+        return result
+    }
+
+    /// Writes samples.png, reconstructions.png, interpolation.png and (when `dimensionsByKL`
+    /// is not empty) traversal.png into `directory`. `test` supplies the images to reconstruct;
+    /// `dimensionsByKL` orders the latent dimensions for the traversal (most used first).
+    /// Square images only; other data gets no pictures.
+    public func writePictures(to directory: String, test: ImageDataset, dimensionsByKL: [Int],
+                              seed: UInt64 = 7) throws(VAEGANError) {
+        guard let side = squareImageSide(inputWidth) else { return }
+        var generator = RandomGenerator(seed: seed)
+        let latent = latentWidth
+
+        // samples.png: an 8×8 grid of decoder means for z ~ N(0, I).
+        var z = [Float](repeating: 0, count: 64 * latent)
+        z.withUnsafeMutableBufferPointer { generator.fillNormal($0.baseAddress!, count: $0.count) }
+        try Image.grid(of: rows(decodeAll(z), width: inputWidth), side: side, columns: 8)
+            .writePNG(to: directory + "/samples.png")
+
+        // reconstructions.png: rows of 8 test images, each followed by a row of their reconstructions.
+        let pairs = min(32, test.count)
+        let originals = test.rowsAsFloats(0..<pairs)
+        let reconstructions = decodeAll(encodeMeans(originals))
+        var tiles: [[Float]] = []
+        for start in stride(from: 0, to: pairs, by: 8) {
+            let end = min(start + 8, pairs)
+            tiles += (start..<end).map { Array(originals[($0 * inputWidth)..<(($0 + 1) * inputWidth)]) }
+            tiles += (start..<end).map { Array(reconstructions[($0 * inputWidth)..<(($0 + 1) * inputWidth)]) }
+        }
+        try Image.grid(of: tiles, side: side, columns: 8).writePNG(to: directory + "/reconstructions.png")
+
+        // interpolation.png: straight lines in latent space between the means of image pairs.
+        let lines = min(8, test.count / 2), steps = 10
+        if lines > 0 {
+            let means = encodeMeans(test.rowsAsFloats(0..<(2 * lines)))
+            var path: [Float] = []
+            for line in 0..<lines {
+                let a = means[(line * latent)..<((line + 1) * latent)].map { $0 }
+                let b = means[((line + lines) * latent)..<((line + lines + 1) * latent)].map { $0 }
+                for step in 0..<steps {
+                    let t = Float(step) / Float(steps - 1)
+                    path += zip(a, b).map { $0 + t * ($1 - $0) }
+                }
+            }
+            try Image.grid(of: rows(decodeAll(path), width: inputWidth), side: side, columns: steps)
+                .writePNG(to: directory + "/interpolation.png")
+        }
+
+        // traversal.png: each of the most active dimensions swept from −3 to 3, others at the
+        // posterior mean of the first test image.
+        let dimensions = Array(dimensionsByKL.prefix(8)), values = 11
+        if !dimensions.isEmpty {
+            let base = encodeMeans(test.rowsAsFloats(0..<1))
+            var sweep: [Float] = []
+            for d in dimensions {
+                for v in 0..<values {
+                    var point = base
+                    point[d] = -3 + 6 * Float(v) / Float(values - 1)
+                    sweep += point
+                }
+            }
+            try Image.grid(of: rows(decodeAll(sweep), width: inputWidth), side: side, columns: values)
+                .writePNG(to: directory + "/traversal.png")
+        }
+    }
+}
+
+/// Splits a flat array into rows of `width`.
+func rows(_ flat: [Float], width: Int) -> [[Float]] {
+    stride(from: 0, to: flat.count, by: width).map { Array(flat[$0..<min($0 + width, flat.count)]) }
+}

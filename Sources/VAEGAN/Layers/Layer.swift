@@ -1,0 +1,40 @@
+// Layer: the forward/backward contract every layer keeps.
+//
+// A layer owns its output and input-gradient buffers, sized once for `batchCapacity` rows, so
+// forward and backward allocate nothing. `forward` remembers its input view; `backward` must
+// follow the forward it belongs to, before that input memory is overwritten.
+
+/// A differentiable map from rows of `inputWidth` to rows of `outputWidth`.
+public protocol Layer: AnyObject {
+    var inputWidth: Int { get }
+    var outputWidth: Int { get }
+    /// The most rows one call may carry.
+    var batchCapacity: Int { get }
+    /// Trainable tensors, in a fixed order.
+    var parameters: [Parameter] { get }
+
+    /// Computes the output rows for `input` into the layer's own buffer and returns a view of it.
+    func forward(_ input: Matrix) -> Matrix
+
+    /// Given ∂L/∂output for the last forward, adds ∂L/∂parameters into the gradients (when
+    /// `accumulateParameterGradients`) and returns ∂L/∂input (when `computeInputGradient`;
+    /// otherwise an empty view). Skipping either saves its GEMM.
+    func backward(_ outputGradient: Matrix, computeInputGradient: Bool,
+                  accumulateParameterGradients: Bool) -> Matrix
+}
+
+extension Layer {
+    /// Backward with both gradients computed.
+    @discardableResult
+    public func backward(_ outputGradient: Matrix) -> Matrix {
+        backward(outputGradient, computeInputGradient: true, accumulateParameterGradients: true)
+    }
+
+    @inline(__always)
+    func checkInput(_ input: Matrix) {
+        precondition(input.columns == inputWidth,
+                     "\(Self.self): input has \(input.columns) columns, expected \(inputWidth)")
+        precondition(input.rows > 0 && input.rows <= batchCapacity,
+                     "\(Self.self): \(input.rows) rows, capacity is \(batchCapacity)")
+    }
+}

@@ -1,0 +1,61 @@
+// Sequential: layers in a chain, and the MLP builder that makes one from a list of widths.
+
+/// Layers applied one after another; backward runs them in reverse.
+///
+/// ```swift
+/// let encoder = Sequential.mlp(name: "encoder", widths: [784, 512, 256], hidden: .relu,
+///                              output: .relu, batchCapacity: 128, rng: &rng)
+/// ```
+public final class Sequential: Layer {
+    public let layers: [any Layer]
+    public let batchCapacity: Int
+    /// Every layer's parameters in order (stored: training steps read it without allocating).
+    public let parameters: [Parameter]
+
+    public init(_ layers: [any Layer]) {
+        precondition(!layers.isEmpty, "Sequential needs at least one layer")
+        for (a, b) in zip(layers, layers.dropFirst()) {
+            precondition(a.outputWidth == b.inputWidth,
+                         "Sequential: a layer of width \(a.outputWidth) feeds one expecting \(b.inputWidth)")
+        }
+        self.layers = layers
+        batchCapacity = layers.map(\.batchCapacity).min()!
+        parameters = layers.flatMap(\.parameters)
+    }
+
+    /// A multilayer perceptron of Dense layers named "name.0", "name.1", …: `hidden` after every
+    /// layer but the last, `output` after the last.
+    public static func mlp(name: String, widths: [Int], hidden: Activation, output: Activation,
+                           initialization: Initialization = .pytorchDefault, batchCapacity: Int,
+                           rng: inout RandomGenerator) -> Sequential {
+        precondition(widths.count >= 2, "mlp needs at least an input and an output width")
+        var layers: [any Layer] = []
+        for i in 0..<(widths.count - 1) {
+            layers.append(Dense(name: "\(name).\(i)", inputWidth: widths[i], outputWidth: widths[i + 1],
+                                activation: i == widths.count - 2 ? output : hidden,
+                                initialization: initialization, batchCapacity: batchCapacity, rng: &rng))
+        }
+        return Sequential(layers)
+    }
+
+    public var inputWidth: Int { layers[0].inputWidth }
+    public var outputWidth: Int { layers[layers.count - 1].outputWidth }
+
+    public func forward(_ input: Matrix) -> Matrix {
+        var x = input
+        // By index, not `for layer in layers`: in debug builds the array iterator mallocs.
+        for index in layers.indices { x = layers[index].forward(x) }
+        return x
+    }
+
+    public func backward(_ outputGradient: Matrix, computeInputGradient: Bool,
+                         accumulateParameterGradients: Bool) -> Matrix {
+        var gradient = outputGradient
+        for index in stride(from: layers.count - 1, through: 0, by: -1) {
+            gradient = layers[index].backward(
+                gradient, computeInputGradient: index > 0 || computeInputGradient,
+                accumulateParameterGradients: accumulateParameterGradients)
+        }
+        return gradient
+    }
+}

@@ -1,0 +1,140 @@
+// GANTraining: the GAN with its alternating optimizer, as the training loop sees it; its
+// checkpoint and its pictures.
+import Foundation
+
+/// A GAN being trained: both players, their Adam optimizers in an `AlternatingOptimizer`.
+public final class GANTraining: Trainable {
+    public static let kind = "gan"
+    public let gan: GAN
+    public let schedule: AlternatingOptimizer
+    /// The fixed z of the sample grids, so epochs can be compared picture to picture.
+    private let fixedNoise: Tensor
+    private var sums = (discriminator: 0.0, generator: 0.0, real: 0.0, fake: 0.0, steps: 0, generatorSteps: 0)
+
+    /// Adam for both players with the reference's lr 2e-4, β₁ = 0.5, β₂ = 0.999 by default.
+    public init(gan: GAN, learningRate: Float = 2e-4, beta1: Float = 0.5, beta2: Float = 0.999,
+                discriminatorSteps: Int = 1, generatorSteps: Int = 1) throws(VAEGANError) {
+        self.gan = gan
+        schedule = try AlternatingOptimizer(
+            gan: gan,
+            discriminatorOptimizer: try Adam(parameters: gan.discriminator.parameters, learningRate: learningRate,
+                                             beta1: beta1, beta2: beta2),
+            generatorOptimizer: try Adam(parameters: gan.generator.parameters, learningRate: learningRate,
+                                         beta1: beta1, beta2: beta2),
+            discriminatorSteps: discriminatorSteps, generatorSteps: generatorSteps)
+        fixedNoise = Tensor(shape: [64, gan.latentWidth])
+        var generator = RandomGenerator(seed: 7)
+        generator.fillNormal(fixedNoise.matrix)
+    }
+
+    public var inputWidth: Int { gan.dataWidth }
+
+    public func startEpoch(_ epoch: Int) { sums = (0, 0, 0, 0, 0, 0) }
+
+    public func trainStep(on batch: Matrix) throws(VAEGANError) -> Double {
+        let report = schedule.step(real: batch)
+        let d = report.discriminator
+        guard d.loss.isFinite, report.generator.map({ $0.loss.isFinite }) ?? true else {
+            throw .nonFinite("D loss \(d.loss), G loss \(report.generator?.loss ?? .nan)")
+        }
+        sums.discriminator += d.loss
+        sums.real += d.realProbability
+        sums.fake += d.fakeProbability
+        sums.steps += 1
+        if let g = report.generator {
+            sums.generator += g.loss
+            sums.generatorSteps += 1
+        }
+        return d.loss
+    }
+
+    public func finishEpoch(test: ImageDataset) -> [(name: String, value: Double)] {
+        let n = Double(max(sums.steps, 1))
+        return [("d_loss", sums.discriminator / n), ("g_loss", sums.generator / Double(max(sums.generatorSteps, 1))),
+                ("d_real", sums.real / n), ("d_fake", sums.fake / n)]
+    }
+
+    public var lossPanels: [(title: String, metrics: [String])] {
+        [("losses", ["d_loss", "g_loss"]), ("mean D(x) and D(G(z))", ["d_real", "d_fake"])]
+    }
+
+    /// Generator outputs for the fixed z (64 rows).
+    public func fixedSamples() -> [Float] {
+        var result: [Float] = []
+        var start = 0
+        while start < fixedNoise.shape[0] {
+            let n = min(gan.batchCapacity, fixedNoise.shape[0] - start)
+            let out = gan.generate(Matrix(fixedNoise.pointer + start * gan.latentWidth, rows: n, columns: gan.latentWidth))
+            result += UnsafeBufferPointer(start: out.base, count: out.count)
+            start += n
+        }
+        return result
+    }
+
+    public func writeEpochOutputs(to directory: String, epoch: Int) throws(VAEGANError) {
+        guard let side = squareImageSide(gan.dataWidth) else { return }
+        let grid = Image.grid(of: rows(displayRange(fixedSamples()), width: gan.dataWidth), side: side, columns: 8)
+        try grid.writePNG(to: directory + String(format: "/samples-epoch-%03d.png", epoch))
+        try grid.writePNG(to: directory + "/samples.png")
+    }
+
+    /// Generator outputs mapped to [0, 1] for pictures (tanh outputs live in [−1, 1]).
+    func displayRange(_ values: [Float]) -> [Float] {
+        gan.configuration.generatorOutput == .tanh ? values.map { ($0 + 1) / 2 } : values
+    }
+
+    // MARK: Checkpoint
+
+    public func checkpoint() -> SafeTensorsFile {
+        let c = gan.configuration
+        var file = SafeTensorsFile(metadata: [
+            "model": Self.kind, "format": "vaegan-checkpoint-1",
+            "latent_width": String(c.latentWidth), "data_width": String(c.dataWidth),
+            "generator_widths": c.generatorWidths.map(String.init).joined(separator: ","),
+            "discriminator_widths": c.discriminatorWidths.map(String.init).joined(separator: ","),
+            "leaky_slope": String(c.leakySlope), "generator_output": c.generatorOutput.description,
+            "objective": c.objective.rawValue, "real_label": String(c.realLabel),
+            "batch_size": String(gan.batchCapacity),
+            "learning_rate": String(schedule.generatorOptimizer.learningRate),
+            "discriminator_steps": String(schedule.discriminatorSteps),
+            "generator_steps": String(schedule.generatorSteps),
+            "discriminator_steps_in_round": String(schedule.discriminatorStepsInRound),
+        ])
+        file.store(gan.generator.parameters + gan.discriminator.parameters)
+        file.store(schedule.discriminatorOptimizer, part: "discriminator")
+        file.store(schedule.generatorOptimizer, part: "generator")
+        file.store(gan.rng, key: "rng")
+        return file
+    }
+
+    static func configuration(from file: SafeTensorsFile) throws(VAEGANError) -> GANConfiguration {
+        var c = GANConfiguration()
+        c.latentWidth = try file.integer("latent_width")
+        c.dataWidth = try file.integer("data_width")
+        c.generatorWidths = try file.integers("generator_widths")
+        c.discriminatorWidths = try file.integers("discriminator_widths")
+        c.leakySlope = try file.float("leaky_slope")
+        guard let output = Activation(description: try file.string("generator_output")),
+              let objective = GANObjective(rawValue: try file.string("objective"))
+        else { throw .format("\(file.source): unknown generator output or objective") }
+        c.generatorOutput = output
+        c.objective = objective
+        c.realLabel = try file.float("real_label")
+        do { try c.validate() } catch { throw .format("\(file.source): \(error.message)") }
+        return c
+    }
+
+    public static func load(from file: SafeTensorsFile) throws(VAEGANError) -> GANTraining {
+        try file.requireModel(kind)
+        let gan = try GAN(try configuration(from: file), batchCapacity: try file.integer("batch_size"))
+        let training = try GANTraining(gan: gan, learningRate: try file.float("learning_rate"),
+                                       discriminatorSteps: try file.integer("discriminator_steps"),
+                                       generatorSteps: try file.integer("generator_steps"))
+        try file.restore(gan.generator.parameters + gan.discriminator.parameters)
+        try file.restore(training.schedule.discriminatorOptimizer, part: "discriminator")
+        try file.restore(training.schedule.generatorOptimizer, part: "generator")
+        try file.restore(&gan.rng, key: "rng")
+        training.schedule.discriminatorStepsInRound = try file.integer("discriminator_steps_in_round")
+        return training
+    }
+}

@@ -1,0 +1,128 @@
+// GAN: generator G(z) and discriminator D(x) (Goodfellow et al. 2014), each an MLP of the
+// engine's Dense layers, with the gradient computations of each player's step. Which player
+// moves, and when, is the AlternatingOptimizer's business (Optimizers/AlternatingOptimizer.swift).
+//
+// Losses are on D's logits l (never on probabilities): BCE(l, 1) = softplus(−l),
+// BCE(l, 0) = softplus(l), so nothing takes the log of a probability that can reach 0.
+import CVAEGAN
+import Foundation
+
+/// One discriminator step's figures (batch means).
+public struct DiscriminatorLosses: Sendable {
+    /// BCE(D(x), real label) + BCE(D(G(z)), 0).
+    public var loss: Double
+    /// Mean D(x): the probability D gives real examples.
+    public var realProbability: Double
+    /// Mean D(G(z)).
+    public var fakeProbability: Double
+}
+
+/// One generator step's figures (batch means).
+public struct GeneratorLosses: Sendable {
+    /// Non-saturating: BCE(D(G(z)), 1); minimax: −BCE(D(G(z)), 0) = E[log(1 − D(G(z)))].
+    public var loss: Double
+    public var fakeProbability: Double
+}
+
+/// A generator and a discriminator, with their workspaces.
+public final class GAN {
+    public let configuration: GANConfiguration
+    public let batchCapacity: Int
+    public let generator: Sequential
+    public let discriminator: Sequential
+    /// Draws z for training steps; saved in checkpoints.
+    public var rng: RandomGenerator
+
+    private let noise: Tensor          // z, (capacity, latent)
+    private let logitGradient: Tensor  // ∂L/∂l, (capacity, 1)
+
+    public init(_ configuration: GANConfiguration, batchCapacity: Int = 128, seed: UInt64 = 0)
+        throws(VAEGANError)
+    {
+        try configuration.validate()
+        try require(batchCapacity > 0, "batch size must be positive, not \(batchCapacity)")
+        self.configuration = configuration
+        self.batchCapacity = batchCapacity
+        let c = configuration
+        var rng = RandomGenerator(seed: seed)
+        generator = .mlp(name: "generator", widths: [c.latentWidth] + c.generatorWidths + [c.dataWidth],
+                         hidden: .leakyReLU(slope: c.leakySlope), output: c.generatorOutput,
+                         initialization: c.initialization, batchCapacity: batchCapacity, rng: &rng)
+        discriminator = .mlp(name: "discriminator", widths: [c.dataWidth] + c.discriminatorWidths + [1],
+                             hidden: .leakyReLU(slope: c.leakySlope), output: .identity,
+                             initialization: c.initialization, batchCapacity: batchCapacity, rng: &rng)
+        self.rng = rng
+        noise = Tensor(shape: [batchCapacity, c.latentWidth])
+        logitGradient = Tensor(shape: [batchCapacity, 1])
+    }
+
+    public var latentWidth: Int { configuration.latentWidth }
+    public var dataWidth: Int { configuration.dataWidth }
+
+    /// Fresh z ~ N(0, I) for `rows` rows, from `rng`.
+    private func sampleNoise(rows: Int) -> Matrix {
+        let z = Matrix(noise.pointer, rows: rows, columns: latentWidth)
+        rng.fillNormal(z)
+        return z
+    }
+
+    /// D's gradient for one batch of real examples and as many fakes from fresh z: adds
+    /// ∂/∂θ_D [BCE(D(x), real label) + BCE(D(G(z)), 0)] (batch means) into D's gradients.
+    /// G runs forward only: no gradient of G's parameters is computed.
+    public func accumulateDiscriminatorGradients(real: Matrix) -> DiscriminatorLosses {
+        let rows = real.rows
+        let scale = 1 / Float(rows)
+        let dLogits = Matrix(logitGradient.pointer, rows: rows, columns: 1)
+
+        let realLogits = discriminator.forward(real)
+        let realProbability = meanSigmoid(realLogits)
+        let realLoss = binaryCrossEntropy(logits: realLogits, target: configuration.realLabel,
+                                          gradient: dLogits, gradientScale: scale)
+        discriminator.backward(dLogits, computeInputGradient: false, accumulateParameterGradients: true)
+
+        let fake = generator.forward(sampleNoise(rows: rows))
+        let fakeLogits = discriminator.forward(fake)
+        let fakeProbability = meanSigmoid(fakeLogits)
+        let fakeLoss = binaryCrossEntropy(logits: fakeLogits, target: 0, gradient: dLogits, gradientScale: scale)
+        discriminator.backward(dLogits, computeInputGradient: false, accumulateParameterGradients: true)
+
+        return DiscriminatorLosses(loss: (realLoss + fakeLoss) * Double(scale),
+                                   realProbability: realProbability, fakeProbability: fakeProbability)
+    }
+
+    /// G's gradient for `rows` fresh z: the loss flows through D to G's output, but D's
+    /// parameter gradients are neither computed nor touched.
+    public func accumulateGeneratorGradients(rows: Int) -> GeneratorLosses {
+        precondition(rows > 0 && rows <= batchCapacity, "GAN: \(rows) rows, capacity \(batchCapacity)")
+        let scale = 1 / Float(rows)
+        let dLogits = Matrix(logitGradient.pointer, rows: rows, columns: 1)
+        let fake = generator.forward(sampleNoise(rows: rows))
+        let logits = discriminator.forward(fake)
+        let fakeProbability = meanSigmoid(logits)
+        let loss: Double
+        switch configuration.objective {
+        case .nonSaturating: // minimize −log D(G(z)) = BCE(l, 1)
+            loss = binaryCrossEntropy(logits: logits, target: 1, gradient: dLogits, gradientScale: scale)
+        case .minimax: // minimize log(1 − D(G(z))) = −BCE(l, 0)
+            loss = -binaryCrossEntropy(logits: logits, target: 0, gradient: dLogits, gradientScale: -scale)
+        }
+        let dFake = discriminator.backward(dLogits, computeInputGradient: true, accumulateParameterGradients: false)
+        generator.backward(dFake, computeInputGradient: false, accumulateParameterGradients: true)
+        return GeneratorLosses(loss: loss * Double(scale), fakeProbability: fakeProbability)
+    }
+
+    /// G(z) for given latent rows (a view into G's output buffer, valid until the next call).
+    public func generate(_ z: Matrix) -> Matrix { generator.forward(z) }
+
+    /// D(x) as probabilities, one per row.
+    public func discriminate(_ x: Matrix) -> [Float] {
+        let logits = discriminator.forward(x)
+        return (0..<logits.rows).map { 1 / (1 + exp(-logits.base[$0])) }
+    }
+
+    private func meanSigmoid(_ logits: Matrix) -> Double {
+        var sum = 0.0
+        for i in 0..<logits.count { sum += 1 / (1 + exp(-Double(logits.base[i]))) }
+        return sum / Double(logits.count)
+    }
+}

@@ -1,0 +1,209 @@
+// VAE: the β-VAE (Kingma & Welling 2014; Higgins et al. 2017) as a composition of the engine's
+// layers: encoder MLP → (μ, log σ²) heads → z = μ + σ·ε → decoder MLP → logits (or means).
+//
+// loss per example = −log p(x | z) + β·KL(q(z|x) ‖ N(0, I)), averaged over the batch.
+// Every buffer is allocated in init for `batchCapacity` rows; a training step allocates nothing.
+import CVAEGAN
+import Foundation
+
+/// The per-example means of one batch's loss terms.
+public struct VAELosses: Sendable {
+    /// −log p(x | z), nats per example.
+    public var reconstruction: Double
+    /// KL(q(z|x) ‖ N(0, I)), nats per example.
+    public var kl: Double
+    /// The β the batch was trained with.
+    public var beta: Float
+    /// reconstruction + β·KL: what the optimizer minimizes.
+    public var loss: Double { reconstruction + Double(beta) * kl }
+    /// reconstruction + KL: the negative ELBO.
+    public var negativeELBO: Double { reconstruction + kl }
+}
+
+/// A β-VAE with Bernoulli or Gaussian likelihood.
+///
+/// ```swift
+/// let vae = try VAE(VAEConfiguration(), batchCapacity: 128, seed: 0)
+/// let adam = try Adam(parameters: vae.parameters, learningRate: 1e-3)
+/// vae.parameters.zeroGradients()
+/// let losses = vae.accumulateGradients(on: batch, beta: 1)
+/// adam.step()
+/// ```
+public final class VAE {
+    public let configuration: VAEConfiguration
+    public let batchCapacity: Int
+    public let encoder: Sequential
+    public let muHead: Dense
+    public let logvarHead: Dense
+    public let decoder: Sequential
+    /// log σ of a learned Gaussian likelihood; nil otherwise.
+    public let logSigma: Parameter?
+    /// The generator for ε in training; saved in checkpoints.
+    public var rng: RandomGenerator
+
+    public let parameters: [Parameter]
+
+    // Workspaces, (batchCapacity, width) each.
+    private let noise: Tensor, z: Tensor, muGradient: Tensor, logvarGradient: Tensor
+    private let hiddenGradient: Tensor, outputGradient: Tensor, means: Tensor
+    /// KL per latent dimension, summed over the examples since the last reset.
+    public private(set) var klPerDimension: [Double]
+    public private(set) var klExamples = 0
+
+    public init(_ configuration: VAEConfiguration, batchCapacity: Int = 128, seed: UInt64 = 0)
+        throws(VAEGANError)
+    {
+        try configuration.validate()
+        try require(batchCapacity > 0, "batch size must be positive, not \(batchCapacity)")
+        self.configuration = configuration
+        self.batchCapacity = batchCapacity
+        var rng = RandomGenerator(seed: seed)
+        let c = configuration
+        let hidden = c.encoderWidths.last!
+        encoder = .mlp(name: "encoder", widths: [c.inputWidth] + c.encoderWidths, hidden: .relu, output: .relu,
+                       initialization: c.initialization, batchCapacity: batchCapacity, rng: &rng)
+        muHead = Dense(name: "mu", inputWidth: hidden, outputWidth: c.latentWidth,
+                       initialization: c.initialization, batchCapacity: batchCapacity, rng: &rng)
+        logvarHead = Dense(name: "logvar", inputWidth: hidden, outputWidth: c.latentWidth,
+                           initialization: c.initialization, batchCapacity: batchCapacity, rng: &rng)
+        decoder = .mlp(name: "decoder", widths: [c.latentWidth] + c.decoderWidths + [c.inputWidth],
+                       hidden: .relu, output: .identity, initialization: c.initialization,
+                       batchCapacity: batchCapacity, rng: &rng)
+        if case .gaussian(let sigma, true) = c.likelihood {
+            let p = Parameter(name: "log_sigma", shape: [1])
+            p.value.pointer[0] = log(sigma)
+            logSigma = p
+        } else {
+            logSigma = nil
+        }
+        parameters = encoder.parameters + muHead.parameters + logvarHead.parameters + decoder.parameters
+            + (logSigma.map { [$0] } ?? [])
+        self.rng = rng
+        let latent = [batchCapacity, c.latentWidth]
+        noise = Tensor(shape: latent)
+        z = Tensor(shape: latent)
+        muGradient = Tensor(shape: latent)
+        logvarGradient = Tensor(shape: latent)
+        hiddenGradient = Tensor(shape: [batchCapacity, hidden])
+        outputGradient = Tensor(shape: [batchCapacity, c.inputWidth])
+        means = Tensor(shape: [batchCapacity, c.inputWidth])
+        klPerDimension = Array(repeating: 0, count: c.latentWidth)
+    }
+
+    public var latentWidth: Int { configuration.latentWidth }
+    public var inputWidth: Int { configuration.inputWidth }
+
+    // MARK: Training
+
+    /// Forward and backward on one batch `x` (rows ≤ batchCapacity, values in the likelihood's
+    /// range): adds ∂loss/∂parameters into the gradients and returns the batch's mean losses.
+    /// Draws ε from `rng`.
+    public func accumulateGradients(on x: Matrix, beta: Float) -> VAELosses {
+        let rows = x.rows
+        let (mu, logvar) = encode(x)
+        let eps = Matrix(noise.pointer, rows: rows, columns: latentWidth)
+        rng.fillNormal(eps)
+        let zBatch = Matrix(z.pointer, rows: rows, columns: latentWidth)
+        reparameterize(into: zBatch, mu: mu, logvar: logvar, noise: eps)
+        let output = decoder.forward(zBatch)
+
+        let scale = 1 / Float(rows)
+        let dOutput = Matrix(outputGradient.pointer, rows: rows, columns: inputWidth)
+        let reconstruction = reconstructionLoss(output: output, target: x, gradient: dOutput, scale: scale)
+        let dz = decoder.backward(dOutput)
+
+        let dmu = Matrix(muGradient.pointer, rows: rows, columns: latentWidth)
+        let dlogvar = Matrix(logvarGradient.pointer, rows: rows, columns: latentWidth)
+        vg_fill(dmu.base, 0, Int64(dmu.count))
+        vg_fill(dlogvar.base, 0, Int64(dlogvar.count))
+        reparameterizeBackward(muGradient: dmu, logvarGradient: dlogvar, zGradient: dz, logvar: logvar, noise: eps)
+        let kl = klPerDimension.withUnsafeMutableBufferPointer { perDimension in
+            gaussianKL(mu: mu, logvar: logvar, muGradient: dmu, logvarGradient: dlogvar,
+                       gradientScale: beta * scale, perDimension: perDimension)
+        }
+        klExamples += rows
+
+        // h feeds both heads, so its gradient is the sum of theirs.
+        let dh = Matrix(hiddenGradient.pointer, rows: rows, columns: muHead.inputWidth)
+        dh.copy(from: muHead.backward(dmu))
+        let dhLogvar = logvarHead.backward(dlogvar)
+        vg_axpy(dh.base, 1, dhLogvar.base, Int64(dh.count))
+        encoder.backward(dh, computeInputGradient: false, accumulateParameterGradients: true)
+        // Divide in Double: the Float 1/rows is inexact unless rows is a power of two.
+        return VAELosses(reconstruction: reconstruction / Double(rows), kl: kl / Double(rows), beta: beta)
+    }
+
+    /// −log p(x | z) summed over the batch; writes `scale`·∂/∂output into `gradient` (if any).
+    private func reconstructionLoss(output: Matrix, target: Matrix, gradient: Matrix?, scale: Float) -> Double {
+        switch configuration.likelihood {
+        case .bernoulli:
+            return binaryCrossEntropy(logits: output, targets: target, gradient: gradient, gradientScale: scale)
+        case .gaussian(let fixedSigma, _):
+            // −log N(x; m, σ²) = ½(x−m)²/σ² + log σ + ½ log 2π, per pixel.
+            let logSigmaValue = logSigma.map { Double($0.value.pointer[0]) } ?? Double(log(fixedSigma))
+            let inverseVariance = exp(-2 * logSigmaValue)
+            let sse = squaredError(prediction: output, target: target, gradient: gradient,
+                                   gradientScale: scale * Float(0.5 * inverseVariance))
+            let pixels = Double(output.count)
+            if let logSigma, gradient != nil { // ∂/∂log σ = −(x−m)²/σ² + 1, per pixel
+                logSigma.gradient.pointer[0] += Float((-sse * inverseVariance + pixels) * Double(scale))
+            }
+            return 0.5 * sse * inverseVariance + pixels * (logSigmaValue + 0.5 * log(2 * Double.pi))
+        }
+    }
+
+    /// Starts a new tally of KL per dimension.
+    public func resetKLStatistics() {
+        for i in klPerDimension.indices { klPerDimension[i] = 0 }
+        klExamples = 0
+    }
+
+    // MARK: Inference
+
+    /// The approximate posterior's parameters for rows of `x` (views into the heads' buffers,
+    /// valid until the next call).
+    public func encode(_ x: Matrix) -> (mu: Matrix, logvar: Matrix) {
+        let h = encoder.forward(x)
+        return (muHead.forward(h), logvarHead.forward(h))
+    }
+
+    /// The decoder's means for latent rows `z`: probabilities for Bernoulli, means for Gaussian
+    /// (a view into a workspace, valid until the next call).
+    public func decode(_ z: Matrix) -> Matrix {
+        let output = decoder.forward(z)
+        let result = Matrix(means.pointer, rows: z.rows, columns: inputWidth)
+        result.copy(from: output)
+        if configuration.likelihood == .bernoulli {
+            vg_bias_activation_forward(result.base, nil, Int64(result.rows), Int64(result.columns),
+                                       VG_ACTIVATION_SIGMOID, 0)
+        }
+        return result
+    }
+
+    /// Reconstruction of `x` through z = μ (the posterior mean).
+    public func reconstruct(_ x: Matrix) -> Matrix { decode(encode(x).mu) }
+
+    /// The losses of one batch without training: one z per example drawn from `noise`. With
+    /// `perDimensionKL` the KL per latent dimension is tallied too.
+    public func evaluate(_ x: Matrix, noise generator: inout RandomGenerator, tallyKL: Bool = false) -> VAELosses {
+        let rows = x.rows
+        let (mu, logvar) = encode(x)
+        let eps = Matrix(noise.pointer, rows: rows, columns: latentWidth)
+        generator.fillNormal(eps)
+        let zBatch = Matrix(z.pointer, rows: rows, columns: latentWidth)
+        reparameterize(into: zBatch, mu: mu, logvar: logvar, noise: eps)
+        let output = decoder.forward(zBatch)
+        let reconstruction = reconstructionLoss(output: output, target: x, gradient: nil, scale: 1)
+        let kl: Double
+        if tallyKL {
+            kl = klPerDimension.withUnsafeMutableBufferPointer { perDimension in
+                gaussianKL(mu: mu, logvar: logvar, muGradient: nil, logvarGradient: nil, perDimension: perDimension)
+            }
+            klExamples += rows
+        } else {
+            kl = gaussianKL(mu: mu, logvar: logvar, muGradient: nil, logvarGradient: nil)
+        }
+        let scale = 1 / Double(rows)
+        return VAELosses(reconstruction: reconstruction * scale, kl: kl * scale, beta: 1)
+    }
+}

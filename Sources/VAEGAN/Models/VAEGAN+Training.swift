@@ -1,0 +1,123 @@
+// VAEGANTraining: the VAE-GAN with its three optimizers and the equilibrium gate, as the
+// training loop sees it; its checkpoint and pictures.
+import Foundation
+
+/// A VAE-GAN being trained: one Adam per part; the gate decides which of D and the decoder
+/// step; the encoder always does.
+public final class VAEGANTraining: Trainable {
+    public static let kind = "vaegan"
+    public let model: VAEGAN
+    public let encoderOptimizer: Adam
+    public let decoderOptimizer: Adam
+    public let discriminatorOptimizer: Adam
+    private var test: ImageDataset?
+    private var sums = (prior: 0.0, llike: 0.0, gan: 0.0, real: 0.0, fake: 0.0, steps: 0,
+                        discriminatorSkips: 0, decoderSkips: 0)
+
+    /// Three Adam optimizers with the reference's lr 3e-4.
+    public init(model: VAEGAN, learningRate: Float = 3e-4) throws(VAEGANError) {
+        self.model = model
+        encoderOptimizer = try Adam(parameters: model.encoderParameters, learningRate: learningRate)
+        decoderOptimizer = try Adam(parameters: model.decoderParameters, learningRate: learningRate)
+        discriminatorOptimizer = try Adam(parameters: model.discriminatorParameters, learningRate: learningRate)
+    }
+
+    public var inputWidth: Int { model.inputWidth }
+
+    public func startEpoch(_ epoch: Int) { sums = (0, 0, 0, 0, 0, 0, 0, 0) }
+
+    public func trainStep(on batch: Matrix) throws(VAEGANError) -> Double {
+        model.encoderParameters.zeroGradients()
+        model.decoderParameters.zeroGradients()
+        model.discriminatorParameters.zeroGradients()
+        let step = model.accumulateGradients(on: batch)
+        guard step.prior.isFinite, step.llike.isFinite, step.gan.isFinite else {
+            throw .nonFinite("L_prior \(step.prior), L_llike \(step.llike), L_GAN \(step.gan)")
+        }
+        encoderOptimizer.step()
+        if step.updatedDecoder { decoderOptimizer.step() } else { sums.decoderSkips += 1 }
+        if step.updatedDiscriminator { discriminatorOptimizer.step() } else { sums.discriminatorSkips += 1 }
+        sums.prior += step.prior
+        sums.llike += step.llike
+        sums.gan += step.gan
+        sums.real += step.realProbability
+        sums.fake += step.fakeProbability
+        sums.steps += 1
+        return step.prior + step.llike
+    }
+
+    public func finishEpoch(test: ImageDataset) -> [(name: String, value: Double)] {
+        self.test = test
+        let n = Double(max(sums.steps, 1))
+        return [("prior", sums.prior / n), ("llike", sums.llike / n), ("gan", sums.gan / n),
+                ("d_real", sums.real / n), ("d_fake", sums.fake / n),
+                ("d_skips", Double(sums.discriminatorSkips)), ("decoder_skips", Double(sums.decoderSkips))]
+    }
+
+    public var lossPanels: [(title: String, metrics: [String])] {
+        [("L_prior and L_llike", ["prior", "llike"]), ("L_GAN", ["gan"]),
+         ("mean D(x) and D(Dec(z_p))", ["d_real", "d_fake"]), ("gate skips per epoch", ["d_skips", "decoder_skips"])]
+    }
+
+    public func writeEpochOutputs(to directory: String, epoch: Int) throws(VAEGANError) {
+        if let test { try model.writePictures(to: directory, test: test, dimensionsByKL: []) }
+    }
+
+    // MARK: Checkpoint
+
+    public func checkpoint() -> SafeTensorsFile {
+        let c = model.configuration
+        var file = SafeTensorsFile(metadata: [
+            "model": Self.kind, "format": "vaegan-checkpoint-1",
+            "input_width": String(c.inputWidth), "latent_width": String(c.latentWidth),
+            "encoder_widths": c.encoderWidths.map(String.init).joined(separator: ","),
+            "decoder_widths": c.decoderWidths.map(String.init).joined(separator: ","),
+            "discriminator_widths": c.discriminatorWidths.map(String.init).joined(separator: ","),
+            "feature_layer": String(c.featureLayer), "leaky_slope": String(c.leakySlope),
+            "gamma": String(c.gamma), "objective": c.objective.rawValue,
+            "reconstructions_as_fakes": String(c.reconstructionsAsFakes), "gating": String(c.gating),
+            "gating_margin": String(c.gatingMargin), "gating_equilibrium": String(c.gatingEquilibrium),
+            "batch_size": String(model.batchCapacity), "learning_rate": String(encoderOptimizer.learningRate),
+        ])
+        file.store(model.encoderParameters + model.decoderParameters + model.discriminatorParameters)
+        file.store(encoderOptimizer, part: "encoder")
+        file.store(decoderOptimizer, part: "decoder")
+        file.store(discriminatorOptimizer, part: "discriminator")
+        file.store(model.rng, key: "rng")
+        return file
+    }
+
+    static func configuration(from file: SafeTensorsFile) throws(VAEGANError) -> VAEGANConfiguration {
+        var c = VAEGANConfiguration()
+        c.inputWidth = try file.integer("input_width")
+        c.latentWidth = try file.integer("latent_width")
+        c.encoderWidths = try file.integers("encoder_widths")
+        c.decoderWidths = try file.integers("decoder_widths")
+        c.discriminatorWidths = try file.integers("discriminator_widths")
+        c.featureLayer = try file.integer("feature_layer")
+        c.leakySlope = try file.float("leaky_slope")
+        c.gamma = try file.float("gamma")
+        guard let objective = GANObjective(rawValue: try file.string("objective")) else {
+            throw .format("\(file.source): unknown objective")
+        }
+        c.objective = objective
+        c.reconstructionsAsFakes = try file.string("reconstructions_as_fakes") == "true"
+        c.gating = try file.string("gating") == "true"
+        c.gatingMargin = try file.float("gating_margin")
+        c.gatingEquilibrium = try file.float("gating_equilibrium")
+        do { try c.validate() } catch { throw .format("\(file.source): \(error.message)") }
+        return c
+    }
+
+    public static func load(from file: SafeTensorsFile) throws(VAEGANError) -> VAEGANTraining {
+        try file.requireModel(kind)
+        let model = try VAEGAN(try configuration(from: file), batchCapacity: try file.integer("batch_size"))
+        let training = try VAEGANTraining(model: model, learningRate: try file.float("learning_rate"))
+        try file.restore(model.encoderParameters + model.decoderParameters + model.discriminatorParameters)
+        try file.restore(training.encoderOptimizer, part: "encoder")
+        try file.restore(training.decoderOptimizer, part: "decoder")
+        try file.restore(training.discriminatorOptimizer, part: "discriminator")
+        try file.restore(&model.rng, key: "rng")
+        return training
+    }
+}

@@ -1,0 +1,237 @@
+// VAEGAN: the VAE whose decoder is a GAN's generator and whose reconstruction error is
+// measured in a hidden layer Dis_l of the discriminator (Larsen et al. 2016).
+//
+//   L_prior = KL(q(z|x) ‖ N(0, I))
+//   L_llike = ½ Σ (Dis_l(x) − Dis_l(x̃))²          Gaussian NLL with σ = 1, constant dropped
+//   L_GAN   = BCE(D(x), 1) + BCE(D(Dec(z_p)), 0)  [+ BCE(D(x̃), 0) as an option]
+//
+//   encoder ← ∇(L_prior + L_llike)     no L_GAN
+//   decoder ← ∇(γ·L_llike − L_GAN)     minimax; or γ·L_llike + BCE(D(fakes), 1), non-saturating
+//   D       ← ∇ L_GAN                  no L_llike
+//
+// Each loss reaches only its part because every backward pass says which parameter
+// gradients it accumulates: D's passes for L_llike and for the decoder's GAN term accumulate
+// none, and the decoder runs backward twice on x̃: once with γ·L_llike − L_GAN for its own
+// weights, once with L_llike alone for the gradient it hands the encoder.
+import CVAEGAN
+import Foundation
+
+/// One VAE-GAN step's figures (batch means) and the gate's decisions.
+public struct VAEGANStep: Sendable {
+    public var prior: Double
+    public var llike: Double
+    /// L_GAN as D sees it (the terms D is trained on).
+    public var gan: Double
+    public var realProbability: Double
+    public var fakeProbability: Double
+    /// Mean BCE of D on real examples and on prior samples: the gate's inputs.
+    public var discriminatorRealLoss: Double
+    public var discriminatorFakeLoss: Double
+    public var updatedDiscriminator: Bool
+    public var updatedDecoder: Bool
+}
+
+/// Encoder, decoder (= generator) and discriminator with three optimizers.
+public final class VAEGAN {
+    public let configuration: VAEGANConfiguration
+    public let batchCapacity: Int
+    public let encoder: Sequential
+    public let muHead: Dense
+    public let logvarHead: Dense
+    public let decoder: Sequential
+    /// D's layers up to and including Dis_l.
+    public let discriminatorFeatures: Sequential
+    /// D's layers after Dis_l, ending in one logit.
+    public let discriminatorHead: Sequential
+    public var rng: RandomGenerator
+
+    /// Each part's parameters (stored: training steps read them without allocating).
+    public let encoderParameters: [Parameter]
+    public let decoderParameters: [Parameter]
+    public let discriminatorParameters: [Parameter]
+
+    // Workspaces, (batchCapacity, width) each.
+    private let noise: Tensor, z: Tensor, priorNoise: Tensor
+    private let muGradient: Tensor, logvarGradient: Tensor, hiddenGradient: Tensor
+    private let realFeatures: Tensor, featureGradient: Tensor, logitGradient: Tensor
+    private let decoderGradient: Tensor, encoderPathGradient: Tensor, zGradient: Tensor
+
+    public init(_ configuration: VAEGANConfiguration, batchCapacity: Int = 128, seed: UInt64 = 0)
+        throws(VAEGANError)
+    {
+        try configuration.validate()
+        try require(batchCapacity > 0, "batch size must be positive, not \(batchCapacity)")
+        self.configuration = configuration
+        self.batchCapacity = batchCapacity
+        let c = configuration
+        var rng = RandomGenerator(seed: seed)
+        let hidden = c.encoderWidths.last!
+        encoder = .mlp(name: "encoder", widths: [c.inputWidth] + c.encoderWidths, hidden: .relu, output: .relu,
+                       initialization: c.initialization, batchCapacity: batchCapacity, rng: &rng)
+        muHead = Dense(name: "mu", inputWidth: hidden, outputWidth: c.latentWidth,
+                       initialization: c.initialization, batchCapacity: batchCapacity, rng: &rng)
+        logvarHead = Dense(name: "logvar", inputWidth: hidden, outputWidth: c.latentWidth,
+                           initialization: c.initialization, batchCapacity: batchCapacity, rng: &rng)
+        decoder = .mlp(name: "decoder", widths: [c.latentWidth] + c.decoderWidths + [c.inputWidth],
+                       hidden: .relu, output: .sigmoid, initialization: c.initialization,
+                       batchCapacity: batchCapacity, rng: &rng)
+        let d = Sequential.mlp(name: "discriminator", widths: [c.inputWidth] + c.discriminatorWidths + [1],
+                               hidden: .leakyReLU(slope: c.leakySlope), output: .identity,
+                               initialization: c.initialization, batchCapacity: batchCapacity, rng: &rng)
+        discriminatorFeatures = Sequential(Array(d.layers[...c.featureLayer]))
+        discriminatorHead = Sequential(Array(d.layers[(c.featureLayer + 1)...]))
+        encoderParameters = encoder.parameters + muHead.parameters + logvarHead.parameters
+        decoderParameters = decoder.parameters
+        discriminatorParameters = discriminatorFeatures.parameters + discriminatorHead.parameters
+        self.rng = rng
+        let latent = [batchCapacity, c.latentWidth], image = [batchCapacity, c.inputWidth]
+        let features = [batchCapacity, discriminatorFeatures.outputWidth]
+        noise = Tensor(shape: latent); z = Tensor(shape: latent); priorNoise = Tensor(shape: latent)
+        muGradient = Tensor(shape: latent); logvarGradient = Tensor(shape: latent); zGradient = Tensor(shape: latent)
+        hiddenGradient = Tensor(shape: [batchCapacity, hidden])
+        realFeatures = Tensor(shape: features); featureGradient = Tensor(shape: features)
+        logitGradient = Tensor(shape: [batchCapacity, 1])
+        decoderGradient = Tensor(shape: image); encoderPathGradient = Tensor(shape: image)
+    }
+
+    public var inputWidth: Int { configuration.inputWidth }
+    public var latentWidth: Int { configuration.latentWidth }
+    public var featureWidth: Int { discriminatorFeatures.outputWidth }
+
+    // MARK: Gradients
+
+    /// Adds every part's gradient for one batch `x` into its parameters' gradients, each part
+    /// getting only its own losses (see the file's header), and decides the gate. The caller
+    /// zeroes gradients before and applies the optimizers after (`VAEGANTraining`).
+    public func accumulateGradients(on x: Matrix) -> VAEGANStep {
+        let rows = x.rows, scale = 1 / Float(rows)
+        let c = configuration
+        let dLogits = Matrix(logitGradient.pointer, rows: rows, columns: 1)
+        let decoderOut = Matrix(decoderGradient.pointer, rows: rows, columns: inputWidth)
+        let encoderOut = Matrix(encoderPathGradient.pointer, rows: rows, columns: inputWidth)
+        let dFeatures = Matrix(featureGradient.pointer, rows: rows, columns: featureWidth)
+
+        // Real x: D's L_GAN term BCE(D(x), 1) → D only. Keep Dis_l(x) as L_llike's target.
+        let fReal = discriminatorFeatures.forward(x)
+        Matrix(realFeatures.pointer, rows: rows, columns: featureWidth).copy(from: fReal)
+        let realLogits = discriminatorHead.forward(fReal)
+        let realProbability = meanSigmoid(realLogits)
+        let realLoss = binaryCrossEntropy(logits: realLogits, target: 1, gradient: dLogits, gradientScale: scale) * Double(scale)
+        backwardThroughDiscriminator(dLogits, trainsDiscriminator: true, needsInputGradient: false)
+
+        // Prior samples x_p = Dec(z_p): D's term BCE(D(x_p), 0) → D; the decoder's GAN term → decoder.
+        let zPrior = Matrix(priorNoise.pointer, rows: rows, columns: latentWidth)
+        rng.fillNormal(zPrior)
+        let fakeLogits = discriminatorHead.forward(discriminatorFeatures.forward(decoder.forward(zPrior)))
+        let fakeProbability = meanSigmoid(fakeLogits)
+        let fakeLoss = binaryCrossEntropy(logits: fakeLogits, target: 0, gradient: dLogits, gradientScale: scale) * Double(scale)
+        let dPrior = backwardThroughDiscriminator(dLogits, trainsDiscriminator: true, needsInputGradient: true)
+        decoderOut.copy(from: generatorGradient(dPrior, logits: fakeLogits, scale: scale))
+        decoder.backward(decoderOut, computeInputGradient: false, accumulateParameterGradients: true)
+
+        // Reconstructions x̃ = Dec(μ + σ·ε).
+        let h = encoder.forward(x)
+        let mu = muHead.forward(h), logvar = logvarHead.forward(h)
+        let eps = Matrix(noise.pointer, rows: rows, columns: latentWidth)
+        rng.fillNormal(eps)
+        let zBatch = Matrix(z.pointer, rows: rows, columns: latentWidth)
+        reparameterize(into: zBatch, mu: mu, logvar: logvar, noise: eps)
+        let xTilde = decoder.forward(zBatch)
+        let fTilde = discriminatorFeatures.forward(xTilde)
+
+        var ganLoss = realLoss + fakeLoss
+        vg_fill(decoderOut.base, 0, Int64(decoderOut.count))
+        if c.reconstructionsAsFakes { // BCE(D(x̃), 0) → D; its GAN term → decoder (never the encoder)
+            let logits = discriminatorHead.forward(fTilde)
+            ganLoss += binaryCrossEntropy(logits: logits, target: 0, gradient: dLogits, gradientScale: scale) * Double(scale)
+            let dx = backwardThroughDiscriminator(dLogits, trainsDiscriminator: true, needsInputGradient: true)
+            decoderOut.copy(from: generatorGradient(dx, logits: logits, scale: scale))
+        }
+
+        // L_llike = ½ Σ (Dis_l(x̃) − Dis_l(x))², batch mean: through D's features (no D
+        // gradients) to x̃. The encoder gets it alone; the decoder gets it weighted by γ.
+        let llike = 0.5 * squaredError(prediction: fTilde, target: Matrix(realFeatures.pointer, rows: rows, columns: featureWidth),
+                                       gradient: dFeatures, gradientScale: 0.5 * scale) * Double(scale)
+        let dLlike = discriminatorFeatures.backward(dFeatures, computeInputGradient: true, accumulateParameterGradients: false)
+        encoderOut.copy(from: dLlike)
+        vg_axpy(decoderOut.base, c.gamma, dLlike.base, Int64(decoderOut.count))
+
+        // The decoder ran forward on z last, so both backward passes below use that forward.
+        decoder.backward(decoderOut, computeInputGradient: false, accumulateParameterGradients: true)
+        let dz = decoder.backward(encoderOut, computeInputGradient: true, accumulateParameterGradients: false)
+
+        // Encoder: L_llike through z, plus L_prior = KL.
+        let dmu = Matrix(muGradient.pointer, rows: rows, columns: latentWidth)
+        let dlogvar = Matrix(logvarGradient.pointer, rows: rows, columns: latentWidth)
+        vg_fill(dmu.base, 0, Int64(dmu.count))
+        vg_fill(dlogvar.base, 0, Int64(dlogvar.count))
+        reparameterizeBackward(muGradient: dmu, logvarGradient: dlogvar, zGradient: dz, logvar: logvar, noise: eps)
+        let prior = gaussianKL(mu: mu, logvar: logvar, muGradient: dmu, logvarGradient: dlogvar, gradientScale: scale) * Double(scale)
+        let dh = Matrix(hiddenGradient.pointer, rows: rows, columns: muHead.inputWidth)
+        dh.copy(from: muHead.backward(dmu))
+        vg_axpy(dh.base, 1, logvarHead.backward(dlogvar).base, Int64(dh.count))
+        encoder.backward(dh, computeInputGradient: false, accumulateParameterGradients: true)
+
+        let (trainD, trainDecoder) = gate(realLoss: realLoss, fakeLoss: fakeLoss)
+        return VAEGANStep(prior: prior, llike: llike, gan: ganLoss, realProbability: realProbability,
+                          fakeProbability: fakeProbability, discriminatorRealLoss: realLoss,
+                          discriminatorFakeLoss: fakeLoss, updatedDiscriminator: trainD, updatedDecoder: trainDecoder)
+    }
+
+    /// The reference code's equilibrium rule on D's mean BCE for real and fake examples.
+    public func gate(realLoss: Double, fakeLoss: Double) -> (discriminator: Bool, decoder: Bool) {
+        let c = configuration
+        guard c.gating else { return (true, true) }
+        let low = Double(c.gatingEquilibrium - c.gatingMargin), high = Double(c.gatingEquilibrium + c.gatingMargin)
+        var trainD = true, trainDecoder = true
+        if realLoss < low || fakeLoss < low { trainD = false }        // D winning by the margin
+        if realLoss > high || fakeLoss > high { trainDecoder = false } // D losing by the margin
+        if !trainD && !trainDecoder { return (true, true) }
+        return (trainD, trainDecoder)
+    }
+
+    /// Backward through D (head, then features) from logit gradients; D's parameters
+    /// accumulate only when `trainsDiscriminator`. Returns ∂/∂input when asked.
+    @discardableResult
+    private func backwardThroughDiscriminator(_ dLogits: Matrix, trainsDiscriminator: Bool,
+                                              needsInputGradient: Bool) -> Matrix {
+        let df = discriminatorHead.backward(dLogits, computeInputGradient: true,
+                                            accumulateParameterGradients: trainsDiscriminator)
+        return discriminatorFeatures.backward(df, computeInputGradient: needsInputGradient,
+                                              accumulateParameterGradients: trainsDiscriminator)
+    }
+
+    /// The decoder's GAN gradient at a fake batch whose D backward for BCE(l, 0) gave
+    /// `dBCEFake`: minimax −L_GAN is its negation; non-saturating BCE(l, 1) needs one more
+    /// pass through D (from the same forward) with σ(l) − 1.
+    private func generatorGradient(_ dBCEFake: Matrix, logits: Matrix, scale: Float) -> Matrix {
+        switch configuration.objective {
+        case .minimax:
+            vg_scale(dBCEFake.base, -1, Int64(dBCEFake.count))
+            return dBCEFake
+        case .nonSaturating:
+            let dLogits = Matrix(logitGradient.pointer, rows: logits.rows, columns: 1)
+            binaryCrossEntropy(logits: logits, target: 1, gradient: dLogits, gradientScale: scale)
+            return backwardThroughDiscriminator(dLogits, trainsDiscriminator: false, needsInputGradient: true)
+        }
+    }
+
+    private func meanSigmoid(_ logits: Matrix) -> Double {
+        var sum = 0.0
+        for i in 0..<logits.count { sum += 1 / (1 + exp(-Double(logits.base[i]))) }
+        return sum / Double(logits.count)
+    }
+
+    // MARK: Inference
+
+    public func encode(_ x: Matrix) -> (mu: Matrix, logvar: Matrix) {
+        let h = encoder.forward(x)
+        return (muHead.forward(h), logvarHead.forward(h))
+    }
+
+    /// Images for latent rows (a view into the decoder's buffer, valid until the next call).
+    public func decode(_ z: Matrix) -> Matrix { decoder.forward(z) }
+
+    /// Reconstruction through z = μ.
+    public func reconstruct(_ x: Matrix) -> Matrix { decode(encode(x).mu) }
+}

@@ -1,0 +1,62 @@
+// AlternatingOptimizer: the GAN's training schedule (Goodfellow et al. 2014, Algorithm 1):
+// k discriminator steps with G fixed, then one (or more) generator steps with D fixed, each
+// player with its own optimizer. A fixed player's parameters and optimizer state do not change.
+
+/// What one call to `step(real:)` did.
+public struct AlternatingStep: Sendable {
+    public var discriminator: DiscriminatorLosses
+    /// The last generator step of this call, if the round ended with one.
+    public var generator: GeneratorLosses?
+}
+
+/// Drives a GAN's two optimizers in rounds of k discriminator steps and m generator steps.
+///
+/// ```swift
+/// let schedule = try AlternatingOptimizer(gan: gan,
+///     discriminatorOptimizer: Adam(parameters: gan.discriminator.parameters, learningRate: 2e-4, beta1: 0.5),
+///     generatorOptimizer: Adam(parameters: gan.generator.parameters, learningRate: 2e-4, beta1: 0.5))
+/// let report = schedule.step(real: batch)   // one D step; a G step after every k-th
+/// ```
+public final class AlternatingOptimizer {
+    public let gan: GAN
+    public let discriminatorOptimizer: any Optimizer
+    public let generatorOptimizer: any Optimizer
+    /// k: discriminator steps per round.
+    public let discriminatorSteps: Int
+    /// Generator steps at the end of each round.
+    public let generatorSteps: Int
+    /// Discriminator steps taken in the current round; saved in checkpoints.
+    public var discriminatorStepsInRound = 0
+
+    public init(gan: GAN, discriminatorOptimizer: any Optimizer, generatorOptimizer: any Optimizer,
+                discriminatorSteps: Int = 1, generatorSteps: Int = 1) throws(VAEGANError) {
+        try require(discriminatorSteps >= 1, "discriminator steps per round (k) must be at least 1, not \(discriminatorSteps)")
+        try require(generatorSteps >= 1, "generator steps per round must be at least 1, not \(generatorSteps)")
+        try require(Set(discriminatorOptimizer.parameters.map(\.name)) == Set(gan.discriminator.parameters.map(\.name))
+                    && Set(generatorOptimizer.parameters.map(\.name)) == Set(gan.generator.parameters.map(\.name)),
+                    "each optimizer must own exactly its player's parameters")
+        self.gan = gan
+        self.discriminatorOptimizer = discriminatorOptimizer
+        self.generatorOptimizer = generatorOptimizer
+        self.discriminatorSteps = discriminatorSteps
+        self.generatorSteps = generatorSteps
+    }
+
+    /// One discriminator step on `real` (G fixed); when it completes a round of k, then
+    /// `generatorSteps` generator steps with batches of the same size (D fixed).
+    public func step(real: Matrix) -> AlternatingStep {
+        gan.discriminator.parameters.zeroGradients()
+        let d = gan.accumulateDiscriminatorGradients(real: real)
+        discriminatorOptimizer.step()
+        discriminatorStepsInRound += 1
+        guard discriminatorStepsInRound == discriminatorSteps else { return AlternatingStep(discriminator: d) }
+        discriminatorStepsInRound = 0
+        var g: GeneratorLosses?
+        for _ in 0..<generatorSteps {
+            gan.generator.parameters.zeroGradients()
+            g = gan.accumulateGeneratorGradients(rows: real.rows)
+            generatorOptimizer.step()
+        }
+        return AlternatingStep(discriminator: d, generator: g)
+    }
+}

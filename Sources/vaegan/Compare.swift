@@ -1,0 +1,40 @@
+// vaegan compare: the same test images reconstructed by a β-VAE and by a VAE-GAN, side by
+// side (compare.png), with both sharpness figures.
+import ArgumentParser
+import VAEGAN
+
+struct Compare: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Reconstruct test images with a β-VAE and a VAE-GAN: rows of originals, β-VAE and VAE-GAN reconstructions.")
+
+    @Option(help: "A β-VAE checkpoint.") var vae: String
+    @Option(help: "A VAE-GAN checkpoint.") var vaegan: String
+    @OptionGroup var dataOptions: DataOptions
+    @Option(help: "Test images per row.") var count = 10
+    @Option(help: "Output PNG.") var out = "compare.png"
+
+    func run() throws {
+        try runReportingErrors { () throws(VAEGANError) in
+            guard case .vae(let first) = try TrainedModel.load(from: vae) else { throw .wrongModel("\(vae) is not a β-VAE checkpoint") }
+            guard case .vaegan(let second) = try TrainedModel.load(from: vaegan) else { throw .wrongModel("\(vaegan) is not a VAE-GAN checkpoint") }
+            let test = try dataOptions.load().test
+            guard test.featureCount == first.inputWidth, test.featureCount == second.inputWidth,
+                  let side = squareImageSide(test.featureCount) else {
+                throw .shapeMismatch("both models and the data must share one square image size")
+            }
+            let n = min(count, test.count)
+            let originals = test.rowsAsFloats(0..<n)
+            let a = first.decodeAll(first.encodeMeans(originals)), b = second.decodeAll(second.encodeMeans(originals))
+            let tiles = [originals, a, b].flatMap { flat in
+                stride(from: 0, to: flat.count, by: test.featureCount).map { Array(flat[$0..<($0 + test.featureCount)]) }
+            }
+            try Image.grid(of: tiles, side: side, columns: n).writePNG(to: out)
+            let all = test.rowsAsFloats(0..<test.count)
+            let sharpA = Sharpness.meanSquaredLaplacian(first.decodeAll(first.encodeMeans(all)), width: side, height: side)
+            let sharpB = Sharpness.meanSquaredLaplacian(second.decodeAll(second.encodeMeans(all)), width: side, height: side)
+            let sharpTest = Sharpness.meanSquaredLaplacian(all, width: side, height: side)
+            print("wrote \(out): rows are test images, β-VAE reconstructions, VAE-GAN reconstructions")
+            print("sharpness (mean squared Laplacian over \(test.count) test images): test \(sharpTest), β-VAE \(sharpA), VAE-GAN \(sharpB)")
+        }
+    }
+}

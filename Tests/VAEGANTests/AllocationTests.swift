@@ -1,0 +1,76 @@
+// AllocationTests: a steady-state training step of the reference VAE makes no heap allocation
+// (STYLE.md §4). CAllocationCounter interposes malloc and friends and counts the calling
+// thread's calls between start and stop; each test runs synchronously on one thread, so the
+// count is the step's own, whatever other tests do meanwhile.
+//
+// OpenBLAS. The Debian/Ubuntu OpenBLAS 0.3.21 is built with USE_ALLOC_HEAP, so its threaded
+// GEMM driver (driver/level3/level3_thread.c, gemm_driver) mallocs a job array on every call
+// that it splits across threads: 20 of a step's GEMMs are big enough at 2 threads. That is
+// outside VAEGAN, so the zero is asserted with OpenBLAS on one thread, and the count at the
+// process's thread count is printed and recorded as a known issue when it is not zero.
+//
+// The suite is serialized because one test changes the process-wide thread count.
+import CAllocationCounter
+import Testing
+@testable import VAEGAN
+
+@Suite(.serialized) struct AllocationTests {
+    @Test("The counter counts: an Array of 1000 Ints inside the window is seen")
+    func counterCounts() {
+        allocation_counter_start()
+        let array = [Int](repeating: 7, count: 1000)
+        let count = allocation_counter_stop()
+        #expect(array.count == 1000)
+        #expect(count >= 1)
+        allocation_counter_start()
+        let nothing = allocation_counter_stop()
+        #expect(nothing == 0)
+    }
+
+    /// Allocations over `steps` training steps of the reference VAE (784-512-256-32, batch 128,
+    /// Bernoulli, Adam), after two warm-up steps.
+    private func countStepAllocations(steps: Int = 5) throws -> Int64 {
+        let vae = try VAE(VAEConfiguration(), batchCapacity: 128, seed: 0)
+        let adam = try Adam(parameters: vae.parameters, learningRate: 1e-3)
+        let batch = Tensor.uniform([128, 784], seed: 1)
+        let x = batch.matrix
+        let parameters = vae.parameters
+        var lastLoss = 0.0
+        func step() {
+            parameters.zeroGradients()
+            lastLoss = vae.accumulateGradients(on: x, beta: 1).loss
+            adam.step()
+        }
+        step()
+        step()
+        allocation_counter_start()
+        for _ in 0..<steps { step() }
+        let count = allocation_counter_stop()
+        #expect(lastLoss.isFinite)
+        print("allocations per step: \(Double(count) / Double(steps)) (\(count) over \(steps) steps, "
+              + "OpenBLAS on \(Threads.count) thread\(Threads.count == 1 ? "" : "s"))")
+        return count
+    }
+
+    @Test("A steady-state VAE training step allocates nothing (OpenBLAS on one thread)")
+    func trainingStepAllocatesNothing() throws {
+        let threads = Threads.count
+        try Threads.set(1)
+        defer { try? Threads.set(threads) }
+        let count = try countStepAllocations()
+        #expect(count == 0)
+    }
+
+    @Test("A steady-state VAE training step at the process's thread count")
+    func trainingStepAllocationsThreaded() throws {
+        let count = try countStepAllocations()
+        if Threads.count > 1 {
+            withKnownIssue("OpenBLAS's threaded GEMM mallocs its job array per call (USE_ALLOC_HEAP)",
+                           isIntermittent: true) {
+                #expect(count == 0)
+            }
+        } else {
+            #expect(count == 0)
+        }
+    }
+}
