@@ -5,7 +5,13 @@ let package = Package(
     name: "VAEGAN",
     products: [
         .library(name: "VAEGAN", targets: ["VAEGAN"]),
+        // The C core on its own, for benchmarks and callers who want the kernels.
+        .library(name: "CVAEGAN", targets: ["CVAEGAN"]),
         .executable(name: "vaegan", targets: ["vaegan"]),
+        // The C ABI (include/vaegan.h) as a shared library, libVAEGANC.so. Not named "vaegan":
+        // a library and an executable product of the same name collide silently (only the
+        // library gets built). scripts/install.sh installs it as libvaegan.so.
+        .library(name: "VAEGANC", type: .dynamic, targets: ["VAEGAN"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),

@@ -59,18 +59,7 @@ void vg_column_sums_accumulate_ref(float *db, const float *dy, int64_t B, int64_
     }
 }
 
-VG_AVX512 static void column_sums_accumulate_avx512(float *db, const float *dy, int64_t B,
-                                                    int64_t C) {
-    for (int64_t c = 0; c < C; c += 16) {
-        __mmask16 m = vg_tail_mask(C - c);
-        __m512 sum = _mm512_setzero_ps();
-        for (int64_t b = 0; b < B; b++) sum = _mm512_add_ps(sum, _mm512_maskz_loadu_ps(m, dy + b * C + c));
-        _mm512_mask_storeu_ps(db + c, m, _mm512_add_ps(_mm512_maskz_loadu_ps(m, db + c), sum));
-    }
-}
-
 void vg_column_sums_accumulate(float *db, const float *dy, int64_t B, int64_t C) {
     if (B <= 0 || C <= 0) return;
-    if (vg_cpu_has_avx512()) column_sums_accumulate_avx512(db, dy, B, C);
-    else vg_column_sums_accumulate_ref(db, dy, B, C);
+    VG_DISPATCH(vg_column_sums_accumulate, db, dy, B, C);
 }

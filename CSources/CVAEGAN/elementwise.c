@@ -10,7 +10,9 @@
 
 void vg_fill(float *x, float value, int64_t n) {
     if (n <= 0) return;
-    if (value == 0.0f) { memset(x, 0, (size_t)n * sizeof *x); return; }
+    uint32_t bits;
+    memcpy(&bits, &value, sizeof bits);
+    if (bits == 0) { memset(x, 0, (size_t)n * sizeof *x); return; } /* +0 only: −0 keeps its sign */
     for (int64_t i = 0; i < n; i++) x[i] = value;
 }
 

@@ -10,10 +10,11 @@
 static vg_status check_operand(const char *name, bool trans, int64_t rows, int64_t cols,
                                int64_t ld) {
     int64_t stored_cols = trans ? rows : cols;
-    if (ld < (stored_cols > 1 ? stored_cols : 1))
+    int64_t needed = stored_cols > 1 ? stored_cols : 1;
+    if (ld < needed)
         return vg_error_setf(VG_ERROR_INVALID_ARGUMENT,
                              "gemm: leading dimension of %s is %lld, needs at least %lld", name,
-                             (long long)ld, (long long)stored_cols);
+                             (long long)ld, (long long)needed);
     return VG_OK;
 }
 

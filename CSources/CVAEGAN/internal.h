@@ -1,65 +1,50 @@
 /*
- * internal.h — helpers shared by the C core's files; never installed, not API.
+ * internal.h — what the C core's files share; never installed, not API.
  *
- * Holds the AVX-512 approximations of exp and log1p that the transcendental kernels use, with
- * their accuracy (checked against double precision by the tests), and the tail-mask helper.
+ * The SIMD kernels are written once (simd_kernels.h) and compiled per instruction set
+ * (simd_avx2.c, simd_avx512.c); the public kernels pick one at run time with VG_DISPATCH.
  */
 #ifndef VG_INTERNAL_H
 #define VG_INTERNAL_H
 
-#include <immintrin.h>
 #include <stdint.h>
 
-#define VG_AVX512 __attribute__((target("avx512f,fma")))
+#include "vg_core.h"
 
-/* Lanes [0, n) of a 16-lane vector, for the tail of a loop. */
-static inline __mmask16 vg_tail_mask(int64_t n) {
-    return n >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << n) - 1u);
-}
+/* Adam's per-step constants, computed once per step (optim.c) and shared by every path. */
+typedef struct vg_adam_constants {
+    float beta1, beta2, eps;
+    float step_size;    /* lr / (1 − β1^t) */
+    float inv_sqrt_bc2; /* 1 / sqrt(1 − β2^t) */
+    float decay_factor; /* AdamW: 1 − lr·wd; otherwise 1 */
+    float l2;           /* Adam: wd, added to the gradient as wd·p; otherwise 0 */
+} vg_adam_constants;
 
-/* exp(x) for x in float range, within 2 ulp of the true value (x is clamped to
- * [-87.3, 88.7], so the result neither overflows nor goes denormal). Range reduction
- * x = n·ln2 + r with |r| <= ln2/2 (ln2 split in two for exactness), a degree-6 Taylor
- * polynomial for e^r, and scalef for 2^n. */
-VG_AVX512 static inline __m512 vg_exp512(__m512 x) {
-    x = _mm512_min_ps(_mm512_max_ps(x, _mm512_set1_ps(-87.3f)), _mm512_set1_ps(88.7f));
-    __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(x, _mm512_set1_ps(1.44269504088896341f)),
-                                    _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-    __m512 r = _mm512_fnmadd_ps(n, _mm512_set1_ps(0.693145751953125f), x);
-    r = _mm512_fnmadd_ps(n, _mm512_set1_ps(1.428606765330187e-06f), r);
-    __m512 p = _mm512_set1_ps(1.0f / 720.0f);
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f / 120.0f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f / 24.0f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f / 6.0f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(0.5f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f));
-    return _mm512_scalef_ps(p, n);
-}
+/* Declares one kernel for each instruction set. */
+#define VG_DECLARE_SIMD(ret, name, ...) \
+    ret name##_avx2(__VA_ARGS__);       \
+    ret name##_avx512(__VA_ARGS__);
 
-/* log(1 + e) for e in [0, 1], within 1 ulp relative: log(1+e) = 2·atanh(s), s = e/(2+e) in
- * [0, 1/3], summed as the odd series 2s(1 + s²/3 + s⁴/5 + …) to s¹⁶/17, whose remainder is
- * below 2e-9 relative. Relative accuracy holds for tiny e too (no 1 + e rounding). */
-VG_AVX512 static inline __m512 vg_log1p_unit512(__m512 e) {
-    __m512 s = _mm512_div_ps(e, _mm512_add_ps(_mm512_set1_ps(2.0f), e));
-    __m512 s2 = _mm512_mul_ps(s, s);
-    __m512 p = _mm512_set1_ps(1.0f / 17.0f);
-    p = _mm512_fmadd_ps(p, s2, _mm512_set1_ps(1.0f / 15.0f));
-    p = _mm512_fmadd_ps(p, s2, _mm512_set1_ps(1.0f / 13.0f));
-    p = _mm512_fmadd_ps(p, s2, _mm512_set1_ps(1.0f / 11.0f));
-    p = _mm512_fmadd_ps(p, s2, _mm512_set1_ps(1.0f / 9.0f));
-    p = _mm512_fmadd_ps(p, s2, _mm512_set1_ps(1.0f / 7.0f));
-    p = _mm512_fmadd_ps(p, s2, _mm512_set1_ps(1.0f / 5.0f));
-    p = _mm512_fmadd_ps(p, s2, _mm512_set1_ps(1.0f / 3.0f));
-    p = _mm512_fmadd_ps(p, s2, _mm512_set1_ps(1.0f));
-    return _mm512_mul_ps(_mm512_add_ps(s, s), p);
-}
+VG_DECLARE_SIMD(void, vg_bias_activation_forward, float *y, const float *bias, int64_t B, int64_t C,
+                vg_activation act, float alpha)
+VG_DECLARE_SIMD(void, vg_activation_backward, float *dx, const float *dy, const float *y, int64_t n,
+                vg_activation act, float alpha)
+VG_DECLARE_SIMD(void, vg_column_sums_accumulate, float *db, const float *dy, int64_t B, int64_t C)
+VG_DECLARE_SIMD(void, vg_bce_logits, double *loss, float *grad, const float *logits,
+                const float *targets, int64_t n, float grad_scale)
+VG_DECLARE_SIMD(void, vg_squared_error, double *loss, float *grad, const float *prediction,
+                const float *target, int64_t n, float grad_scale)
+VG_DECLARE_SIMD(void, vg_adam_update, float *param, float *m, float *v, const float *grad, int64_t n,
+                const vg_adam_constants *constants)
 
-/* Adds the 16 floats of v to a pair of double accumulators (exact conversion). */
-VG_AVX512 static inline void vg_accumulate_pd(__m512d *lo, __m512d *hi, __m512 v) {
-    *lo = _mm512_add_pd(*lo, _mm512_cvtps_pd(_mm512_castps512_ps256(v)));
-    *hi = _mm512_add_pd(*hi,
-                        _mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1))));
-}
+/* Calls name##_avx512, name##_avx2 or name##_ref, whichever this CPU runs best. */
+#define VG_DISPATCH(name, ...)                                            \
+    do {                                                                  \
+        switch (vg_simd_level()) {                                        \
+        case VG_SIMD_AVX512: name##_avx512(__VA_ARGS__); break;           \
+        case VG_SIMD_AVX2: name##_avx2(__VA_ARGS__); break;               \
+        default: name##_ref(__VA_ARGS__); break;                          \
+        }                                                                 \
+    } while (0)
 
 #endif /* VG_INTERNAL_H */

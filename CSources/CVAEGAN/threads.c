@@ -1,5 +1,5 @@
 /*
- * threads.c — the process-wide thread count and the CPU feature check.
+ * threads.c — the process-wide thread count and the choice of SIMD instruction set.
  *
  * The count lives in OpenBLAS (process-wide by its design); VAEGAN keeps no copy of it.
  */
@@ -17,4 +17,18 @@ vg_status vg_set_thread_count(int count) {
 
 int vg_thread_count(void) { return openblas_get_num_threads(); }
 
-bool vg_cpu_has_avx512(void) { return __builtin_cpu_supports("avx512f"); }
+vg_simd vg_simd_level(void) {
+    __builtin_cpu_init(); /* idempotent; needed when called before constructors ran */
+    if (__builtin_cpu_supports("avx512f")) return VG_SIMD_AVX512;
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return VG_SIMD_AVX2;
+    return VG_SIMD_SCALAR;
+}
+
+const char *vg_simd_name(vg_simd level) {
+    switch (level) {
+    case VG_SIMD_AVX512: return "avx512";
+    case VG_SIMD_AVX2: return "avx2";
+    case VG_SIMD_SCALAR: return "scalar";
+    }
+    return "unknown";
+}

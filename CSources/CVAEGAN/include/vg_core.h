@@ -8,9 +8,10 @@
  * Shapes. Matrices are row-major and batch-major: B rows (examples) of C columns (features).
  * A dense layer maps x (B, IN) to y (B, OUT) with weight W (OUT, IN), as PyTorch's nn.Linear.
  *
- * Each SIMD kernel has a scalar twin named *_ref in the same file: the specification. Kernels
- * without transcendental functions match their reference bit for bit; those with exp/log use
- * VAEGAN's own vectorized approximations, accurate as stated beside each declaration.
+ * Each SIMD kernel has a scalar twin named *_ref: the specification. The SIMD versions are
+ * written once (simd_kernels.h) and built for AVX2 and AVX-512; the CPU picks at run time.
+ * Kernels without transcendental functions match their reference bit for bit; those with
+ * exp/log use VAEGAN's own vectorized approximations, accurate as stated beside each.
  *
  * Backward passes accumulate (+=) into parameter gradients; vg_fill zeroes them.
  */
@@ -32,10 +33,19 @@ extern "C" {
 vg_status vg_error_setf(vg_status status, const char *format, ...)
     __attribute__((format(printf, 2, 3)));
 
-/* ---------------------------------------------------------------- dispatch (cpu.c) */
+/* ---------------------------------------------------------------- dispatch (threads.c) */
 
-/* True when this CPU runs the AVX-512 kernels (checked once, then cached per call site). */
-bool vg_cpu_has_avx512(void);
+/* The instruction sets the SIMD kernels are built for. */
+typedef enum vg_simd {
+    VG_SIMD_SCALAR = 0, /* the *_ref kernels */
+    VG_SIMD_AVX2 = 1,   /* AVX2 with FMA, 8 lanes */
+    VG_SIMD_AVX512 = 2, /* AVX-512F, 16 lanes */
+} vg_simd;
+
+/* The best instruction set this CPU runs (asked of the CPU on each call; it is cheap). */
+vg_simd vg_simd_level(void);
+/* "scalar", "avx2" or "avx512". */
+const char *vg_simd_name(vg_simd level);
 
 /* ---------------------------------------------------------------- GEMM (gemm.c) */
 
@@ -61,7 +71,8 @@ typedef enum vg_activation {
 
 /* y = act(x + bias) in place on y (B, C), bias (C) or NULL: the pass after a GEMM, so the bias
  * costs no pass of its own. Accuracy of the SIMD path against the reference: sigmoid within
- * 2e-7 absolute, tanh within 4e-7 absolute; the others bit for bit. */
+ * 2e-7 absolute, tanh within 4e-7 absolute (both exact at ±inf, NaN stays NaN); the others bit
+ * for bit. */
 void vg_bias_activation_forward(float *y, const float *bias, int64_t B, int64_t C,
                                 vg_activation act, float alpha);
 void vg_bias_activation_forward_ref(float *y, const float *bias, int64_t B, int64_t C,
@@ -113,7 +124,9 @@ void vg_bytes_to_unit_floats(float *y, const uint8_t *x, int64_t n);
 
 /* Binary cross-entropy on logits l against targets t in [0, 1], stable for any finite l:
  *   loss = max(l, 0) − l·t + log(1 + exp(−|l|)),  ∂/∂l = sigmoid(l) − t.
- * SIMD path within 1e-6 relative (per element) of the reference. grad may alias nothing. */
+ * SIMD path against the reference, per element: loss within 3e-7 relative, gradient within
+ * 1e-7·grad_scale absolute; where exp(−|l|) < 1.2e-38 (|l| > 87.3) the SIMD path flushes that
+ * term to 0. NaN logits give NaN. grad may alias nothing. */
 void vg_bce_logits(double *loss, float *grad, const float *logits, const float *targets,
                    int64_t n, float grad_scale);
 void vg_bce_logits_ref(double *loss, float *grad, const float *logits, const float *targets,

@@ -19,6 +19,7 @@ public protocol Layer: AnyObject {
     /// Given ∂L/∂output for the last forward, adds ∂L/∂parameters into the gradients (when
     /// `accumulateParameterGradients`) and returns ∂L/∂input (when `computeInputGradient`;
     /// otherwise an empty view). Skipping either saves its GEMM.
+    @discardableResult
     func backward(_ outputGradient: Matrix, computeInputGradient: Bool,
                   accumulateParameterGradients: Bool) -> Matrix
 }

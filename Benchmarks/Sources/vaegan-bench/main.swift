@@ -1,0 +1,33 @@
+// vaegan-bench: kernel and whole-step tables (see Benchmarks/README.md).
+//
+//   vaegan-bench kernels [--threads N]
+//   vaegan-bench steps [--models vae,gan,vaegan] [--batches 64,128,256] [--threads 1,2] [--steps 50]
+import CVAEGAN
+import Foundation
+import VAEGAN
+
+func option(_ name: String, _ arguments: [String]) -> String? {
+    guard let i = arguments.firstIndex(of: name), i + 1 < arguments.count else { return nil }
+    return arguments[i + 1]
+}
+
+func list(_ text: String?) -> [Int]? { text.map { $0.split(separator: ",").compactMap { Int($0) } } }
+
+let arguments = Array(CommandLine.arguments.dropFirst())
+switch arguments.first {
+case "kernels":
+    let threads = Int(option("--threads", arguments) ?? "1") ?? 1
+    try Threads.set(threads)
+    // Zen 4: two 256-bit FMA pipes per core → 32 fp32 FLOP/cycle; ~3.7 GHz → ~117 GFLOP/s per core.
+    let peak = Double(option("--peak-per-core", arguments) ?? "117") ?? 117
+    printKernelTable(peakGFLOPS: peak * Double(threads))
+case "steps":
+    let models = (option("--models", arguments) ?? "vae,gan,vaegan").split(separator: ",").compactMap {
+        ModelName(rawValue: String($0))
+    }
+    try printStepTable(models: models, batches: list(option("--batches", arguments)) ?? [64, 128, 256],
+                       threads: list(option("--threads", arguments)) ?? [1, 2],
+                       steps: Int(option("--steps", arguments) ?? "50") ?? 50)
+default:
+    print("usage: vaegan-bench kernels [--threads N] | steps [--models vae,gan,vaegan] [--batches 64,128,256] [--threads 1,2] [--steps 50]")
+}
