@@ -3,13 +3,18 @@
  *
  * Conventions
  *   - Every fallible function returns a vg_status: VG_OK (0) on success, a negative code
- *     otherwise. Results come back through out-parameters, which come first.
+ *     otherwise. Results come back through out-parameters, which come first (after the
+ *     handle a call works on).
  *   - vg_last_error_message() describes the most recent failure on the calling thread. It is
  *     never NULL, is meaningful only right after a call returned an error, and the string is
  *     owned by the library: the next failing call on the same thread replaces it.
  *   - Library code never exits or aborts on bad input.
  *
  * Threads
+ *   - Distinct handles may be used from different threads at the same time.
+ *   - One handle must not be used by two calls at once, const functions included: they use
+ *     the handle's workspaces. (A call that finds its handle busy fails with VG_ERROR_STATE
+ *     rather than corrupting it, but do not rely on that as a lock.)
  *   - Error state is thread-local.
  *   - The OpenBLAS thread count (vg_set_thread_count) is process-wide.
  *
@@ -69,6 +74,254 @@ VG_API vg_status vg_set_thread_count(int count);
 
 /* The thread count in force. */
 VG_API int vg_thread_count(void);
+
+/* ==================================================================== models
+ *
+ * A vg_model is one β-VAE, GAN or VAE-GAN together with its optimizers, its training
+ * schedule and the generator that shuffles the training rows: the whole training state, so
+ * vg_model_save / vg_model_load continue a run exactly where it stopped.
+ *
+ *     vg_config config;
+ *     vg_config_init(&config, VG_MODEL_VAE);            reference defaults for a β-VAE
+ *     config.latent_width = 8;                          ...then change what you need
+ *     vg_model *model = NULL;
+ *     if (vg_model_create(&model, &config) != VG_OK)
+ *         fprintf(stderr, "%s\n", vg_last_error_message());
+ *     vg_model_train(model, x, rows, 784, 5);           5 epochs over x (rows × 784)
+ *     vg_metrics metrics = {.size = sizeof metrics};
+ *     vg_model_last_metrics(model, &metrics);
+ *     vg_model_sample(model, out, capacity, 16, 42);    16 rows of 784 values
+ *     vg_model_free(model);
+ *
+ * Data. Every matrix is float32, row-major: `rows` rows (examples) of `features` (or
+ * `latent`) values each, rows * features floats in all. The library copies what it needs
+ * during the call and keeps no pointer to caller memory after it returns. Output buffers are
+ * the caller's; the library writes exactly the floats stated and nothing else. Inputs are
+ * checked for NaN and infinity (VG_ERROR_NON_FINITE); training data must also lie in the
+ * model's range (VG_ERROR_INVALID_ARGUMENT otherwise):
+ *   - β-VAE, Bernoulli likelihood: [0, 1] (pixel intensities; decoder outputs are
+ *     probabilities in [0, 1]);
+ *   - β-VAE, Gaussian likelihood: any finite value (decoder outputs are means);
+ *   - GAN: the generator output's range: [0, 1] for sigmoid, [-1, 1] for tanh, any for identity;
+ *   - VAE-GAN: [0, 1] (its decoder ends in a sigmoid).
+ *
+ * Units. Losses are nats per example (means over the examples of a batch, then over the
+ * batches of an epoch). An epoch is one pass over the rows given to vg_model_train, in
+ * batches of `batch_size` (the last one may be smaller); a step is one batch.
+ *
+ * Every function checks its arguments: NULL pointers and sizes <= 0 give
+ * VG_ERROR_INVALID_ARGUMENT, sizes that do not fit the model VG_ERROR_SHAPE_MISMATCH, a
+ * handle of the wrong kind VG_ERROR_WRONG_MODEL, and a pointer that is not a live vg_model
+ * (freed, or never created) VG_ERROR_INVALID_ARGUMENT. That last check is a safety net, not
+ * a guarantee: a later vg_model may reuse a freed handle's address. On failure nothing is
+ * written to output buffers except as stated, and vg_last_error_message() says what was
+ * wrong; successful calls leave the message as it was.
+ */
+
+/* An opaque handle: a model and its training state. Create with vg_model_create or
+ * vg_model_load; release with vg_model_free. */
+typedef struct vg_model vg_model;
+
+typedef enum vg_model_kind {
+    VG_MODEL_VAE = 0,    /* β-VAE (Kingma & Welling 2014; Higgins et al. 2017) */
+    VG_MODEL_GAN = 1,    /* GAN (Goodfellow et al. 2014), MLP generator and discriminator */
+    VG_MODEL_VAEGAN = 2, /* VAE-GAN (Larsen et al. 2016) */
+} vg_model_kind;
+
+/* p(x | z) of the β-VAE's decoder. */
+typedef enum vg_likelihood {
+    VG_LIKELIHOOD_BERNOULLI = 0, /* binary cross-entropy on logits; data in [0, 1] */
+    VG_LIKELIHOOD_GAUSSIAN = 1,  /* Gaussian with standard deviation `sigma` */
+} vg_likelihood;
+
+/* What the generator (or the VAE-GAN's decoder) optimizes against the discriminator. */
+typedef enum vg_objective {
+    VG_OBJECTIVE_MINIMAX = 0,       /* minimize E[log(1 - D(G(z)))] */
+    VG_OBJECTIVE_NONSATURATING = 1, /* maximize E[log D(G(z))] */
+} vg_objective;
+
+/* The GAN generator's last activation, which fixes the data's range. */
+typedef enum vg_output {
+    VG_OUTPUT_SIGMOID = 0,  /* [0, 1] */
+    VG_OUTPUT_TANH = 1,     /* [-1, 1] */
+    VG_OUTPUT_IDENTITY = 2, /* unbounded */
+} vg_output;
+
+/* Most hidden layers one network of a model can have. */
+#define VG_MAX_HIDDEN_LAYERS 8
+
+/* Everything vg_model_create needs. Fill it with vg_config_init, then change fields; fields
+ * that do not apply to `kind` are ignored. The struct may grow at the end in later versions;
+ * `size` tells the library which version the caller was compiled against. */
+typedef struct vg_config {
+    int64_t size;          /* sizeof(vg_config); set by vg_config_init */
+    vg_model_kind kind;    /* set by vg_config_init */
+    int64_t input_width;   /* features per row: 784 for 28×28 images */
+    int64_t latent_width;  /* z's size: 32 (β-VAE, VAE-GAN), 64 (GAN) */
+    /* Hidden layer widths, each in 1 ... 16777216; the first `*_layers` entries are used.
+     * encoder: β-VAE, VAE-GAN; input side first; 1 to VG_MAX_HIDDEN_LAYERS layers (512, 256).
+     * decoder: β-VAE, VAE-GAN decoder and GAN generator; latent side first; 0 to
+     *   VG_MAX_HIDDEN_LAYERS layers (256, 512).
+     * discriminator: GAN, VAE-GAN; input side first; 1 to VG_MAX_HIDDEN_LAYERS (512, 256). */
+    int64_t encoder_widths[VG_MAX_HIDDEN_LAYERS];
+    int64_t encoder_layers;
+    int64_t decoder_widths[VG_MAX_HIDDEN_LAYERS];
+    int64_t decoder_layers;
+    int64_t discriminator_widths[VG_MAX_HIDDEN_LAYERS];
+    int64_t discriminator_layers;
+    /* β-VAE */
+    vg_likelihood likelihood; /* VG_LIKELIHOOD_BERNOULLI */
+    float sigma;              /* Gaussian σ > 0 (1), the starting value when learned */
+    int32_t learn_sigma;      /* Gaussian: 1 to learn one σ for all features, 0 to fix it (0) */
+    float beta;               /* weight of the KL term, >= 0 (1) */
+    int64_t warmup_epochs;    /* epochs over which β rises linearly from 0, >= 0 (0) */
+    /* all models */
+    float learning_rate;      /* Adam's step size, > 0: 1e-3 β-VAE, 2e-4 GAN, 3e-4 VAE-GAN */
+    int64_t batch_size;       /* rows per optimizer step, 1 ... 1048576 (128) */
+    uint64_t seed;            /* initial weights and training noise; seed + 1 shuffles the rows,
+                                 as `vaegan train --seed` does (0) */
+    /* GAN (and VAE-GAN where noted). The GAN's Adam uses β1 0.5, β2 0.999; the others 0.9, 0.999. */
+    vg_objective objective;   /* GAN: non-saturating; VAE-GAN: minimax (the paper's) */
+    vg_output generator_output; /* GAN: VG_OUTPUT_SIGMOID */
+    float leaky_slope;        /* GAN, VAE-GAN: LeakyReLU slope of D (and G), >= 0 (0.2) */
+    float real_label;         /* GAN: D's target for real rows, in (0.5, 1] (1) */
+    int64_t discriminator_steps; /* GAN: D steps per G step, k >= 1 (1) */
+    /* VAE-GAN */
+    float gamma;              /* weight of L_llike against L_GAN for the decoder, >= 0 (1e-2) */
+    int64_t feature_layer;    /* D's hidden layer used as the feature space, 0-based (1) */
+    int32_t gating;           /* 1: the equilibrium gate skips D's or the decoder's update (1) */
+} vg_config;
+
+/* Fills `config` with the reference configuration of `kind` (β-VAE: 784-512-256, latent 32,
+ * decoder 256-512-784, Bernoulli, β 1, Adam lr 1e-3, batch 128; GAN: latent 64, G 256-512
+ * sigmoid, D 512-256, non-saturating, lr 2e-4, β1 0.5, k 1; VAE-GAN: latent 32, γ 1e-2,
+ * feature layer 1, gating on, lr 3e-4) and sets `size`. Every field is written.
+ * Errors: VG_ERROR_INVALID_ARGUMENT for NULL or an unknown kind. */
+VG_API vg_status vg_config_init(vg_config *config, vg_model_kind kind);
+
+/* Creates a model with fresh weights drawn from `config->seed`. `config` is read during the
+ * call only. On success *out is a new handle the caller owns (release with vg_model_free); on
+ * failure *out is set to NULL (when out is not NULL).
+ * Errors: VG_ERROR_INVALID_ARGUMENT for NULL pointers, config->size other than
+ * sizeof(vg_config), or a bad field (the message names it); VG_ERROR_OUT_OF_MEMORY when the
+ * model's weights and workspaces would not fit in memory. */
+VG_API vg_status vg_model_create(vg_model **out, const vg_config *config);
+
+/* Releases a handle and everything it owns. NULL is a no-op (VG_OK). The handle must not be
+ * used afterwards. Errors: VG_ERROR_INVALID_ARGUMENT for a pointer that is not a live handle
+ * (e.g. freed twice); VG_ERROR_STATE if another thread is inside a call on it (not freed). */
+VG_API vg_status vg_model_free(vg_model *model);
+
+/* The model's kind. */
+VG_API vg_status vg_model_kind_of(const vg_model *model, vg_model_kind *out);
+
+/* Features per row the model takes and produces (config.input_width). */
+VG_API vg_status vg_model_input_width(const vg_model *model, int64_t *out);
+
+/* The latent size (config.latent_width). */
+VG_API vg_status vg_model_latent_width(const vg_model *model, int64_t *out);
+
+/* ---------------------------------------------------------------- training */
+
+/* Trains `epochs` epochs over x (rows × features): each epoch a fresh shuffle of the rows,
+ * drawn from the model's own generator (seeded from config.seed, saved in checkpoints), then
+ * one optimizer step per batch. features must equal the input width and values must be in
+ * the model's range (see "Data" above). x is copied once per call (the model may hold that
+ * copy until its next training call or vg_model_free). Writes nothing to disk and prints
+ * nothing. The β-VAE's KL warm-up counts epochs in batches of the
+ * first training call's data.
+ * Errors: VG_ERROR_INVALID_ARGUMENT (NULL, rows/epochs <= 0, rows > 2147483647, values out
+ * of range), VG_ERROR_SHAPE_MISMATCH (features), VG_ERROR_NON_FINITE (NaN or infinity in x,
+ * or training diverged: the steps before the failing one stay applied, and the weights may
+ * no longer be usable; load a checkpoint to continue). */
+VG_API vg_status vg_model_train(vg_model *model, const float *x, int64_t rows, int64_t features,
+                                int64_t epochs);
+
+/* Takes `steps` optimizer steps on batches of x: shuffled passes over the rows as in
+ * vg_model_train, a new pass starting with each call and whenever one ends. Does not count
+ * epochs. Errors as vg_model_train. */
+VG_API vg_status vg_model_train_steps(vg_model *model, const float *x, int64_t rows,
+                                      int64_t features, int64_t steps);
+
+/* Training figures, filled by vg_model_last_metrics. */
+typedef struct vg_metrics {
+    int64_t size;          /* set by the caller: sizeof(vg_metrics) */
+    vg_model_kind kind;
+    int64_t epoch;         /* epochs completed by vg_model_train (restored by vg_model_load) */
+    int64_t steps;         /* batches trained on since creation (restored by vg_model_load) */
+    double loss;           /* what each step reports: β-VAE reconstruction + β·KL; GAN D's
+                              loss; VAE-GAN L_prior + L_llike */
+    /* β-VAE */
+    double reconstruction; /* -log p(x | z), nats per example */
+    double kl;             /* KL(q(z|x) ‖ N(0, I)), nats per example */
+    double beta;           /* mean β used (below the configured β during warm-up) */
+    double eval_nelbo;     /* after vg_model_train: negative ELBO (β = 1) over all rows of the
+                              call's x, weights after the last epoch, fixed noise */
+    double eval_reconstruction;
+    double eval_kl;
+    double active_units;   /* latent dimensions with eval KL > 0.01 nats */
+    /* GAN, VAE-GAN */
+    double d_loss;         /* GAN: BCE(D(x), real label) + BCE(D(G(z)), 0) */
+    double g_loss;         /* GAN: the generator's objective */
+    double d_real;         /* mean D(x), a probability */
+    double d_fake;         /* mean D(G(z)) (VAE-GAN: D(Dec(z_p))) */
+    /* VAE-GAN */
+    double prior;          /* L_prior = KL, nats per example */
+    double llike;          /* L_llike in D's feature space */
+    double gan;            /* L_GAN as D sees it */
+    double d_skips;        /* steps in which the gate skipped D's update */
+    double decoder_skips;  /* steps in which the gate skipped the decoder's update */
+} vg_metrics;
+
+/* The figures of the last vg_model_train (the means over its last epoch) or
+ * vg_model_train_steps call (the means over its steps). NaN marks figures the model does not
+ * have, and the eval_* figures after vg_model_train_steps. The caller sets out->size to
+ * sizeof(vg_metrics) before the call, so the struct can grow.
+ * Errors: VG_ERROR_INVALID_ARGUMENT (NULL, out->size too small); VG_ERROR_STATE when the
+ * handle has not trained yet (a loaded model counts as untrained until its first call). */
+VG_API vg_status vg_model_last_metrics(const vg_model *model, vg_metrics *out);
+
+/* ---------------------------------------------------------------- inference
+ *
+ * These read the weights and write the caller's buffers; they do not change the training
+ * state. They use the handle's workspaces, so the one-call-per-handle rule applies. */
+
+/* The approximate posterior q(z | x) = N(mu, exp(logvar)) for rows of x (rows × features):
+ * mu and logvar each receive rows × latent_width floats. β-VAE and VAE-GAN only
+ * (VG_ERROR_WRONG_MODEL for a GAN). */
+VG_API vg_status vg_model_encode(const vg_model *model, float *mu, float *logvar, const float *x,
+                                 int64_t rows, int64_t features);
+
+/* Decoder (GAN: generator) outputs for latent rows z (rows × latent): out receives
+ * rows × input_width floats, in the data's range (Bernoulli β-VAE: probabilities). */
+VG_API vg_status vg_model_decode(const vg_model *model, float *out, const float *z, int64_t rows,
+                                 int64_t latent);
+
+/* Reconstructions of rows of x through z = mu: out receives rows × input_width floats.
+ * β-VAE and VAE-GAN only. */
+VG_API vg_status vg_model_reconstruct(const vg_model *model, float *out, const float *x,
+                                      int64_t rows, int64_t features);
+
+/* n samples: z ~ N(0, I) drawn from a generator seeded with `seed` (the same seed gives the
+ * same samples on every machine), then decoded. out_capacity is the size of out in floats
+ * and must be at least n × input_width (VG_ERROR_SHAPE_MISMATCH otherwise). */
+VG_API vg_status vg_model_sample(const vg_model *model, float *out, int64_t out_capacity, int64_t n,
+                                 uint64_t seed);
+
+/* ---------------------------------------------------------------- checkpoints */
+
+/* Writes the whole training state (configuration, weights, optimizer moments, generator
+ * states, epoch count) to `path` as a safetensors file, atomically: a reader sees the old file
+ * or the new one, never a partial write. Weights are stored under PyTorch-style names
+ * ("decoder.0.weight", shape [out, in]), so other tools can read them. The same format as
+ * `vaegan train` writes, so either can continue the other's run.
+ * Errors: VG_ERROR_INVALID_ARGUMENT (NULL), VG_ERROR_IO. */
+VG_API vg_status vg_model_save(const vg_model *model, const char *path);
+
+/* Reads a checkpoint written by vg_model_save or `vaegan train` into a new handle the caller
+ * owns; *out is NULL on failure. Errors: VG_ERROR_INVALID_ARGUMENT (NULL), VG_ERROR_IO (cannot
+ * read), VG_ERROR_FORMAT (not a valid checkpoint), VG_ERROR_WRONG_MODEL (an unknown kind). */
+VG_API vg_status vg_model_load(vg_model **out, const char *path);
 
 #ifdef __cplusplus
 }

@@ -28,8 +28,8 @@ static inline float tanh_ref(float x) {
 static inline float activate_ref(float x, vg_activation act, float alpha) {
     switch (act) {
     case VG_ACTIVATION_IDENTITY: return x;
-    case VG_ACTIVATION_RELU: return x > 0.0f ? x : 0.0f;
-    case VG_ACTIVATION_LEAKY_RELU: return x > 0.0f ? x : alpha * x;
+    case VG_ACTIVATION_RELU: return x <= 0.0f ? 0.0f : x; /* written so NaN passes through */
+    case VG_ACTIVATION_LEAKY_RELU: return x <= 0.0f ? alpha * x : x;
     case VG_ACTIVATION_SIGMOID: return sigmoid_ref(x);
     case VG_ACTIVATION_TANH: return tanh_ref(x);
     }

@@ -32,15 +32,16 @@ vg_status vg_dense_backward(float *dx, float *dw, float *db, const float *dy, co
                             const float *w, int64_t B, int64_t IN, int64_t OUT, float dx_beta) {
     vg_status status = check_sizes("dense backward", B, IN, OUT);
     if (status != VG_OK) return status;
+    /* Every check before any write, so a failed call changes nothing. */
     if (!dy) return vg_error_setf(VG_ERROR_INVALID_ARGUMENT, "dense backward: NULL dy");
+    if (dw && !x) return vg_error_setf(VG_ERROR_INVALID_ARGUMENT, "dense backward: NULL x");
+    if (dx && !w) return vg_error_setf(VG_ERROR_INVALID_ARGUMENT, "dense backward: NULL w");
     if (dw) { /* forward: y = x · Wᵀ  →  dW (OUT, IN) += dyᵀ · x */
-        if (!x) return vg_error_setf(VG_ERROR_INVALID_ARGUMENT, "dense backward: NULL x");
         status = vg_gemm(true, false, OUT, IN, B, 1.0f, dy, OUT, x, IN, 1.0f, dw, IN);
         if (status != VG_OK) return status;
     }
     if (db) vg_column_sums_accumulate(db, dy, B, OUT); /* y = … + b  →  db += Σ_rows dy */
     if (dx) { /* dx (B, IN) = dy · W */
-        if (!w) return vg_error_setf(VG_ERROR_INVALID_ARGUMENT, "dense backward: NULL w");
         status = vg_gemm(false, false, B, IN, OUT, 1.0f, dy, OUT, w, IN, dx_beta, dx, IN);
         if (status != VG_OK) return status;
     }

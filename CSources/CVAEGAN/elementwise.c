@@ -50,6 +50,5 @@ int64_t vg_count_non_finite(const float *x, int64_t n) {
 }
 
 void vg_bytes_to_unit_floats(float *y, const uint8_t *x, int64_t n) {
-    const float scale = 1.0f / 255.0f;
-    for (int64_t i = 0; i < n; i++) y[i] = (float)x[i] * scale;
+    for (int64_t i = 0; i < n; i++) y[i] = (float)x[i] / 255.0f;
 }

@@ -29,6 +29,8 @@ vg_status vg_gemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, f
     if ((status = check_operand("B", trans_b, K, N, ldb)) != VG_OK) return status;
     if ((status = check_operand("C", false, M, N, ldc)) != VG_OK) return status;
     if (M == 0 || N == 0) return VG_OK;
+    if (!C || (K > 0 && (!A || !B)))
+        return vg_error_setf(VG_ERROR_INVALID_ARGUMENT, "gemm: NULL matrix");
     if (K == 0) { /* C = beta·C; BLAS implementations differ on K = 0, so do it here. */
         for (int64_t i = 0; i < M; i++)
             for (int64_t j = 0; j < N; j++) C[i * ldc + j] = beta == 0.0f ? 0.0f : beta * C[i * ldc + j];

@@ -39,6 +39,7 @@ uint64_t vg_rng_next(vg_rng *rng) {
 }
 
 uint64_t vg_rng_below(vg_rng *rng, uint64_t bound) {
+    if (bound == 0) return 0;
     /* Rejection: drop the top sliver of 2^64 that bound does not divide evenly. */
     uint64_t threshold = -bound % bound;
     for (;;) {

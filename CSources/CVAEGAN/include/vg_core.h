@@ -3,15 +3,17 @@
  *
  * What is here: GEMM and the dense layer's forward/backward, element-wise activations,
  * losses with their gradients, optimizer updates, and the random number generator.
- * What is not: models, files, anything that allocates. Every buffer is the caller's.
+ * What is not: models, files, allocation. Every buffer is the caller's (only the orthogonal
+ * initialization's LAPACKE calls allocate internally, once, at model creation).
  *
  * Shapes. Matrices are row-major and batch-major: B rows (examples) of C columns (features).
  * A dense layer maps x (B, IN) to y (B, OUT) with weight W (OUT, IN), as PyTorch's nn.Linear.
  *
  * Each SIMD kernel has a scalar twin named *_ref: the specification. The SIMD versions are
  * written once (simd_kernels.h) and built for AVX2 and AVX-512; the CPU picks at run time.
- * Kernels without transcendental functions match their reference bit for bit; those with
- * exp/log use VAEGAN's own vectorized approximations, accurate as stated beside each.
+ * Kernels without transcendental functions match their reference bit for bit, except that
+ * summed losses may differ in summation order; those with exp/log use VAEGAN's own vectorized
+ * approximations, accurate as stated beside each.
  *
  * Backward passes accumulate (+=) into parameter gradients; vg_fill zeroes them.
  */
@@ -63,7 +65,7 @@ void vg_gemm_ref(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, fl
 
 typedef enum vg_activation {
     VG_ACTIVATION_IDENTITY = 0,
-    VG_ACTIVATION_RELU = 1,
+    VG_ACTIVATION_RELU = 1,       /* NaN stays NaN (as in PyTorch), so divergence shows */
     VG_ACTIVATION_LEAKY_RELU = 2, /* y = x for x > 0, alpha·x otherwise; alpha >= 0 */
     VG_ACTIVATION_SIGMOID = 3,
     VG_ACTIVATION_TANH = 4,
@@ -114,7 +116,7 @@ void vg_scale(float *x, float a, int64_t n);
 double vg_sum_squares(const float *x, int64_t n);
 /* Count of NaN and infinite values. */
 int64_t vg_count_non_finite(const float *x, int64_t n);
-/* y = x / 255 for bytes (pixels to [0, 1]). */
+/* y = x / 255 for bytes (pixels to [0, 1]), divided as PyTorch's x / 255 is. */
 void vg_bytes_to_unit_floats(float *y, const uint8_t *x, int64_t n);
 
 /* ---------------------------------------------------------------- losses (loss.c) */
@@ -125,8 +127,8 @@ void vg_bytes_to_unit_floats(float *y, const uint8_t *x, int64_t n);
 /* Binary cross-entropy on logits l against targets t in [0, 1], stable for any finite l:
  *   loss = max(l, 0) − l·t + log(1 + exp(−|l|)),  ∂/∂l = sigmoid(l) − t.
  * SIMD path against the reference, per element: loss within 3e-7 relative, gradient within
- * 1e-7·grad_scale absolute; where exp(−|l|) < 1.2e-38 (|l| > 87.3) the SIMD path flushes that
- * term to 0. NaN logits give NaN. grad may alias nothing. */
+ * 2e-7·grad_scale absolute; for |l| > 87.3, where exp(−|l|) is below 1.22e-38, the SIMD path
+ * flushes that term to 0. NaN logits give NaN. grad may alias nothing. */
 void vg_bce_logits(double *loss, float *grad, const float *logits, const float *targets,
                    int64_t n, float grad_scale);
 void vg_bce_logits_ref(double *loss, float *grad, const float *logits, const float *targets,
@@ -189,7 +191,7 @@ typedef struct vg_rng {
 
 void vg_rng_seed(vg_rng *rng, uint64_t seed);
 uint64_t vg_rng_next(vg_rng *rng);
-/* Uniform in [0, bound) without modulo bias; bound > 0. */
+/* Uniform in [0, bound) without modulo bias; 0 when bound is 0. */
 uint64_t vg_rng_below(vg_rng *rng, uint64_t bound);
 /* Uniform floats in [0, 1): 24 random bits each. */
 void vg_rng_uniform_fill(vg_rng *rng, float *x, int64_t n);

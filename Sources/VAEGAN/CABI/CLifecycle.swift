@@ -1,0 +1,44 @@
+// Creating, freeing and describing vg_model handles.
+import CVAEGAN
+
+@c @implementation
+public func vg_model_create(_ out: UnsafeMutablePointer<OpaquePointer?>?, _ config: UnsafePointer<vg_config>?) -> vg_status {
+    out?.pointee = nil
+    return cCall("vg_model_create") { () throws(VAEGANError) in
+        let out = try nonNull(out, "out")
+        let config = try nonNull(config, "config")
+        let network = try CModel.Network(config)
+        let model = CModel(network, loaderRNG: RandomGenerator(seed: config.pointee.seed &+ 1))
+        out.pointee = HandleRegistry.register(model)
+    }
+}
+
+@c @implementation
+public func vg_model_free(_ model: OpaquePointer?) -> vg_status {
+    guard let model else { return VG_OK }
+    return cCall("vg_model_free") { () throws(VAEGANError) in try HandleRegistry.release(model) }
+}
+
+@c @implementation
+public func vg_model_kind_of(_ model: OpaquePointer?, _ out: UnsafeMutablePointer<vg_model_kind>?) -> vg_status {
+    cCall("vg_model_kind_of") { () throws(VAEGANError) in
+        let out = try nonNull(out, "out")
+        out.pointee = try HandleRegistry.withModel(model) { $0.kind }
+    }
+}
+
+@c @implementation
+public func vg_model_input_width(_ model: OpaquePointer?, _ out: UnsafeMutablePointer<Int64>?) -> vg_status {
+    cCall("vg_model_input_width") { () throws(VAEGANError) in
+        let out = try nonNull(out, "out")
+        out.pointee = Int64(try HandleRegistry.withModel(model) { $0.inputWidth })
+    }
+}
+
+@c @implementation
+public func vg_model_latent_width(_ model: OpaquePointer?, _ out: UnsafeMutablePointer<Int64>?) -> vg_status {
+    cCall("vg_model_latent_width") { () throws(VAEGANError) in
+        let out = try nonNull(out, "out")
+        out.pointee = Int64(try HandleRegistry.withModel(model) { $0.latentWidth })
+    }
+}

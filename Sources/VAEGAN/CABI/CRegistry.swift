@@ -1,0 +1,66 @@
+// The live vg_model handles. A handle is the address of a CModel retained with Unmanaged;
+// the registry records every live one with a busy flag, so a call can tell a live handle from
+// a freed or foreign pointer (VG_ERROR_INVALID_ARGUMENT instead of a crash) and a handle
+// already inside a call on another thread (VG_ERROR_STATE) — and vg_model_free never
+// releases a model a call is still using.
+//
+// Looking up and marking busy happen under one lock, so a free cannot slip in between.
+import CVAEGAN
+import Synchronization
+
+enum HandleRegistry {
+    /// Handle address → whether a call is inside it.
+    private static let live = Mutex<[UInt: Bool]>([:])
+
+    /// Retains `model` and returns its new handle.
+    static func register(_ model: CModel) -> OpaquePointer {
+        let handle = OpaquePointer(Unmanaged.passRetained(model).toOpaque())
+        live.withLock { $0[UInt(bitPattern: handle)] = false }
+        return handle
+    }
+
+    private enum Lookup { case unknown, busy, acquired }
+
+    /// Runs `body` with the model behind `handle`, marked busy for the duration.
+    static func withModel<Result>(_ handle: OpaquePointer?, _ body: (CModel) throws(VAEGANError) -> Result)
+        throws(VAEGANError) -> Result
+    {
+        guard let handle else { throw .invalidArgument("model is NULL") }
+        let key = UInt(bitPattern: handle)
+        let lookup: Lookup = live.withLock { handles in
+            switch handles[key] {
+            case nil: return .unknown
+            case true?: return .busy
+            case false?:
+                handles[key] = true
+                return .acquired
+            }
+        }
+        switch lookup {
+        case .unknown: throw .invalidArgument("model is not a live vg_model handle (freed already, or never created)")
+        case .busy: throw .state("model is in use by another call (one handle must not be used concurrently)")
+        case .acquired: break
+        }
+        defer { live.withLock { $0[key] = false } }
+        return try body(Unmanaged<CModel>.fromOpaque(UnsafeRawPointer(handle)).takeUnretainedValue())
+    }
+
+    /// Forgets `handle` and releases its model.
+    static func release(_ handle: OpaquePointer) throws(VAEGANError) {
+        let key = UInt(bitPattern: handle)
+        let lookup: Lookup = live.withLock { handles in
+            switch handles[key] {
+            case nil: return .unknown
+            case true?: return .busy
+            case false?:
+                handles[key] = nil
+                return .acquired
+            }
+        }
+        switch lookup {
+        case .unknown: throw .invalidArgument("model is not a live vg_model handle (freed already, or never created)")
+        case .busy: throw .state("model is in use by another call; not freed")
+        case .acquired: Unmanaged<CModel>.fromOpaque(UnsafeRawPointer(handle)).release()
+        }
+    }
+}

@@ -1,0 +1,426 @@
+/*
+ * boundary_test.c — every function of vaegan.h fed each bad argument that applies to it.
+ *
+ * Each case clears the thread's error, makes one call, and passes when the call returns the
+ * expected status and (for errors) leaves a non-empty message. Also checked: out-handles are
+ * NULL after a failed create/load, errors are thread-local, and distinct handles train on
+ * two threads at once. The last line is "N passed, M failed"; exit status 0 iff M == 0.
+ */
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "vaegan.h"
+
+static int passed = 0, failed = 0;
+
+static void check_status(const char *what, vg_status got, vg_status expected) {
+    const char *message = vg_last_error_message();
+    int ok = got == expected && message != NULL && (expected == VG_OK || message[0] != '\0');
+    if (ok) {
+        passed++;
+        if (getenv("VERBOSE")) printf("ok   %-58s %s\n", what, message);
+    } else {
+        failed++;
+        printf("FAIL %-58s got %s (%d), expected %s; message \"%s\"\n", what, vg_status_string(got),
+               (int)got, vg_status_string(expected), message ? message : "(NULL)");
+    }
+}
+
+static void check_true(const char *what, int condition) {
+    if (condition) passed++;
+    else {
+        failed++;
+        printf("FAIL %s\n", what);
+    }
+}
+
+/* One case: clear the error, make the call, compare. */
+#define EXPECT(expected, call)                                                                    \
+    do {                                                                                          \
+        vg_error_clear();                                                                         \
+        check_status(#call, (call), (expected));                                                  \
+    } while (0)
+
+enum { W = 16, L = 4, ROWS = 8 };
+
+/* A small config of `kind`: 16 features, latent 4, one hidden layer of 8 per network. */
+static vg_config small(vg_model_kind kind) {
+    vg_config c;
+    vg_config_init(&c, kind);
+    c.input_width = W;
+    c.latent_width = L;
+    c.encoder_layers = 1;
+    c.encoder_widths[0] = 8;
+    c.decoder_layers = 1;
+    c.decoder_widths[0] = 8;
+    c.discriminator_layers = 2;
+    c.discriminator_widths[0] = 8;
+    c.discriminator_widths[1] = 8;
+    c.batch_size = 4;
+    return c;
+}
+
+/* vg_model_create with one field changed must fail with `expected` and leave out NULL. */
+#define EXPECT_CONFIG(kind, field_change, expected)                                               \
+    do {                                                                                          \
+        vg_config c_ = small(kind);                                                               \
+        c_.field_change;                                                                          \
+        vg_model *m_ = (vg_model *)&c_; /* any non-NULL value: must be overwritten */             \
+        vg_error_clear();                                                                         \
+        check_status("vg_model_create: " #kind " " #field_change, vg_model_create(&m_, &c_),      \
+                     expected);                                                                   \
+        check_true("vg_model_create failure leaves *out NULL (" #field_change ")", m_ == NULL);   \
+        vg_model_free(m_);                                                                        \
+    } while (0)
+
+static void write_file(const char *path, const void *bytes, size_t n) {
+    FILE *f = fopen(path, "wb");
+    if (!f) return;
+    fwrite(bytes, 1, n, f);
+    fclose(f);
+}
+
+/* ---------------------------------------------------------------- threads */
+
+static void *other_thread_error(void *arg) {
+    (void)arg;
+    vg_model_create(NULL, NULL); /* sets this thread's message only */
+    const char *message = vg_last_error_message();
+    char *copy = malloc(strlen(message) + 1);
+    if (copy) strcpy(copy, message);
+    return copy;
+}
+
+typedef struct {
+    vg_model *model;
+    const float *x;
+    vg_status status;
+} train_job;
+
+static void *train_in_thread(void *arg) {
+    train_job *job = arg;
+    job->status = vg_model_train(job->model, job->x, ROWS, W, 3);
+    return NULL;
+}
+
+int main(void) {
+    float x[ROWS * W], z[ROWS * L], out[ROWS * W], mu[ROWS * L], logvar[ROWS * L];
+    for (int i = 0; i < ROWS * W; i++) x[i] = (float)(i % 7) / 7.0f;
+    for (int i = 0; i < ROWS * L; i++) z[i] = (float)(i % 5) / 5.0f - 0.5f;
+    char path[128], missing[] = "/nonexistent-folder/model.safetensors";
+    snprintf(path, sizeof path, "/tmp/vaegan-boundary-%ld.safetensors", (long)getpid());
+
+    vg_config vae_config = small(VG_MODEL_VAE), gan_config = small(VG_MODEL_GAN);
+    vg_model *vae = NULL, *gan = NULL, *vaegan = NULL;
+    vg_config vaegan_config = small(VG_MODEL_VAEGAN);
+    EXPECT(VG_OK, vg_model_create(&vae, &vae_config));
+    EXPECT(VG_OK, vg_model_create(&gan, &gan_config));
+    EXPECT(VG_OK, vg_model_create(&vaegan, &vaegan_config));
+    if (!vae || !gan || !vaegan) {
+        printf("cannot create the models: %s\n%d passed, %d failed\n", vg_last_error_message(),
+               passed, failed + 1);
+        return 1;
+    }
+
+    /* ---- status, errors, version, threads */
+    check_true("vg_status_string(unknown) is not NULL", vg_status_string((vg_status)12345) != NULL);
+    check_true("vg_status_string(VG_ERROR_IO)", strcmp(vg_status_string(VG_ERROR_IO), "I/O error") == 0);
+    check_true("vg_version is not NULL", vg_version() != NULL && vg_version()[0] != '\0');
+    check_true("vg_error_set returns its status", vg_error_set(VG_ERROR_FORMAT, "x") == VG_ERROR_FORMAT);
+    check_true("vg_error_set records its message", strcmp(vg_last_error_message(), "x") == 0);
+    vg_error_set(VG_ERROR_IO, NULL);
+    check_true("vg_error_set(NULL message) gives \"\"", vg_last_error_message()[0] == '\0');
+    vg_error_clear();
+    check_true("vg_error_clear empties the message", vg_last_error_message()[0] == '\0');
+    EXPECT(VG_ERROR_INVALID_ARGUMENT, vg_set_thread_count(5000));
+    check_true("vg_thread_count is positive", vg_thread_count() > 0);
+
+    /* ---- vg_config_init */
+    vg_config c;
+    EXPECT(VG_ERROR_INVALID_ARGUMENT, vg_config_init(NULL, VG_MODEL_VAE));
+    EXPECT(VG_ERROR_INVALID_ARGUMENT, vg_config_init(&c, (vg_model_kind)7));
+    EXPECT(VG_ERROR_INVALID_ARGUMENT, vg_config_init(&c, (vg_model_kind)-1));
+    EXPECT(VG_OK, vg_config_init(&c, VG_MODEL_VAE));
+    check_true("β-VAE defaults", c.size == (int64_t)sizeof c && c.input_width == 784 &&
+                                     c.latent_width == 32 && c.encoder_layers == 2 &&
+                                     c.encoder_widths[0] == 512 && c.encoder_widths[1] == 256 &&
+                                     c.decoder_layers == 2 && c.decoder_widths[0] == 256 &&
+                                     c.decoder_widths[1] == 512 && c.beta == 1.0f &&
+                                     c.likelihood == VG_LIKELIHOOD_BERNOULLI &&
+                                     fabsf(c.learning_rate - 1e-3f) < 1e-9f && c.batch_size == 128);
+    EXPECT(VG_OK, vg_config_init(&c, VG_MODEL_GAN));
+    check_true("GAN defaults", c.latent_width == 64 && c.decoder_layers == 2 && c.decoder_widths[0] == 256 &&
+                                   c.decoder_widths[1] == 512 && c.discriminator_layers == 2 &&
+                                   c.discriminator_widths[0] == 512 && c.discriminator_widths[1] == 256 &&
+                                   c.objective == VG_OBJECTIVE_NONSATURATING &&
+                                   c.generator_output == VG_OUTPUT_SIGMOID &&
+                                   fabsf(c.learning_rate - 2e-4f) < 1e-9f && c.discriminator_steps == 1);
+    EXPECT(VG_OK, vg_config_init(&c, VG_MODEL_VAEGAN));
+    check_true("VAE-GAN defaults", c.latent_width == 32 && fabsf(c.gamma - 1e-2f) < 1e-9f &&
+                                       c.feature_layer == 1 && c.gating == 1 &&
+                                       fabsf(c.learning_rate - 3e-4f) < 1e-9f);
+
+    /* ---- vg_model_create */
+    vg_model *m = (vg_model *)&c;
+    c = small(VG_MODEL_VAE);
+    EXPECT(VG_ERROR_INVALID_ARGUMENT, vg_model_create(NULL, &c));
+    EXPECT(VG_ERROR_INVALID_ARGUMENT, vg_model_create(&m, NULL));
+    check_true("vg_model_create(&m, NULL) leaves m NULL", m == NULL);
+    EXPECT_CONFIG(VG_MODEL_VAE, size = 8, VG_ERROR_INVALID_ARGUMENT);
+    EXPECT_CONFIG(VG_MODEL_VAE, size = 0, VG_ERROR_INVALID_ARGUMENT);
+    EXPECT_CONFIG(VG_MODEL_VAE, size = sizeof(vg_config) + 8, VG_ERROR_INVALID_ARGUMENT);
+    EXPECT_CONFIG(VG_MODEL_VAE, kind = (vg_model_kind)9, VG_ERROR_INVALID_ARGUMENT);
+    EXPECT_CONFIG(VG_MODEL_VAE, input_width = 0, VG_ERROR_INVALID_ARGUMENT);
+    EXPECT_CONFIG(VG_MODEL_VAE, input_width = -3, VG_ERROR_INVALID_ARGUMENT);
+    EXPECT_CONFIG(VG_MODEL_VAE, latent_width = 0, VG_ERROR_INVALID_ARGUMENT);
+    EXPECT_CONFIG(VG_MODEL_VAE, encoder_layers = 0, VG_ERROR_INVALID_ARGUMENT);
+    EXPECT_CONFIG(VG_MODEL_VAE, encoder_layers = VG_MAX_HIDDEN_LAYERS + 1, VG_ERROR_INVALID_ARGUMENT);
+    EXPECT_CONFIG(VG_MODEL_VAE, encoder_widths[0] = 0, VG_ERROR_INVALID_ARGUMENT);
+    EXPECT_CONFIG(VG_MODEL_VAE, decoder_layers = -1, VG_ERROR_INVALID_ARGUMENT);
+    EXPECT_CONFIG(VG_MODEL_VAE, decoder_widths[0] = -5, VG_ERROR_INVALID_ARGUMENT);
+    EXPECT_CONFIG(VG_MODEL_VAE, beta = -1, VG_ERROR_INVALID_ARGUMENT);
+    EXPECT_CONFIG(VG_MODEL_VAE, beta = NAN, VG_ERROR_INVALID_ARGUMENT);
+    EXPECT_CONFIG(VG_MODEL_VAE, warmup_epochs = -1, VG_ERROR_INVALID_ARGUMENT);
+    EXPECT_CONFIG(VG_MODEL_VAE, learning_rate = 0, VG_ERROR_INVALID_ARGUMENT);
+    EXPECT_CONFIG(VG_MODEL_VAE, learning_rate = NAN, VG_ERROR_INVALID_ARGUMENT);
+    EXPECT_CONFIG(VG_MODEL_VAE, learning_rate = INFINITY, VG_ERROR_INVALID_ARGUMENT);
+    EXPECT_CONFIG(VG_MODEL_VAE, batch_size = 0, VG_ERROR_INVALID_ARGUMENT);
+    EXPECT_CONFIG(VG_MODEL_VAE, batch_size = -128, VG_ERROR_INVALID_ARGUMENT);
+    EXPECT_CONFIG(VG_MODEL_VAE, likelihood = (vg_likelihood)5, VG_ERROR_INVALID_ARGUMENT);
+    {
+        vg_config g = small(VG_MODEL_VAE);
+        g.likelihood = VG_LIKELIHOOD_GAUSSIAN;
+        g.sigma = 0;
+        m = NULL;
+        EXPECT(VG_ERROR_INVALID_ARGUMENT, vg_model_create(&m, &g));
+        g.sigma = 1;
+        g.learn_sigma = 2;
+        EXPECT(VG_ERROR_INVALID_ARGUMENT, vg_model_create(&m, &g));
+    }
+    EXPECT_CONFIG(VG_MODEL_VAE, input_width = (int64_t)1 << 40, VG_ERROR_INVALID_ARGUMENT);
+    {
+        /* Widths within limits whose weights would not fit in memory. */
+        vg_config g = small(VG_MODEL_VAE);
+        g.input_width = 1 << 24;
+        g.encoder_widths[0] = 1 << 24;
+        m = NULL;
+        EXPECT(VG_ERROR_OUT_OF_MEMORY, vg_model_create(&m, &g));
+    }
+    EXPECT_CONFIG(VG_MODEL_GAN, discriminator_layers = 0, VG_ERROR_INVALID_ARGUMENT);
+    EXPECT_CONFIG(VG_MODEL_GAN, real_label = 0.3f, VG_ERROR_INVALID_ARGUMENT);
+    EXPECT_CONFIG(VG_MODEL_GAN, discriminator_steps = 0, VG_ERROR_INVALID_ARGUMENT);
+    EXPECT_CONFIG(VG_MODEL_GAN, objective = (vg_objective)4, VG_ERROR_INVALID_ARGUMENT);
+    EXPECT_CONFIG(VG_MODEL_GAN, generator_output = (vg_output)4, VG_ERROR_INVALID_ARGUMENT);
+    EXPECT_CONFIG(VG_MODEL_GAN, leaky_slope = -0.2f, VG_ERROR_INVALID_ARGUMENT);
+    EXPECT_CONFIG(VG_MODEL_VAEGAN, gamma = -1, VG_ERROR_INVALID_ARGUMENT);
+    EXPECT_CONFIG(VG_MODEL_VAEGAN, feature_layer = 2, VG_ERROR_INVALID_ARGUMENT);
+    EXPECT_CONFIG(VG_MODEL_VAEGAN, feature_layer = -1, VG_ERROR_INVALID_ARGUMENT);
+    EXPECT_CONFIG(VG_MODEL_VAEGAN, gating = 2, VG_ERROR_INVALID_ARGUMENT);
+    EXPECT_CONFIG(VG_MODEL_VAEGAN, encoder_layers = 0, VG_ERROR_INVALID_ARGUMENT);
+
+    /* ---- vg_model_free */
+    int not_a_handle = 0;
+    EXPECT(VG_OK, vg_model_free(NULL));
+    EXPECT(VG_ERROR_INVALID_ARGUMENT, vg_model_free((vg_model *)&not_a_handle));
+    {
+        vg_model *doomed = NULL;
+        vg_model_create(&doomed, &vae_config);
+        EXPECT(VG_OK, vg_model_free(doomed));
+        EXPECT(VG_ERROR_INVALID_ARGUMENT, vg_model_free(doomed)); /* twice */
+        vg_model_kind kind;
+        EXPECT(VG_ERROR_INVALID_ARGUMENT, vg_model_kind_of(doomed, &kind)); /* after free */
+    }
+
+    /* ---- kind and widths */
+    vg_model_kind kind = VG_MODEL_GAN;
+    int64_t width = 0;
+    EXPECT(VG_ERROR_INVALID_ARGUMENT, vg_model_kind_of(NULL, &kind));
+    EXPECT(VG_ERROR_INVALID_ARGUMENT, vg_model_kind_of(vae, NULL));
+    EXPECT(VG_ERROR_INVALID_ARGUMENT, vg_model_kind_of((vg_model *)&not_a_handle, &kind));
+    EXPECT(VG_OK, vg_model_kind_of(vae, &kind));
+    check_true("vg_model_kind_of(vae) is VG_MODEL_VAE", kind == VG_MODEL_VAE);
+    EXPECT(VG_ERROR_INVALID_ARGUMENT, vg_model_input_width(NULL, &width));
+    EXPECT(VG_ERROR_INVALID_ARGUMENT, vg_model_input_width(vae, NULL));
+    EXPECT(VG_OK, vg_model_input_width(gan, &width));
+    check_true("vg_model_input_width(gan) == 16", width == W);
+    EXPECT(VG_ERROR_INVALID_ARGUMENT, vg_model_latent_width(NULL, &width));
+    EXPECT(VG_ERROR_INVALID_ARGUMENT, vg_model_latent_width(vae, NULL));
+    EXPECT(VG_OK, vg_model_latent_width(vaegan, &width));
+    check_true("vg_model_latent_width(vaegan) == 4", width == L);
+
+    /* ---- vg_model_last_metrics before training */
+    vg_metrics metrics = {.size = sizeof metrics};
+    EXPECT(VG_ERROR_STATE, vg_model_last_metrics(vae, &metrics));
+
+    /* ---- vg_model_train and vg_model_train_steps */
+    float bad[ROWS * W];
+    memcpy(bad, x, sizeof bad);
+    EXPECT(VG_ERROR_INVALID_ARGUMENT, vg_model_train(NULL, x, ROWS, W, 1));
+    EXPECT(VG_ERROR_INVALID_ARGUMENT, vg_model_train((vg_model *)&not_a_handle, x, ROWS, W, 1));
+    EXPECT(VG_ERROR_INVALID_ARGUMENT, vg_model_train(vae, NULL, ROWS, W, 1));
+    EXPECT(VG_ERROR_INVALID_ARGUMENT, vg_model_train(vae, x, 0, W, 1));
+    EXPECT(VG_ERROR_INVALID_ARGUMENT, vg_model_train(vae, x, -1, W, 1));
+    EXPECT(VG_ERROR_INVALID_ARGUMENT, vg_model_train(vae, x, (int64_t)1 << 40, W, 1));
+    EXPECT(VG_ERROR_INVALID_ARGUMENT, vg_model_train(vae, x, ROWS, 0, 1));
+    EXPECT(VG_ERROR_SHAPE_MISMATCH, vg_model_train(vae, x, ROWS, W - 1, 1));
+    EXPECT(VG_ERROR_SHAPE_MISMATCH, vg_model_train(gan, x, ROWS / 2, W * 2, 1));
+    EXPECT(VG_ERROR_INVALID_ARGUMENT, vg_model_train(vae, x, ROWS, W, 0));
+    EXPECT(VG_ERROR_INVALID_ARGUMENT, vg_model_train(vae, x, ROWS, W, -2));
+    bad[5] = NAN;
+    EXPECT(VG_ERROR_NON_FINITE, vg_model_train(vae, bad, ROWS, W, 1));
+    bad[5] = INFINITY;
+    EXPECT(VG_ERROR_NON_FINITE, vg_model_train(gan, bad, ROWS, W, 1));
+    bad[5] = 1.5f; /* outside [0, 1] */
+    EXPECT(VG_ERROR_INVALID_ARGUMENT, vg_model_train(vae, bad, ROWS, W, 1));
+    EXPECT(VG_ERROR_INVALID_ARGUMENT, vg_model_train(gan, bad, ROWS, W, 1));
+    EXPECT(VG_ERROR_INVALID_ARGUMENT, vg_model_train(vaegan, bad, ROWS, W, 1));
+    bad[5] = -0.5f;
+    EXPECT(VG_ERROR_INVALID_ARGUMENT, vg_model_train(vae, bad, ROWS, W, 1));
+    EXPECT(VG_ERROR_INVALID_ARGUMENT, vg_model_train_steps(NULL, x, ROWS, W, 1));
+    EXPECT(VG_ERROR_INVALID_ARGUMENT, vg_model_train_steps(vae, NULL, ROWS, W, 1));
+    EXPECT(VG_ERROR_INVALID_ARGUMENT, vg_model_train_steps(vae, x, 0, W, 1));
+    EXPECT(VG_ERROR_SHAPE_MISMATCH, vg_model_train_steps(vae, x, ROWS, W + 1, 1));
+    EXPECT(VG_ERROR_INVALID_ARGUMENT, vg_model_train_steps(vae, x, ROWS, W, 0));
+    bad[5] = NAN;
+    EXPECT(VG_ERROR_NON_FINITE, vg_model_train_steps(vaegan, bad, ROWS, W, 1));
+    EXPECT(VG_OK, vg_model_train(vae, x, ROWS, W, 1));
+    EXPECT(VG_OK, vg_model_train_steps(gan, x, ROWS, W, 5));
+    EXPECT(VG_OK, vg_model_train(vaegan, x, ROWS, W, 1));
+
+    /* ---- vg_model_last_metrics */
+    EXPECT(VG_ERROR_INVALID_ARGUMENT, vg_model_last_metrics(NULL, &metrics));
+    EXPECT(VG_ERROR_INVALID_ARGUMENT, vg_model_last_metrics(vae, NULL));
+    metrics.size = 8;
+    EXPECT(VG_ERROR_INVALID_ARGUMENT, vg_model_last_metrics(vae, &metrics));
+    metrics.size = sizeof metrics;
+    EXPECT(VG_OK, vg_model_last_metrics(vae, &metrics));
+    check_true("β-VAE metrics: epoch 1, 2 steps, finite loss, no GAN figures",
+               metrics.epoch == 1 && metrics.steps == 2 && isfinite(metrics.loss) &&
+                   isfinite(metrics.eval_nelbo) && isnan(metrics.d_loss));
+    EXPECT(VG_OK, vg_model_last_metrics(gan, &metrics));
+    check_true("GAN metrics: 5 steps, epoch 0, finite D loss, no VAE figures",
+               metrics.steps == 5 && metrics.epoch == 0 && isfinite(metrics.d_loss) &&
+                   isnan(metrics.kl) && isnan(metrics.eval_nelbo));
+
+    /* ---- vg_model_encode */
+    EXPECT(VG_ERROR_INVALID_ARGUMENT, vg_model_encode(NULL, mu, logvar, x, ROWS, W));
+    EXPECT(VG_ERROR_INVALID_ARGUMENT, vg_model_encode(vae, NULL, logvar, x, ROWS, W));
+    EXPECT(VG_ERROR_INVALID_ARGUMENT, vg_model_encode(vae, mu, NULL, x, ROWS, W));
+    EXPECT(VG_ERROR_INVALID_ARGUMENT, vg_model_encode(vae, mu, logvar, NULL, ROWS, W));
+    EXPECT(VG_ERROR_INVALID_ARGUMENT, vg_model_encode(vae, mu, logvar, x, 0, W));
+    EXPECT(VG_ERROR_INVALID_ARGUMENT, vg_model_encode(vae, mu, logvar, x, ROWS, -W));
+    EXPECT(VG_ERROR_SHAPE_MISMATCH, vg_model_encode(vae, mu, logvar, x, ROWS, W - 1));
+    EXPECT(VG_ERROR_NON_FINITE, vg_model_encode(vae, mu, logvar, bad, ROWS, W));
+    EXPECT(VG_ERROR_WRONG_MODEL, vg_model_encode(gan, mu, logvar, x, ROWS, W));
+    EXPECT(VG_OK, vg_model_encode(vaegan, mu, logvar, x, ROWS, W));
+
+    /* ---- vg_model_decode */
+    float bad_z[ROWS * L];
+    memcpy(bad_z, z, sizeof bad_z);
+    bad_z[3] = -INFINITY;
+    EXPECT(VG_ERROR_INVALID_ARGUMENT, vg_model_decode(NULL, out, z, ROWS, L));
+    EXPECT(VG_ERROR_INVALID_ARGUMENT, vg_model_decode(vae, NULL, z, ROWS, L));
+    EXPECT(VG_ERROR_INVALID_ARGUMENT, vg_model_decode(vae, out, NULL, ROWS, L));
+    EXPECT(VG_ERROR_INVALID_ARGUMENT, vg_model_decode(vae, out, z, 0, L));
+    EXPECT(VG_ERROR_INVALID_ARGUMENT, vg_model_decode(vae, out, z, ROWS, 0));
+    EXPECT(VG_ERROR_SHAPE_MISMATCH, vg_model_decode(vae, out, z, ROWS / 2, L * 2));
+    EXPECT(VG_ERROR_NON_FINITE, vg_model_decode(gan, out, bad_z, ROWS, L));
+    EXPECT(VG_OK, vg_model_decode(gan, out, z, ROWS, L));
+
+    /* ---- vg_model_reconstruct */
+    EXPECT(VG_ERROR_INVALID_ARGUMENT, vg_model_reconstruct(NULL, out, x, ROWS, W));
+    EXPECT(VG_ERROR_INVALID_ARGUMENT, vg_model_reconstruct(vae, NULL, x, ROWS, W));
+    EXPECT(VG_ERROR_INVALID_ARGUMENT, vg_model_reconstruct(vae, out, NULL, ROWS, W));
+    EXPECT(VG_ERROR_INVALID_ARGUMENT, vg_model_reconstruct(vae, out, x, -1, W));
+    EXPECT(VG_ERROR_SHAPE_MISMATCH, vg_model_reconstruct(vae, out, x, ROWS, W + 3));
+    EXPECT(VG_ERROR_NON_FINITE, vg_model_reconstruct(vaegan, out, bad, ROWS, W));
+    EXPECT(VG_ERROR_WRONG_MODEL, vg_model_reconstruct(gan, out, x, ROWS, W));
+    EXPECT(VG_OK, vg_model_reconstruct(vae, out, x, ROWS, W));
+
+    /* ---- vg_model_sample */
+    EXPECT(VG_ERROR_INVALID_ARGUMENT, vg_model_sample(NULL, out, ROWS * W, ROWS, 1));
+    EXPECT(VG_ERROR_INVALID_ARGUMENT, vg_model_sample(vae, NULL, ROWS * W, ROWS, 1));
+    EXPECT(VG_ERROR_INVALID_ARGUMENT, vg_model_sample(vae, out, ROWS * W, 0, 1));
+    EXPECT(VG_ERROR_INVALID_ARGUMENT, vg_model_sample(vae, out, ROWS * W, -4, 1));
+    EXPECT(VG_ERROR_INVALID_ARGUMENT, vg_model_sample(vae, out, -1, ROWS, 1));
+    EXPECT(VG_ERROR_SHAPE_MISMATCH, vg_model_sample(vae, out, ROWS * W - 1, ROWS, 1));
+    EXPECT(VG_ERROR_SHAPE_MISMATCH, vg_model_sample(gan, out, ROWS * W, INT64_MAX / 2, 1));
+    EXPECT(VG_OK, vg_model_sample(gan, out, ROWS * W, ROWS, 1));
+
+    /* ---- vg_model_save */
+    EXPECT(VG_ERROR_INVALID_ARGUMENT, vg_model_save(NULL, path));
+    EXPECT(VG_ERROR_INVALID_ARGUMENT, vg_model_save(vae, NULL));
+    EXPECT(VG_ERROR_INVALID_ARGUMENT, vg_model_save(vae, ""));
+    EXPECT(VG_ERROR_IO, vg_model_save(vae, missing));
+    EXPECT(VG_ERROR_IO, vg_model_save(vae, "/tmp")); /* a folder */
+
+    /* ---- vg_model_load */
+    vg_model *loaded = (vg_model *)&not_a_handle;
+    EXPECT(VG_ERROR_INVALID_ARGUMENT, vg_model_load(NULL, path));
+    EXPECT(VG_ERROR_INVALID_ARGUMENT, vg_model_load(&loaded, NULL));
+    check_true("vg_model_load failure leaves *out NULL", loaded == NULL);
+    EXPECT(VG_ERROR_INVALID_ARGUMENT, vg_model_load(&loaded, ""));
+    EXPECT(VG_ERROR_IO, vg_model_load(&loaded, missing));
+    write_file(path, "not a checkpoint", 16);
+    EXPECT(VG_ERROR_FORMAT, vg_model_load(&loaded, path));
+    {
+        /* A valid safetensors file of an unknown model kind. */
+        const char header[] = "{\"__metadata__\":{\"model\":\"mlp\"}}";
+        unsigned char bytes[8 + sizeof header];
+        uint64_t n = sizeof header - 1;
+        for (int i = 0; i < 8; i++) bytes[i] = (unsigned char)(n >> (8 * i));
+        memcpy(bytes + 8, header, n);
+        write_file(path, bytes, 8 + n);
+        EXPECT(VG_ERROR_WRONG_MODEL, vg_model_load(&loaded, path));
+    }
+    {
+        /* A real checkpoint, truncated. */
+        EXPECT(VG_OK, vg_model_save(vaegan, path));
+        FILE *f = fopen(path, "rb");
+        static unsigned char buffer[1 << 20];
+        size_t n = f ? fread(buffer, 1, sizeof buffer, f) : 0;
+        if (f) fclose(f);
+        write_file(path, buffer, n / 2);
+        EXPECT(VG_ERROR_FORMAT, vg_model_load(&loaded, path));
+        check_true("vg_model_load failure leaves *out NULL", loaded == NULL);
+    }
+    EXPECT(VG_OK, vg_model_save(gan, path));
+    EXPECT(VG_OK, vg_model_load(&loaded, path));
+    EXPECT(VG_OK, vg_model_kind_of(loaded, &kind));
+    check_true("a loaded GAN is a GAN", kind == VG_MODEL_GAN);
+    EXPECT(VG_ERROR_STATE, vg_model_last_metrics(loaded, &metrics));
+    EXPECT(VG_ERROR_WRONG_MODEL, vg_model_encode(loaded, mu, logvar, x, ROWS, W));
+    EXPECT(VG_OK, vg_model_free(loaded));
+    unlink(path);
+
+    /* ---- errors are thread-local */
+    vg_error_set(VG_ERROR_IO, "main thread's error");
+    pthread_t thread;
+    char *theirs = NULL;
+    pthread_create(&thread, NULL, other_thread_error, NULL);
+    pthread_join(thread, (void **)&theirs);
+    check_true("another thread's error does not replace this thread's",
+               strcmp(vg_last_error_message(), "main thread's error") == 0);
+    check_true("the other thread saw its own error", theirs && strstr(theirs, "vg_model_create") != NULL);
+    free(theirs);
+
+    /* ---- distinct handles train on two threads at once */
+    vg_model *second = NULL;
+    EXPECT(VG_OK, vg_model_create(&second, &vae_config));
+    train_job jobs[2] = {{vae, x, VG_ERROR_INTERNAL}, {second, x, VG_ERROR_INTERNAL}};
+    pthread_t threads[2];
+    for (int i = 0; i < 2; i++) pthread_create(&threads[i], NULL, train_in_thread, &jobs[i]);
+    for (int i = 0; i < 2; i++) pthread_join(threads[i], NULL);
+    check_true("two handles trained concurrently", jobs[0].status == VG_OK && jobs[1].status == VG_OK);
+
+    EXPECT(VG_OK, vg_model_free(second));
+    EXPECT(VG_OK, vg_model_free(vaegan));
+    EXPECT(VG_OK, vg_model_free(gan));
+    EXPECT(VG_OK, vg_model_free(vae));
+    printf("%d passed, %d failed\n", passed, failed);
+    return failed == 0 ? 0 : 1;
+}

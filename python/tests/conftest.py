@@ -1,0 +1,5 @@
+# Makes `import vaegan` find python/vaegan without installing it.
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
