@@ -2,6 +2,7 @@
 //
 //   vaegan-bench kernels [--threads N]
 //   vaegan-bench steps [--models vae,gan,vaegan] [--batches 64,128,256] [--threads 1,2] [--steps 50]
+//   vaegan-bench train --model vae|gan|vaegan [--steps 300] [--threads 2] [--batch 128]
 import CVAEGAN
 import Foundation
 import VAEGAN
@@ -28,6 +29,14 @@ case "steps":
     try printStepTable(models: models, batches: list(option("--batches", arguments)) ?? [64, 128, 256],
                        threads: list(option("--threads", arguments)) ?? [1, 2],
                        steps: Int(option("--steps", arguments) ?? "50") ?? 50)
+case "train":
+    guard let model = ModelName(rawValue: option("--model", arguments) ?? "vae") else {
+        print("--model must be vae, gan or vaegan")
+        exit(2)
+    }
+    try timeTraining(model: model, steps: Int(option("--steps", arguments) ?? "300") ?? 300,
+                     threads: Int(option("--threads", arguments) ?? "2") ?? 2,
+                     batch: Int(option("--batch", arguments) ?? "128") ?? 128)
 default:
-    print("usage: vaegan-bench kernels [--threads N] | steps [--models vae,gan,vaegan] [--batches 64,128,256] [--threads 1,2] [--steps 50]")
+    print("usage: vaegan-bench kernels [--threads N] | steps [--models vae,gan,vaegan] [--batches 64,128,256] [--threads 1,2] [--steps 50] | train --model vae|gan|vaegan [--steps 300] [--threads 2]")
 }

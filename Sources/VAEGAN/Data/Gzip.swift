@@ -140,7 +140,8 @@ public enum Gzip {
         guard format == .gzip, input.count >= 18 else { return fallback }
         let tail = input.suffix(4)
         let stored = tail.reversed().reduce(0) { ($0 << 8) | Int($1) }
-        // deflate cannot expand data more than about 1032:1.
-        return stored > 0 && stored <= input.count * 1100 ? stored : fallback
+        // deflate cannot expand data more than about 1032:1. One spare byte, so the output never
+        // fills before inflate has read the trailer (growing a full buffer would copy it whole).
+        return stored > 0 && stored <= input.count * 1100 ? stored + 1 : fallback
     }
 }

@@ -38,11 +38,11 @@ public struct IDXImages: Equatable, Sendable {
         try self.init(idxBytes: Gzip.readFileInflatingIfNeeded(atPath: path), source: path)
     }
 
-    init(idxBytes bytes: [UInt8], source: String) throws(VAEGANError) {
+    init(idxBytes bytes: consuming [UInt8], source: String) throws(VAEGANError) {
         let sizes = try IDX.parseHeader(bytes, dimensionCount: 3, kind: "images", source: source)
-        self.init(
-            count: sizes[0], rows: sizes[1], columns: sizes[2],
-            pixels: Array(bytes[IDX.headerLength(dimensionCount: 3)...]))
+        // Drop the header in place: no second copy of 47 MB of pixels at load time.
+        bytes.removeFirst(IDX.headerLength(dimensionCount: 3))
+        self.init(count: sizes[0], rows: sizes[1], columns: sizes[2], pixels: bytes)
     }
 
     /// The file contents: header and pixels, uncompressed.

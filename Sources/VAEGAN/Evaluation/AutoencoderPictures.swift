@@ -18,30 +18,12 @@ extension VAEGAN: Autoencoding {}
 extension Autoencoding {
     /// Decoder means for any number of latent rows, in chunks of the batch capacity.
     public func decodeAll(_ latents: [Float]) -> [Float] {
-        mapInChunks(latents, inputWidth: latentWidth) { decode($0) }
+        mapRowsInChunks(latents, width: latentWidth, capacity: batchCapacity) { decode($0) }
     }
 
     /// Posterior means μ for any number of examples.
     public func encodeMeans(_ examples: [Float]) -> [Float] {
-        mapInChunks(examples, inputWidth: inputWidth) { encode($0).mu }
-    }
-
-    /// Runs `body` over chunks of at most `batchCapacity` rows and concatenates its outputs.
-    func mapInChunks(_ rows: [Float], inputWidth: Int, _ body: (Matrix) -> Matrix) -> [Float] {
-        let count = rows.count / inputWidth
-        let chunk = Tensor(shape: [batchCapacity, inputWidth])
-        var result: [Float] = []
-        var start = 0
-        while start < count {
-            let n = min(batchCapacity, count - start)
-            rows.withUnsafeBufferPointer {
-                chunk.pointer.update(from: $0.baseAddress! + start * inputWidth, count: n * inputWidth)
-            }
-            let output = body(Matrix(chunk.pointer, rows: n, columns: inputWidth))
-            result += UnsafeBufferPointer(start: output.base, count: output.count)
-            start += n
-        }
-        return result
+        mapRowsInChunks(examples, width: inputWidth, capacity: batchCapacity) { encode($0).mu }
     }
 
     /// Writes samples.png, reconstructions.png, interpolation.png and (when `dimensionsByKL`

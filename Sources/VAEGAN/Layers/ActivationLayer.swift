@@ -33,6 +33,7 @@ public final class ActivationLayer: Layer {
         return y
     }
 
+    @discardableResult
     public func backward(_ outputGradient: Matrix, computeInputGradient: Bool,
                          accumulateParameterGradients: Bool) -> Matrix {
         precondition(outputGradient.rows == lastRows && outputGradient.columns == inputWidth,

@@ -53,6 +53,7 @@ public final class Dense: Layer {
         return y
     }
 
+    @discardableResult
     public func backward(_ outputGradient: Matrix, computeInputGradient: Bool,
                          accumulateParameterGradients: Bool) -> Matrix {
         guard let x = lastInput else { preconditionFailure("Dense.backward before forward") }

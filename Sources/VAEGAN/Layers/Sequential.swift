@@ -48,6 +48,7 @@ public final class Sequential: Layer {
         return x
     }
 
+    @discardableResult
     public func backward(_ outputGradient: Matrix, computeInputGradient: Bool,
                          accumulateParameterGradients: Bool) -> Matrix {
         var gradient = outputGradient

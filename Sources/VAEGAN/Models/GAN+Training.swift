@@ -7,6 +7,8 @@ public final class GANTraining: Trainable {
     public static let kind = "gan"
     public let gan: GAN
     public let schedule: AlternatingOptimizer
+    /// Both players' Adam β₁ and β₂, for the checkpoint.
+    private let adamBetas: (beta1: Float, beta2: Float)
     /// The fixed z of the sample grids, so epochs can be compared picture to picture.
     private let fixedNoise: Tensor
     private var sums = (discriminator: 0.0, generator: 0.0, real: 0.0, fake: 0.0, steps: 0, generatorSteps: 0)
@@ -15,6 +17,7 @@ public final class GANTraining: Trainable {
     public init(gan: GAN, learningRate: Float = 2e-4, beta1: Float = 0.5, beta2: Float = 0.999,
                 discriminatorSteps: Int = 1, generatorSteps: Int = 1) throws(VAEGANError) {
         self.gan = gan
+        adamBetas = (beta1, beta2)
         schedule = try AlternatingOptimizer(
             gan: gan,
             discriminatorOptimizer: try Adam(parameters: gan.discriminator.parameters, learningRate: learningRate,
@@ -96,6 +99,7 @@ public final class GANTraining: Trainable {
             "objective": c.objective.rawValue, "real_label": String(c.realLabel),
             "batch_size": String(gan.batchCapacity),
             "learning_rate": String(schedule.generatorOptimizer.learningRate),
+            "beta1": String(adamBetas.beta1), "beta2": String(adamBetas.beta2),
             "discriminator_steps": String(schedule.discriminatorSteps),
             "generator_steps": String(schedule.generatorSteps),
             "discriminator_steps_in_round": String(schedule.discriminatorStepsInRound),
@@ -128,6 +132,7 @@ public final class GANTraining: Trainable {
         try file.requireModel(kind)
         let gan = try GAN(try configuration(from: file), batchCapacity: try file.integer("batch_size"))
         let training = try GANTraining(gan: gan, learningRate: try file.float("learning_rate"),
+                                       beta1: try file.float("beta1"), beta2: try file.float("beta2"),
                                        discriminatorSteps: try file.integer("discriminator_steps"),
                                        generatorSteps: try file.integer("generator_steps"))
         try file.restore(gan.generator.parameters + gan.discriminator.parameters)

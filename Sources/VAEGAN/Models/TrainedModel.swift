@@ -1,6 +1,8 @@
 // TrainedModel: any of the three models loaded from a checkpoint for inference — what
 // `vaegan sample` and `vaegan eval` work with.
 
+import Foundation
+
 /// A β-VAE, GAN or VAE-GAN restored from a checkpoint.
 public enum TrainedModel {
     case vae(VAE)
@@ -72,36 +74,12 @@ public enum TrainedModel {
 extension GAN {
     /// Generator outputs for any number of latent rows.
     public func generateAll(_ latents: [Float]) -> [Float] {
-        let count = latents.count / latentWidth
-        let chunk = Tensor(shape: [batchCapacity, latentWidth])
-        var result: [Float] = []
-        var start = 0
-        while start < count {
-            let n = min(batchCapacity, count - start)
-            latents.withUnsafeBufferPointer {
-                chunk.pointer.update(from: $0.baseAddress! + start * latentWidth, count: n * latentWidth)
-            }
-            let output = generate(Matrix(chunk.pointer, rows: n, columns: latentWidth))
-            result += UnsafeBufferPointer(start: output.base, count: output.count)
-            start += n
-        }
-        return result
+        mapRowsInChunks(latents, width: latentWidth, capacity: batchCapacity) { generate($0) }
     }
-}
 
-extension GAN {
     /// D(x) as probabilities for any number of rows.
     public func discriminateAll(_ rows: [Float]) -> [Double] {
-        let count = rows.count / dataWidth
-        let chunk = Tensor(shape: [batchCapacity, dataWidth])
-        var result: [Double] = []
-        var start = 0
-        while start < count {
-            let n = min(batchCapacity, count - start)
-            rows.withUnsafeBufferPointer { chunk.pointer.update(from: $0.baseAddress! + start * dataWidth, count: n * dataWidth) }
-            result += discriminate(Matrix(chunk.pointer, rows: n, columns: dataWidth)).map(Double.init)
-            start += n
-        }
-        return result
+        mapRowsInChunks(rows, width: dataWidth, capacity: batchCapacity) { discriminator.forward($0) }
+            .map { 1 / (1 + exp(-Double($0))) }
     }
 }

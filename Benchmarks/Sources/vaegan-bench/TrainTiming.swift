@@ -1,0 +1,35 @@
+// Timed training on Fashion-MNIST, step for step as Benchmarks/pytorch/train.py times PyTorch:
+// one step = drawing the next shuffled batch + the whole optimization step. Prints one JSON
+// line (the side-by-side script reads it).
+import Foundation
+import VAEGAN
+
+func timeTraining(model: ModelName, steps: Int, threads: Int, batch: Int) throws {
+    try Threads.set(threads)
+    let (train, _) = try BuiltInDataset.fashionMNIST.load()
+    let loader = try BatchLoader(train, batchSize: batch, seed: 1)
+    let trainable = try makeTrainable(model, batch: batch)
+    var times: [Double] = []
+    let warmup = 20
+    loader.startEpoch()
+    for step in 0..<(steps + warmup) {
+        let start = now()
+        var next = loader.nextBatch()
+        if next == nil || next!.rows < batch { // full batches only, as train.py drops the last
+            loader.startEpoch()
+            next = loader.nextBatch()
+        }
+        _ = try trainable.trainStep(on: next!)
+        if step >= warmup { times.append(Double(now() - start) / 1e6) }
+    }
+    times.sort()
+    var usage = rusage()
+    getrusage(RUSAGE_SELF, &usage)
+    let summary: [String: Any] = [
+        "framework": "vaegan", "model": model.rawValue, "threads": threads, "batch": batch,
+        "timed_steps": times.count, "median_ms": times[times.count / 2], "p10_ms": times[times.count / 10],
+        "p90_ms": times[times.count * 9 / 10], "peak_rss_mib": Double(usage.ru_maxrss) / 1024,
+    ]
+    let data = try JSONSerialization.data(withJSONObject: summary, options: [.sortedKeys])
+    print(String(decoding: data, as: UTF8.self))
+}
