@@ -187,15 +187,15 @@ typedef struct vg_config {
     float real_label;         /* GAN: D's target for real rows, in (0.5, 1] (1) */
     int64_t discriminator_steps; /* GAN: D steps per G step, k >= 1 (1) */
     /* VAE-GAN */
-    float gamma;              /* weight of L_llike against L_GAN for the decoder, >= 0 (1e-2) */
+    float gamma;              /* weight of L_llike against L_GAN for the decoder, >= 0 (1) */
     int64_t feature_layer;    /* D's hidden layer used as the feature space, 0-based (1) */
     int32_t gating;           /* 1: the equilibrium gate skips D's or the decoder's update (1) */
 } vg_config;
 
 /* Fills `config` with the reference configuration of `kind` (β-VAE: 784-512-256, latent 32,
  * decoder 256-512-784, Bernoulli, β 1, Adam lr 1e-3, batch 128; GAN: latent 64, G 256-512
- * sigmoid, D 512-256, non-saturating, lr 2e-4, β1 0.5, k 1; VAE-GAN: latent 32, γ 1e-2,
- * feature layer 1, gating on, lr 3e-4) and sets `size`. Every field is written.
+ * sigmoid, D 512-256, non-saturating, lr 2e-4, β1 0.5, k 1; VAE-GAN: latent 32, γ 1,
+ * feature layer 1, gating on, lr 3e-4, β1 0.5) and sets `size`. Every field is written.
  * Errors: VG_ERROR_INVALID_ARGUMENT for NULL or an unknown kind. */
 VG_API vg_status vg_config_init(vg_config *config, vg_model_kind kind);
 

@@ -45,7 +45,7 @@ struct Train: ParsableCommand {
     @Option(help: "gan: target for real examples (one-sided label smoothing, e.g. 0.9).") var realLabel: Float = 1
 
     // VAE-GAN
-    @Option(help: "vaegan: weight γ of L_llike in the decoder's update.") var gamma: Float = 1e-2
+    @Option(help: "vaegan: weight γ of L_llike in the decoder's update.") var gamma: Float = 1
     @Option(help: "vaegan: index of D's hidden layer used as the feature space.") var featureLayer = 1
     @Option(help: "vaegan: equilibrium gating, on or off.") var gating = Switch.on
 

@@ -160,7 +160,7 @@ int main(void) {
                                    c.generator_output == VG_OUTPUT_SIGMOID &&
                                    fabsf(c.learning_rate - 2e-4f) < 1e-9f && c.discriminator_steps == 1);
     EXPECT(VG_OK, vg_config_init(&c, VG_MODEL_VAEGAN));
-    check_true("VAE-GAN defaults", c.latent_width == 32 && fabsf(c.gamma - 1e-2f) < 1e-9f &&
+    check_true("VAE-GAN defaults", c.latent_width == 32 && c.gamma == 1.0f &&
                                        c.feature_layer == 1 && c.gating == 1 &&
                                        fabsf(c.learning_rate - 3e-4f) < 1e-9f);
 

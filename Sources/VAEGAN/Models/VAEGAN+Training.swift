@@ -14,12 +14,19 @@ public final class VAEGANTraining: Trainable {
     private var sums = (prior: 0.0, llike: 0.0, gan: 0.0, real: 0.0, fake: 0.0, steps: 0,
                         discriminatorSkips: 0, decoderSkips: 0)
 
-    /// Three Adam optimizers with the reference's lr 3e-4.
-    public init(model: VAEGAN, learningRate: Float = 3e-4) throws(VAEGANError) {
+    /// Three Adam optimizers with the reference's lr 3e-4 and, as for GANs since DCGAN,
+    /// β₁ = 0.5: with PyTorch's default 0.9 the decoder and D fall out of balance here and the
+    /// decoder's images turn to noise (Benchmarks/pytorch/README.md saw the same in PyTorch).
+    public init(model: VAEGAN, learningRate: Float = 3e-4, beta1: Float = 0.5, beta2: Float = 0.999)
+        throws(VAEGANError)
+    {
         self.model = model
-        encoderOptimizer = try Adam(parameters: model.encoderParameters, learningRate: learningRate)
-        decoderOptimizer = try Adam(parameters: model.decoderParameters, learningRate: learningRate)
-        discriminatorOptimizer = try Adam(parameters: model.discriminatorParameters, learningRate: learningRate)
+        encoderOptimizer = try Adam(parameters: model.encoderParameters, learningRate: learningRate,
+                                    beta1: beta1, beta2: beta2)
+        decoderOptimizer = try Adam(parameters: model.decoderParameters, learningRate: learningRate,
+                                    beta1: beta1, beta2: beta2)
+        discriminatorOptimizer = try Adam(parameters: model.discriminatorParameters, learningRate: learningRate,
+                                          beta1: beta1, beta2: beta2)
     }
 
     public var inputWidth: Int { model.inputWidth }
@@ -78,6 +85,7 @@ public final class VAEGANTraining: Trainable {
             "reconstructions_as_fakes": String(c.reconstructionsAsFakes), "gating": String(c.gating),
             "gating_margin": String(c.gatingMargin), "gating_equilibrium": String(c.gatingEquilibrium),
             "batch_size": String(model.batchCapacity), "learning_rate": String(encoderOptimizer.learningRate),
+            "beta1": String(encoderOptimizer.beta1), "beta2": String(encoderOptimizer.beta2),
         ])
         file.store(model.encoderParameters + model.decoderParameters + model.discriminatorParameters)
         file.store(encoderOptimizer, part: "encoder")
@@ -112,7 +120,8 @@ public final class VAEGANTraining: Trainable {
     public static func load(from file: SafeTensorsFile) throws(VAEGANError) -> VAEGANTraining {
         try file.requireModel(kind)
         let model = try VAEGAN(try configuration(from: file), batchCapacity: try file.integer("batch_size"))
-        let training = try VAEGANTraining(model: model, learningRate: try file.float("learning_rate"))
+        let training = try VAEGANTraining(model: model, learningRate: try file.float("learning_rate"),
+                                          beta1: try file.float("beta1"), beta2: try file.float("beta2"))
         try file.restore(model.encoderParameters + model.decoderParameters + model.discriminatorParameters)
         try file.restore(training.encoderOptimizer, part: "encoder")
         try file.restore(training.decoderOptimizer, part: "decoder")

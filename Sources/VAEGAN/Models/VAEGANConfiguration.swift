@@ -13,8 +13,10 @@ public struct VAEGANConfiguration: Equatable, Sendable {
     /// Index of D's hidden layer whose activations are Dis_l (0 = first hidden layer).
     public var featureLayer = 1
     public var leakySlope: Float = 0.2
-    /// γ: weight of L_llike against L_GAN in the decoder's update.
-    public var gamma: Float = 1e-2
+    /// γ: weight of L_llike against L_GAN in the decoder's update. 1 by default: at 0.01 and
+    /// 0.1 the GAN term drowns the feature-matching term and the decoder's images stay noise
+    /// for the first epochs (L_llike here is ½‖ΔDis_l‖² summed over 256 features, per image).
+    public var gamma: Float = 1
     /// The decoder's GAN term: minimax as in the paper, or non-saturating.
     public var objective = GANObjective.minimax
     /// Also show reconstructions x̃ to D as fakes (the paper's equations; its published runs
