@@ -10,6 +10,22 @@ struct VAEGANCommand: ParsableCommand {
         abstract: "Train, sample and evaluate β-VAEs, GANs and VAE-GANs on the CPU.",
         version: Library.version,
         subcommands: [Train.self, Sample.self, Evaluate.self, Compare.self])
+
+    /// Parses and runs; a bad flag or value gets one line ("error: …") and a non-zero exit,
+    /// while --help and --version print in full as usual.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success || code == .failure && error is ExitCode {
+                exit(withError: error) // help, version, or a library error already reported
+            }
+            FileHandle.standardError.write(Data("error: \(message(for: error))\n".utf8))
+            Foundation.exit(code.rawValue)
+        }
+    }
 }
 
 /// Runs `body`, turning a library error into one line on standard error and exit status 1.

@@ -24,7 +24,7 @@ func timeTraining(model: ModelName, steps: Int, threads: Int, batch: Int) throws
     }
     times.sort()
     var usage = rusage()
-    getrusage(RUSAGE_SELF, &usage)
+    getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
     let summary: [String: Any] = [
         "framework": "vaegan", "model": model.rawValue, "threads": threads, "batch": batch,
         "timed_steps": times.count, "median_ms": times[times.count / 2], "p10_ms": times[times.count / 10],
