@@ -160,8 +160,8 @@ import CVAEGAN
             generator.fillNormal(noise.matrix)
             var pattern: [Bool] = []
             var h = x.matrix
-            for layer in vae.encoder.layers { h = layer.forward(h); pattern += kinkPattern(h, .relu) }
-            reparameterize(into: z.matrix, mu: vae.muHead.forward(h), logvar: vae.logvarHead.forward(h),
+            for layer in vae.encoder.body.layers { h = layer.forward(h); pattern += kinkPattern(h, .relu) }
+            reparameterize(into: z.matrix, mu: vae.encoder.muHead.forward(h), logvar: vae.encoder.logvarHead.forward(h),
                            noise: noise.matrix)
             var d = z.matrix
             for layer in vae.decoder.layers.dropLast() { d = layer.forward(d); pattern += kinkPattern(d, .relu) }

@@ -107,8 +107,8 @@ import Testing
         t.priorBCE = meanBCE(prior, 0)
         t.priorBCEOne = meanBCE(prior, 1)
 
-        let h = run(model.encoder.layers, x)
-        let mu = run([model.muHead], h), logvar = run([model.logvarHead], h)
+        let h = run(model.encoder.body.layers, x)
+        let mu = run([model.encoder.muHead], h), logvar = run([model.encoder.logvarHead], h)
         let eps = Tensor(shape: [rows, model.latentWidth])
         generator.fillNormal(eps.matrix)
         let z = Tensor(shape: eps.shape)

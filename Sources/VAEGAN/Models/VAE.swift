@@ -32,9 +32,7 @@ public struct VAELosses: Sendable {
 public final class VAE {
     public let configuration: VAEConfiguration
     public let batchCapacity: Int
-    public let encoder: Sequential
-    public let muHead: Dense
-    public let logvarHead: Dense
+    public let encoder: GaussianEncoder
     public let decoder: Sequential
     /// log σ of a learned Gaussian likelihood; nil otherwise.
     public let logSigma: Parameter?
@@ -45,7 +43,7 @@ public final class VAE {
 
     // Workspaces, (batchCapacity, width) each.
     private let noise: Tensor, z: Tensor, muGradient: Tensor, logvarGradient: Tensor
-    private let hiddenGradient: Tensor, outputGradient: Tensor, means: Tensor
+    private let outputGradient: Tensor, means: Tensor
     /// KL per latent dimension, summed over the examples since the last reset.
     public private(set) var klPerDimension: [Double]
     public private(set) var klExamples = 0
@@ -59,13 +57,8 @@ public final class VAE {
         self.batchCapacity = batchCapacity
         var rng = RandomGenerator(seed: seed)
         let c = configuration
-        let hidden = c.encoderWidths.last!
-        encoder = .mlp(name: "encoder", widths: [c.inputWidth] + c.encoderWidths, hidden: .relu, output: .relu,
-                       initialization: c.initialization, batchCapacity: batchCapacity, rng: &rng)
-        muHead = Dense(name: "mu", inputWidth: hidden, outputWidth: c.latentWidth,
-                       initialization: c.initialization, batchCapacity: batchCapacity, rng: &rng)
-        logvarHead = Dense(name: "logvar", inputWidth: hidden, outputWidth: c.latentWidth,
-                           initialization: c.initialization, batchCapacity: batchCapacity, rng: &rng)
+        encoder = GaussianEncoder(inputWidth: c.inputWidth, hiddenWidths: c.encoderWidths, latentWidth: c.latentWidth,
+                                  initialization: c.initialization, batchCapacity: batchCapacity, rng: &rng)
         decoder = .mlp(name: "decoder", widths: [c.latentWidth] + c.decoderWidths + [c.inputWidth],
                        hidden: .relu, output: .identity, initialization: c.initialization,
                        batchCapacity: batchCapacity, rng: &rng)
@@ -76,7 +69,7 @@ public final class VAE {
         } else {
             logSigma = nil
         }
-        parameters = encoder.parameters + muHead.parameters + logvarHead.parameters + decoder.parameters
+        parameters = encoder.parameters + decoder.parameters
             + (logSigma.map { [$0] } ?? [])
         self.rng = rng
         let latent = [batchCapacity, c.latentWidth]
@@ -84,7 +77,6 @@ public final class VAE {
         z = Tensor(shape: latent)
         muGradient = Tensor(shape: latent)
         logvarGradient = Tensor(shape: latent)
-        hiddenGradient = Tensor(shape: [batchCapacity, hidden])
         outputGradient = Tensor(shape: [batchCapacity, c.inputWidth])
         means = Tensor(shape: [batchCapacity, c.inputWidth])
         klPerDimension = Array(repeating: 0, count: c.latentWidth)
@@ -123,12 +115,7 @@ public final class VAE {
         }
         klExamples += rows
 
-        // h feeds both heads, so its gradient is the sum of theirs.
-        let dh = Matrix(hiddenGradient.pointer, rows: rows, columns: muHead.inputWidth)
-        dh.copy(from: muHead.backward(dmu))
-        let dhLogvar = logvarHead.backward(dlogvar)
-        vg_axpy(dh.base, 1, dhLogvar.base, Int64(dh.count))
-        encoder.backward(dh, computeInputGradient: false, accumulateParameterGradients: true)
+        encoder.backward(muGradient: dmu, logvarGradient: dlogvar)
         // Divide in Double: the Float 1/rows is inexact unless rows is a power of two.
         return VAELosses(reconstruction: reconstruction / Double(rows), kl: kl / Double(rows), beta: beta)
     }
@@ -163,8 +150,7 @@ public final class VAE {
     /// The approximate posterior's parameters for rows of `x` (views into the heads' buffers,
     /// valid until the next call).
     public func encode(_ x: Matrix) -> (mu: Matrix, logvar: Matrix) {
-        let h = encoder.forward(x)
-        return (muHead.forward(h), logvarHead.forward(h))
+        encoder.forward(x)
     }
 
     /// The decoder's means for latent rows `z`: probabilities for Bernoulli, means for Gaussian

@@ -35,9 +35,7 @@ public struct VAEGANStep: Sendable {
 public final class VAEGAN {
     public let configuration: VAEGANConfiguration
     public let batchCapacity: Int
-    public let encoder: Sequential
-    public let muHead: Dense
-    public let logvarHead: Dense
+    public let encoder: GaussianEncoder
     public let decoder: Sequential
     /// D's layers up to and including Dis_l.
     public let discriminatorFeatures: Sequential
@@ -52,7 +50,7 @@ public final class VAEGAN {
 
     // Workspaces, (batchCapacity, width) each.
     private let noise: Tensor, z: Tensor, priorNoise: Tensor
-    private let muGradient: Tensor, logvarGradient: Tensor, hiddenGradient: Tensor
+    private let muGradient: Tensor, logvarGradient: Tensor
     private let realFeatures: Tensor, featureGradient: Tensor, logitGradient: Tensor
     private let decoderGradient: Tensor, encoderPathGradient: Tensor, zGradient: Tensor
 
@@ -65,13 +63,8 @@ public final class VAEGAN {
         self.batchCapacity = batchCapacity
         let c = configuration
         var rng = RandomGenerator(seed: seed)
-        let hidden = c.encoderWidths.last!
-        encoder = .mlp(name: "encoder", widths: [c.inputWidth] + c.encoderWidths, hidden: .relu, output: .relu,
-                       initialization: c.initialization, batchCapacity: batchCapacity, rng: &rng)
-        muHead = Dense(name: "mu", inputWidth: hidden, outputWidth: c.latentWidth,
-                       initialization: c.initialization, batchCapacity: batchCapacity, rng: &rng)
-        logvarHead = Dense(name: "logvar", inputWidth: hidden, outputWidth: c.latentWidth,
-                           initialization: c.initialization, batchCapacity: batchCapacity, rng: &rng)
+        encoder = GaussianEncoder(inputWidth: c.inputWidth, hiddenWidths: c.encoderWidths, latentWidth: c.latentWidth,
+                                  initialization: c.initialization, batchCapacity: batchCapacity, rng: &rng)
         decoder = .mlp(name: "decoder", widths: [c.latentWidth] + c.decoderWidths + [c.inputWidth],
                        hidden: .relu, output: .sigmoid, initialization: c.initialization,
                        batchCapacity: batchCapacity, rng: &rng)
@@ -80,7 +73,7 @@ public final class VAEGAN {
                                initialization: c.initialization, batchCapacity: batchCapacity, rng: &rng)
         discriminatorFeatures = Sequential(Array(d.layers[...c.featureLayer]))
         discriminatorHead = Sequential(Array(d.layers[(c.featureLayer + 1)...]))
-        encoderParameters = encoder.parameters + muHead.parameters + logvarHead.parameters
+        encoderParameters = encoder.parameters
         decoderParameters = decoder.parameters
         discriminatorParameters = discriminatorFeatures.parameters + discriminatorHead.parameters
         self.rng = rng
@@ -88,7 +81,6 @@ public final class VAEGAN {
         let features = [batchCapacity, discriminatorFeatures.outputWidth]
         noise = Tensor(shape: latent); z = Tensor(shape: latent); priorNoise = Tensor(shape: latent)
         muGradient = Tensor(shape: latent); logvarGradient = Tensor(shape: latent); zGradient = Tensor(shape: latent)
-        hiddenGradient = Tensor(shape: [batchCapacity, hidden])
         realFeatures = Tensor(shape: features); featureGradient = Tensor(shape: features)
         logitGradient = Tensor(shape: [batchCapacity, 1])
         decoderGradient = Tensor(shape: image); encoderPathGradient = Tensor(shape: image)
@@ -130,8 +122,7 @@ public final class VAEGAN {
         decoder.backward(decoderOut, computeInputGradient: false, accumulateParameterGradients: true)
 
         // Reconstructions x̃ = Dec(μ + σ·ε).
-        let h = encoder.forward(x)
-        let mu = muHead.forward(h), logvar = logvarHead.forward(h)
+        let (mu, logvar) = encoder.forward(x)
         let eps = Matrix(noise.pointer, rows: rows, columns: latentWidth)
         rng.fillNormal(eps)
         let zBatch = Matrix(z.pointer, rows: rows, columns: latentWidth)
@@ -167,10 +158,7 @@ public final class VAEGAN {
         vg_fill(dlogvar.base, 0, Int64(dlogvar.count))
         reparameterizeBackward(muGradient: dmu, logvarGradient: dlogvar, zGradient: dz, logvar: logvar, noise: eps)
         let prior = gaussianKL(mu: mu, logvar: logvar, muGradient: dmu, logvarGradient: dlogvar, gradientScale: scale) * Double(scale)
-        let dh = Matrix(hiddenGradient.pointer, rows: rows, columns: muHead.inputWidth)
-        dh.copy(from: muHead.backward(dmu))
-        vg_axpy(dh.base, 1, logvarHead.backward(dlogvar).base, Int64(dh.count))
-        encoder.backward(dh, computeInputGradient: false, accumulateParameterGradients: true)
+        encoder.backward(muGradient: dmu, logvarGradient: dlogvar)
 
         let (trainD, trainDecoder) = gate(realLoss: realLoss, fakeLoss: fakeLoss)
         return VAEGANStep(prior: prior, llike: llike, gan: ganLoss, realProbability: realProbability,
@@ -225,8 +213,7 @@ public final class VAEGAN {
     // MARK: Inference
 
     public func encode(_ x: Matrix) -> (mu: Matrix, logvar: Matrix) {
-        let h = encoder.forward(x)
-        return (muHead.forward(h), logvarHead.forward(h))
+        encoder.forward(x)
     }
 
     /// Images for latent rows (a view into the decoder's buffer, valid until the next call).
