@@ -19,7 +19,24 @@ enum HandleRegistry {
         return handle
     }
 
-    private enum Lookup { case unknown, busy, acquired }
+    /// Claims the live, idle entry for `key`: sets it to `newState` (true: busy; nil: forgotten).
+    private static func claim(_ key: UInt, setting newState: Bool?, whenBusy: String) throws(VAEGANError) {
+        enum Lookup { case unknown, busy, claimed }
+        let lookup: Lookup = live.withLock { handles in
+            switch handles[key] {
+            case nil: return .unknown
+            case true?: return .busy
+            case false?:
+                handles[key] = newState
+                return .claimed
+            }
+        }
+        switch lookup {
+        case .unknown: throw .invalidArgument("model is not a live vg_model handle (freed already, or never created)")
+        case .busy: throw .state(whenBusy)
+        case .claimed: break
+        }
+    }
 
     /// Runs `body` with the model behind `handle`, marked busy for the duration.
     static func withModel<Result>(_ handle: OpaquePointer?, _ body: (CModel) throws(VAEGANError) -> Result)
@@ -27,40 +44,14 @@ enum HandleRegistry {
     {
         guard let handle else { throw .invalidArgument("model is NULL") }
         let key = UInt(bitPattern: handle)
-        let lookup: Lookup = live.withLock { handles in
-            switch handles[key] {
-            case nil: return .unknown
-            case true?: return .busy
-            case false?:
-                handles[key] = true
-                return .acquired
-            }
-        }
-        switch lookup {
-        case .unknown: throw .invalidArgument("model is not a live vg_model handle (freed already, or never created)")
-        case .busy: throw .state("model is in use by another call (one handle must not be used concurrently)")
-        case .acquired: break
-        }
+        try claim(key, setting: true, whenBusy: "model is in use by another call (one handle must not be used concurrently)")
         defer { live.withLock { $0[key] = false } }
         return try body(Unmanaged<CModel>.fromOpaque(UnsafeRawPointer(handle)).takeUnretainedValue())
     }
 
     /// Forgets `handle` and releases its model.
     static func release(_ handle: OpaquePointer) throws(VAEGANError) {
-        let key = UInt(bitPattern: handle)
-        let lookup: Lookup = live.withLock { handles in
-            switch handles[key] {
-            case nil: return .unknown
-            case true?: return .busy
-            case false?:
-                handles[key] = nil
-                return .acquired
-            }
-        }
-        switch lookup {
-        case .unknown: throw .invalidArgument("model is not a live vg_model handle (freed already, or never created)")
-        case .busy: throw .state("model is in use by another call; not freed")
-        case .acquired: Unmanaged<CModel>.fromOpaque(UnsafeRawPointer(handle)).release()
-        }
+        try claim(UInt(bitPattern: handle), setting: nil, whenBusy: "model is in use by another call; not freed")
+        Unmanaged<CModel>.fromOpaque(UnsafeRawPointer(handle)).release()
     }
 }
