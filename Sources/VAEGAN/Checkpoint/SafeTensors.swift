@@ -81,6 +81,12 @@ public struct SafeTensorsFile: Sendable {
     /// The file contents. Tensors are laid out by element size, largest first (so every tensor
     /// starts aligned to its element size), then by name; equal files give equal bytes.
     public func serialized() -> [UInt8] {
+        Array(serializedChunks().joined())
+    }
+
+    /// The file contents in pieces: the length and header, then each tensor's bytes (shared
+    /// with the tensors, not copied), so writing a checkpoint needs no second copy of it.
+    func serializedChunks() -> [[UInt8]] {
         precondition(tensors["__metadata__"] == nil, "SafeTensorsFile: '__metadata__' is reserved, not a tensor name")
         let names = tensors.keys.sorted { first, second in
             let (a, b) = (tensors[first]!.dtype.byteCount, tensors[second]!.dtype.byteCount)
@@ -107,18 +113,13 @@ public struct SafeTensorsFile: Sendable {
         // Padding keeps the data section 8-byte aligned.
         header += Array(repeating: UInt8(ascii: " "), count: (8 - header.count % 8) % 8)
 
-        var bytes = LittleEndian.encode([UInt64(header.count)]) + header
-        bytes.reserveCapacity(bytes.count + offset)
-        for name in names {
-            bytes += tensors[name]!.bytes
-        }
-        return bytes
+        return [LittleEndian.encode([UInt64(header.count)]) + header] + names.map { tensors[$0]!.bytes }
     }
 
     /// Writes the file atomically: to `<path>.tmp-<pid>` in the same folder, flushed,
     /// then renamed over `path`. On failure the old file is left intact and the temporary removed.
     public func write(to path: String) throws(VAEGANError) {
-        try AtomicFile.write(serialized(), to: path)
+        try AtomicFile.write(chunks: serializedChunks(), to: path)
     }
 
     /// The tensor called `name`.

@@ -21,6 +21,12 @@ public enum AtomicFile {
     /// - Throws: `.io("<path>: <reason>")` when the folder is missing or not writable,
     ///   the disk is full, or `path` names a folder.
     public static func write(_ bytes: [UInt8], to path: String) throws(VAEGANError) {
+        try write(chunks: [bytes], to: path)
+    }
+
+    /// Like `write(_:to:)` for contents given in pieces, written one after another (so a large
+    /// file never has to be joined into one buffer first).
+    public static func write(chunks: [[UInt8]], to path: String) throws(VAEGANError) {
         // The pid keeps two processes writing the same path from sharing a temporary file.
         let temporaryPath = "\(path).tmp-\(getpid())"
         let descriptor = open(temporaryPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
@@ -29,7 +35,7 @@ public enum AtomicFile {
         }
         var isOpen = true
         do throws(VAEGANError) {
-            try writeAll(bytes, to: descriptor, path: path)
+            for chunk in chunks { try writeAll(chunk, to: descriptor, path: path) }
             guard fsync(descriptor) == 0 else {
                 throw .io("\(path): cannot flush to disk: \(describeSystemError(errno))")
             }
