@@ -104,9 +104,9 @@ public final class Trainer {
               words.count == 4
         else { throw .format("checkpoint has no valid training position (epoch, loader_rng)") }
         loader.rng.stateWords = words
+        // The log beside the checkpoint supplies the earlier epochs' figures; without it (or if
+        // it does not match) those epochs are known by number only.
         let logged = MetricsLog.read(from: options.metricsPath).filter { $0.epoch <= epoch }
-        history = logged.count == epoch
-            ? logged
-            : (1...max(epoch, 1)).prefix(epoch).map { EpochRecord(epoch: $0, values: []) }
+        history = logged.count == epoch ? logged : (0..<epoch).map { EpochRecord(epoch: $0 + 1, values: []) }
     }
 }
