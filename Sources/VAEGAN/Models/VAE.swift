@@ -170,7 +170,7 @@ public final class VAE {
     public func reconstruct(_ x: Matrix) -> Matrix { decode(encode(x).mu) }
 
     /// The losses of one batch without training: one z per example drawn from `noise`. With
-    /// `perDimensionKL` the KL per latent dimension is tallied too.
+    /// `tallyKL` the KL per latent dimension is added to `klPerDimension` too.
     public func evaluate(_ x: Matrix, noise generator: inout RandomGenerator, tallyKL: Bool = false) -> VAELosses {
         let rows = x.rows
         let (mu, logvar) = encode(x)
