@@ -52,7 +52,7 @@ public final class VAEGAN {
     private let noise: Tensor, z: Tensor, priorNoise: Tensor
     private let muGradient: Tensor, logvarGradient: Tensor
     private let realFeatures: Tensor, featureGradient: Tensor, logitGradient: Tensor
-    private let decoderGradient: Tensor, encoderPathGradient: Tensor, zGradient: Tensor
+    private let decoderGradient: Tensor, encoderPathGradient: Tensor
 
     public init(_ configuration: VAEGANConfiguration, batchCapacity: Int = 128, seed: UInt64 = 0)
         throws(VAEGANError)
@@ -80,7 +80,7 @@ public final class VAEGAN {
         let latent = [batchCapacity, c.latentWidth], image = [batchCapacity, c.inputWidth]
         let features = [batchCapacity, discriminatorFeatures.outputWidth]
         noise = Tensor(shape: latent); z = Tensor(shape: latent); priorNoise = Tensor(shape: latent)
-        muGradient = Tensor(shape: latent); logvarGradient = Tensor(shape: latent); zGradient = Tensor(shape: latent)
+        muGradient = Tensor(shape: latent); logvarGradient = Tensor(shape: latent)
         realFeatures = Tensor(shape: features); featureGradient = Tensor(shape: features)
         logitGradient = Tensor(shape: [batchCapacity, 1])
         decoderGradient = Tensor(shape: image); encoderPathGradient = Tensor(shape: image)
