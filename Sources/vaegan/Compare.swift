@@ -25,10 +25,7 @@ struct Compare: ParsableCommand {
             let n = min(count, test.count)
             let originals = test.rowsAsFloats(0..<n)
             let a = first.decodeAll(first.encodeMeans(originals)), b = second.decodeAll(second.encodeMeans(originals))
-            let tiles = [originals, a, b].flatMap { flat in
-                stride(from: 0, to: flat.count, by: test.featureCount).map { Array(flat[$0..<($0 + test.featureCount)]) }
-            }
-            try Image.grid(of: tiles, side: side, columns: n).writePNG(to: out)
+            try Image.grid(of: originals + a + b, side: side, columns: n).writePNG(to: out)
             let all = test.rowsAsFloats(0..<test.count)
             let sharpA = Sharpness.meanSquaredLaplacian(first.decodeAll(first.encodeMeans(all)), width: side, height: side)
             let sharpB = Sharpness.meanSquaredLaplacian(second.decodeAll(second.encodeMeans(all)), width: side, height: side)

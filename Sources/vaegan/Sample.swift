@@ -19,9 +19,7 @@ struct Sample: ParsableCommand {
         try runReportingErrors { () throws(VAEGANError) in
             let model = try TrainedModel.load(from: checkpoint)
             var samples = try model.sample(count: count, seed: seed)
-            if case .gan(let gan) = model, gan.configuration.generatorOutput == .tanh {
-                samples = samples.map { ($0 + 1) / 2 }
-            }
+            if case .gan(let gan) = model { samples = gan.inDisplayRange(samples) }
             if out.hasSuffix(".npy") {
                 try NPYMatrix(rows: count, columns: model.dataWidth, floats: samples).write(toFile: out)
             } else {
@@ -29,9 +27,7 @@ struct Sample: ParsableCommand {
                     throw .invalidArgument("rows of \(model.dataWidth) values are not square images; use --out FILE.npy")
                 }
                 let columns = Int(Double(count).squareRoot().rounded(.up))
-                try Image.grid(of: stride(from: 0, to: samples.count, by: model.dataWidth).map {
-                    Array(samples[$0..<($0 + model.dataWidth)])
-                }, side: side, columns: columns).writePNG(to: out)
+                try Image.grid(of: samples, side: side, columns: columns).writePNG(to: out)
             }
             print("wrote \(count) \(model.kind) samples to \(out)")
         }

@@ -36,6 +36,18 @@ enum KernelCheck {
     /// max |a[i] − b[i]|, in Double. A NaN on one side only counts as an infinite difference;
     /// NaN against NaN and equal infinities count as no difference.
     static func maxAbsDifference(_ a: [Float], _ b: [Float]) -> KernelDifference {
+        maxDifference(a, b) { x, y in difference(x, y) }
+    }
+
+    /// max |a[i] − b[i]| / max(|a[i]|, |b[i]|, floor): relative difference, where `floor` keeps
+    /// values near zero from dominating (0 compares the raw relative difference).
+    static func maxRelDifference(_ a: [Float], _ b: [Float], floor: Double = 0) -> KernelDifference {
+        maxDifference(a, b) { x, y in difference(x, y) / Swift.max(Swift.abs(x), Swift.abs(y), floor) }
+    }
+
+    /// The largest `measure(a[i], b[i])` over the elements that differ, and where it is.
+    private static func maxDifference(_ a: [Float], _ b: [Float],
+                                      _ measure: (Double, Double) -> Double) -> KernelDifference {
         precondition(a.count == b.count, "arrays of different lengths")
         var worst = KernelDifference(value: 0, index: a.isEmpty ? -1 : 0)
         a.withUnsafeBufferPointer { a in
@@ -45,31 +57,8 @@ enum KernelCheck {
                 var i = 0
                 while i < a.count {
                     if p.pointee != q.pointee {
-                        let d = difference(Double(p.pointee), Double(q.pointee))
+                        let d = measure(Double(p.pointee), Double(q.pointee))
                         if d > worst.value { worst = KernelDifference(value: d, index: i) }
-                    }
-                    p += 1; q += 1; i += 1
-                }
-            }
-        }
-        return worst
-    }
-
-    /// max |a[i] − b[i]| / max(|a[i]|, |b[i]|, floor): relative difference, where `floor` keeps
-    /// values near zero from dominating (0 compares the raw relative difference).
-    static func maxRelDifference(_ a: [Float], _ b: [Float], floor: Double = 0) -> KernelDifference {
-        precondition(a.count == b.count, "arrays of different lengths")
-        var worst = KernelDifference(value: 0, index: a.isEmpty ? -1 : 0)
-        a.withUnsafeBufferPointer { a in
-            b.withUnsafeBufferPointer { b in
-                guard var p = a.baseAddress, var q = b.baseAddress else { return }
-                var i = 0
-                while i < a.count {
-                    if p.pointee != q.pointee {
-                        let x = Double(p.pointee), y = Double(q.pointee)
-                        let d = difference(x, y)
-                        let r = d / Swift.max(Swift.abs(x), Swift.abs(y), floor)
-                        if r > worst.value { worst = KernelDifference(value: r, index: i) }
                     }
                     p += 1; q += 1; i += 1
                 }

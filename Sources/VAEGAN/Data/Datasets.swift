@@ -67,7 +67,7 @@ public struct ImageDataset: Sendable {
         var (rows, columns) = (1, matrix.columns)
         if matrix.shape.count == 3 {
             (rows, columns) = (matrix.shape[1], matrix.shape[2])
-        } else if let side = Self.exactSquareRoot(matrix.columns) {
+        } else if let side = squareImageSide(matrix.columns) {
             (rows, columns) = (side, side)
         }
         switch matrix.storage {
@@ -80,11 +80,6 @@ public struct ImageDataset: Sendable {
             }
             self.init(count: matrix.rows, rows: rows, columns: columns, pixels: .floats(values))
         }
-    }
-
-    private static func exactSquareRoot(_ value: Int) -> Int? {
-        let root = Int(Double(value).squareRoot().rounded())
-        return root * root == value ? root : nil
     }
 }
 

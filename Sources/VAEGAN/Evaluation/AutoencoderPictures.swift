@@ -39,18 +39,17 @@ extension Autoencoding {
         // samples.png: an 8×8 grid of decoder means for z ~ N(0, I).
         var z = [Float](repeating: 0, count: 64 * latent)
         z.withUnsafeMutableBufferPointer { generator.fillNormal($0.baseAddress!, count: $0.count) }
-        try Image.grid(of: rows(decodeAll(z), width: inputWidth), side: side, columns: 8)
+        try Image.grid(of: decodeAll(z), side: side, columns: 8)
             .writePNG(to: directory + "/samples.png")
 
         // reconstructions.png: rows of 8 test images, each followed by a row of their reconstructions.
         let pairs = min(32, test.count)
         let originals = test.rowsAsFloats(0..<pairs)
         let reconstructions = decodeAll(encodeMeans(originals))
-        var tiles: [[Float]] = []
+        var tiles: [Float] = []
         for start in stride(from: 0, to: pairs, by: 8) {
-            let end = min(start + 8, pairs)
-            tiles += (start..<end).map { Array(originals[($0 * inputWidth)..<(($0 + 1) * inputWidth)]) }
-            tiles += (start..<end).map { Array(reconstructions[($0 * inputWidth)..<(($0 + 1) * inputWidth)]) }
+            let rows = (start * inputWidth)..<(min(start + 8, pairs) * inputWidth)
+            tiles += originals[rows] + reconstructions[rows]
         }
         try Image.grid(of: tiles, side: side, columns: 8).writePNG(to: directory + "/reconstructions.png")
 
@@ -67,7 +66,7 @@ extension Autoencoding {
                     path += zip(a, b).map { $0 + t * ($1 - $0) }
                 }
             }
-            try Image.grid(of: rows(decodeAll(path), width: inputWidth), side: side, columns: steps)
+            try Image.grid(of: decodeAll(path), side: side, columns: steps)
                 .writePNG(to: directory + "/interpolation.png")
         }
 
@@ -84,13 +83,8 @@ extension Autoencoding {
                     sweep += point
                 }
             }
-            try Image.grid(of: rows(decodeAll(sweep), width: inputWidth), side: side, columns: values)
+            try Image.grid(of: decodeAll(sweep), side: side, columns: values)
                 .writePNG(to: directory + "/traversal.png")
         }
     }
-}
-
-/// Splits a flat array into rows of `width`.
-func rows(_ flat: [Float], width: Int) -> [[Float]] {
-    stride(from: 0, to: flat.count, by: width).map { Array(flat[$0..<min($0 + width, flat.count)]) }
 }

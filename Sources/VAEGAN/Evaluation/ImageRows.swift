@@ -1,20 +1,10 @@
-// Helpers that turn rows of Floats (images in [0, 1]) into picture grids.
+// Square images given as consecutive rows of Floats in [0, 1], turned into picture grids.
 
 extension Image {
-    /// A grid of `count` square-ish images of `side`×`side` pixels taken from consecutive rows
-    /// of `rows`, `columns` per grid row.
-    public static func grid(of rows: Matrix, side: Int, columns: Int) -> Image {
-        precondition(rows.columns == side * side, "Image.grid: rows of \(rows.columns) values are not \(side)×\(side) images")
-        let tiles = (0..<rows.rows).map { r in
-            Image(grayscaleIntensities: UnsafeBufferPointer(start: rows.row(r), count: rows.columns),
-                  width: side, height: side)
-        }
-        return Image(tiling: tiles, columns: columns)
-    }
-
-    /// Like `grid(of:side:columns:)` for images given as arrays.
-    public static func grid(of images: [[Float]], side: Int, columns: Int) -> Image {
-        Image(tiling: images.map { Image(grayscaleIntensities: $0, width: side, height: side) }, columns: columns)
+    /// A grid of the `side`×`side` images stored one after another in `pixels`, `columns` per
+    /// grid row.
+    public static func grid(of pixels: [Float], side: Int, columns: Int) -> Image {
+        Image(tilingIntensities: pixels, tileWidth: side, tileHeight: side, columns: columns)
     }
 }
 

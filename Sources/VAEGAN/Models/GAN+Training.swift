@@ -9,8 +9,8 @@ public final class GANTraining: Trainable {
     public let schedule: AlternatingOptimizer
     /// Both players' Adam β₁ and β₂, for the checkpoint.
     private let adamBetas: (beta1: Float, beta2: Float)
-    /// The fixed z of the sample grids, so epochs can be compared picture to picture.
-    private let fixedNoise: Tensor
+    /// The fixed z of the sample grids (64 rows), so epochs can be compared picture to picture.
+    private let fixedNoise: [Float]
     private var sums = (discriminator: 0.0, generator: 0.0, real: 0.0, fake: 0.0, steps: 0, generatorSteps: 0)
 
     /// Adam for both players with the reference's lr 2e-4, β₁ = 0.5, β₂ = 0.999 by default.
@@ -25,9 +25,10 @@ public final class GANTraining: Trainable {
             generatorOptimizer: try Adam(parameters: gan.generator.parameters, learningRate: learningRate,
                                          beta1: beta1, beta2: beta2),
             discriminatorSteps: discriminatorSteps, generatorSteps: generatorSteps)
-        fixedNoise = Tensor(shape: [64, gan.latentWidth])
         var generator = RandomGenerator(seed: 7)
-        generator.fillNormal(fixedNoise.matrix)
+        var noise = [Float](repeating: 0, count: 64 * gan.latentWidth)
+        noise.withUnsafeMutableBufferPointer { generator.fillNormal($0.baseAddress!, count: $0.count) }
+        fixedNoise = noise
     }
 
     public var inputWidth: Int { gan.dataWidth }
@@ -62,28 +63,13 @@ public final class GANTraining: Trainable {
     }
 
     /// Generator outputs for the fixed z (64 rows).
-    public func fixedSamples() -> [Float] {
-        var result: [Float] = []
-        var start = 0
-        while start < fixedNoise.shape[0] {
-            let n = min(gan.batchCapacity, fixedNoise.shape[0] - start)
-            let out = gan.generate(Matrix(fixedNoise.pointer + start * gan.latentWidth, rows: n, columns: gan.latentWidth))
-            result += UnsafeBufferPointer(start: out.base, count: out.count)
-            start += n
-        }
-        return result
-    }
+    public func fixedSamples() -> [Float] { gan.generateAll(fixedNoise) }
 
     public func writeEpochOutputs(to directory: String, epoch: Int) throws(VAEGANError) {
         guard let side = squareImageSide(gan.dataWidth) else { return }
-        let grid = Image.grid(of: rows(displayRange(fixedSamples()), width: gan.dataWidth), side: side, columns: 8)
+        let grid = Image.grid(of: gan.inDisplayRange(fixedSamples()), side: side, columns: 8)
         try grid.writePNG(to: directory + String(format: "/samples-epoch-%03d.png", epoch))
         try grid.writePNG(to: directory + "/samples.png")
-    }
-
-    /// Generator outputs mapped to [0, 1] for pictures (tanh outputs live in [−1, 1]).
-    func displayRange(_ values: [Float]) -> [Float] {
-        gan.configuration.generatorOutput == .tanh ? values.map { ($0 + 1) / 2 } : values
     }
 
     // MARK: Checkpoint

@@ -114,15 +114,8 @@ public final class GAN {
     /// G(z) for given latent rows (a view into G's output buffer, valid until the next call).
     public func generate(_ z: Matrix) -> Matrix { generator.forward(z) }
 
-    /// D(x) as probabilities, one per row.
-    public func discriminate(_ x: Matrix) -> [Float] {
-        let logits = discriminator.forward(x)
-        return (0..<logits.rows).map { 1 / (1 + exp(-logits.base[$0])) }
-    }
-
-    private func meanSigmoid(_ logits: Matrix) -> Double {
-        var sum = 0.0
-        for i in 0..<logits.count { sum += 1 / (1 + exp(-Double(logits.base[i]))) }
-        return sum / Double(logits.count)
+    /// Generator outputs mapped to [0, 1] for pictures (tanh outputs live in [−1, 1]).
+    public func inDisplayRange(_ values: [Float]) -> [Float] {
+        configuration.generatorOutput == .tanh ? values.map { ($0 + 1) / 2 } : values
     }
 }

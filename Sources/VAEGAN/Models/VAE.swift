@@ -92,12 +92,7 @@ public final class VAE {
     /// Draws ε from `rng`.
     public func accumulateGradients(on x: Matrix, beta: Float) -> VAELosses {
         let rows = x.rows
-        let (mu, logvar) = encode(x)
-        let eps = Matrix(noise.pointer, rows: rows, columns: latentWidth)
-        rng.fillNormal(eps)
-        let zBatch = Matrix(z.pointer, rows: rows, columns: latentWidth)
-        reparameterize(into: zBatch, mu: mu, logvar: logvar, noise: eps)
-        let output = decoder.forward(zBatch)
+        let (mu, logvar, eps, output) = forward(x, noise: &rng)
 
         let scale = 1 / Float(rows)
         let dOutput = Matrix(outputGradient.pointer, rows: rows, columns: inputWidth)
@@ -118,6 +113,19 @@ public final class VAE {
         encoder.backward(muGradient: dmu, logvarGradient: dlogvar)
         // Divide in Double: the Float 1/rows is inexact unless rows is a power of two.
         return VAELosses(reconstruction: reconstruction / Double(rows), kl: kl / Double(rows), beta: beta)
+    }
+
+    /// x → (μ, log σ²) → z = μ + σ·ε with ε drawn from `generator` → decoder output. Views into
+    /// the workspaces, valid until the next call; the backward needs ε and log σ².
+    private func forward(_ x: Matrix, noise generator: inout RandomGenerator)
+        -> (mu: Matrix, logvar: Matrix, eps: Matrix, output: Matrix)
+    {
+        let (mu, logvar) = encode(x)
+        let eps = Matrix(noise.pointer, rows: x.rows, columns: latentWidth)
+        generator.fillNormal(eps)
+        let zBatch = Matrix(z.pointer, rows: x.rows, columns: latentWidth)
+        reparameterize(into: zBatch, mu: mu, logvar: logvar, noise: eps)
+        return (mu, logvar, eps, decoder.forward(zBatch))
     }
 
     /// −log p(x | z) summed over the batch; writes `scale`·∂/∂output into `gradient` (if any).
@@ -173,12 +181,7 @@ public final class VAE {
     /// `tallyKL` the KL per latent dimension is added to `klPerDimension` too.
     public func evaluate(_ x: Matrix, noise generator: inout RandomGenerator, tallyKL: Bool = false) -> VAELosses {
         let rows = x.rows
-        let (mu, logvar) = encode(x)
-        let eps = Matrix(noise.pointer, rows: rows, columns: latentWidth)
-        generator.fillNormal(eps)
-        let zBatch = Matrix(z.pointer, rows: rows, columns: latentWidth)
-        reparameterize(into: zBatch, mu: mu, logvar: logvar, noise: eps)
-        let output = decoder.forward(zBatch)
+        let (mu, logvar, _, output) = forward(x, noise: &generator)
         let reconstruction = reconstructionLoss(output: output, target: x, gradient: nil, scale: 1)
         let kl: Double
         if tallyKL {

@@ -204,12 +204,6 @@ public final class VAEGAN {
         }
     }
 
-    private func meanSigmoid(_ logits: Matrix) -> Double {
-        var sum = 0.0
-        for i in 0..<logits.count { sum += 1 / (1 + exp(-Double(logits.base[i]))) }
-        return sum / Double(logits.count)
-    }
-
     // MARK: Inference
 
     public func encode(_ x: Matrix) -> (mu: Matrix, logvar: Matrix) {

@@ -1,5 +1,6 @@
 // Binary cross-entropy on logits: the Bernoulli likelihood of the β-VAE and the GAN's loss.
 import CVAEGAN
+import Glibc
 
 /// Σ BCE(logits, targets) over all elements; writes `gradientScale`·∂/∂logits into `gradient`.
 ///
@@ -23,4 +24,11 @@ public func binaryCrossEntropy(logits: Matrix, target: Float, gradient: Matrix?,
     var loss = 0.0
     vg_bce_logits_constant(&loss, gradient?.base, logits.base, target, Int64(logits.count), gradientScale)
     return loss
+}
+
+/// The mean of sigmoid(logits): the mean probability D gives a batch (reported, not trained on).
+func meanSigmoid(_ logits: Matrix) -> Double {
+    var sum = 0.0
+    for i in 0..<logits.count { sum += 1 / (1 + exp(-Double(logits.base[i]))) }
+    return sum / Double(logits.count)
 }

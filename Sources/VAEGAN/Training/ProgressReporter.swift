@@ -43,6 +43,12 @@ public final class ProgressReporter {
         FileHandle.standardError.write(Data((prefix + summary + "\n").utf8))
     }
 
+    /// Erases the live bar (on a terminal), e.g. before an error is reported.
+    public func clearBar() {
+        guard isInteractive, !isQuiet else { return }
+        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+    }
+
     public func note(_ message: String) {
         guard !isQuiet else { return }
         FileHandle.standardError.write(Data((message + "\n").utf8))

@@ -74,7 +74,7 @@ public final class Trainer {
                 let kept = history.isEmpty
                     ? "no checkpoint was written yet"
                     : "the last good checkpoint (epoch \(history.last!.epoch)) is kept at \(options.checkpointPath)"
-                progress.finishEpoch("")
+                progress.clearBar()
                 throw .nonFinite("training diverged at epoch \(epoch), batch \(batchIndex + 1): \(error.message); \(kept)")
             }
             batchIndex += 1
