@@ -1,14 +1,25 @@
-// --data: a built-in data set by name, or a user's .npy file.
+// --data: a built-in data set by name, or a user's .npy file; --binarize for likelihoods on
+// binarized images.
 import ArgumentParser
 import VAEGAN
 
 struct DataOptions: ParsableArguments {
     @Option(help: "fashion-mnist, mnist, or the path of a .npy file (rows = examples; uint8, or float32 in [0, 1]).")
     var data = "fashion-mnist"
+    @Flag(help: "Binarize the images stochastically (each pixel 1 with probability = intensity; fixed seeds), as binarized-MNIST likelihoods are reported.")
+    var binarize = false
+
+    /// The built-in data set named by --data, if it names one.
+    var builtIn: BuiltInDataset? { BuiltInDataset(rawValue: data) }
 
     /// Train and test splits; a .npy file has its last 10% held out as the test set.
     func load() throws(VAEGANError) -> (train: ImageDataset, test: ImageDataset) {
-        if let builtIn = BuiltInDataset(rawValue: data) { return try builtIn.load() }
+        let (train, test) = try loadAsStored()
+        return binarize ? (train.binarized(seed: 1), test.binarized(seed: 2)) : (train, test)
+    }
+
+    private func loadAsStored() throws(VAEGANError) -> (train: ImageDataset, test: ImageDataset) {
+        if let builtIn { return try builtIn.load() }
         guard data.hasSuffix(".npy") else {
             throw .invalidArgument("--data must be fashion-mnist, mnist or a .npy file, not '\(data)'")
         }

@@ -1,4 +1,6 @@
-// vaegan eval: a checkpoint's figures on the test set.
+// vaegan eval: a checkpoint's figures on the test set, and sample quality in the data set's
+// domain-classifier features (FID, precision/recall, mode coverage) for a model's samples or
+// for samples from anywhere (--samples-file). Prints a table and writes metrics.json.
 import ArgumentParser
 import Foundation
 import VAEGAN
@@ -6,45 +8,129 @@ import VAEGAN
 struct Evaluate: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "eval",
-        abstract: "Evaluate a checkpoint on the test set: negative ELBO and active units (vae), reconstruction sharpness (vae, vaegan), mean D(x) (gan).")
+        abstract: "Evaluate a checkpoint or a .npy file of samples: test-set figures, IWAE log-likelihood (vae), FID, precision/recall and mode coverage in a domain classifier's features.",
+        discussion: """
+            Sample quality needs a built-in data set (--data fashion-mnist or mnist): its domain \
+            classifier is trained on first use (about a minute) and cached (see vaegan classifier).
+            """)
 
-    @Option(help: "A checkpoint written by vaegan train.") var checkpoint: String
+    @Option(help: "A checkpoint written by vaegan train.") var checkpoint: String?
+    @Option(help: "Score these samples instead of a model's: a .npy matrix (n, 784) or (n, 28, 28), float32 in [0, 1] or uint8.")
+    var samplesFile: String?
     @OptionGroup var dataOptions: DataOptions
+    @Flag(help: "vae: the IWAE bound on log p(x) over the test set (slow: K decoder passes per image).")
+    var likelihood = false
+    @Option(help: "Importance samples K per test image for --likelihood (K = 1 is the ELBO).") var samples = 5000
+    @Option(help: "Test images for --likelihood (default all).") var likelihoodImages: Int?
+    @Option(help: "Samples drawn from the model for FID, precision/recall and coverage.") var sampleCount = 10_000
+    @Flag(help: "Skip FID, precision/recall and coverage.") var noQuality = false
+    @Option(help: "Seed of the samples and of the importance sampling.") var seed: UInt64 = 0
+    @Option(help: "Threads for the whole process; 0 means all cores.") var threads = 0
+    @Option(help: "metrics.json path (default: beside the checkpoint, or FILE-metrics.json beside --samples-file).")
+    var out: String?
+
+    func validate() throws {
+        guard (checkpoint == nil) != (samplesFile == nil) else {
+            throw ValidationError("give exactly one of --checkpoint and --samples-file")
+        }
+        guard samples >= 1, sampleCount >= 4 else { throw ValidationError("--samples must be ≥ 1 and --sample-count ≥ 4") }
+        if likelihood, samplesFile != nil { throw ValidationError("--likelihood needs a β-VAE --checkpoint") }
+    }
 
     func run() throws {
         try runReportingErrors { () throws(VAEGANError) in
-            let model = try TrainedModel.load(from: checkpoint)
-            let test = try dataOptions.load().test
-            guard test.featureCount == model.dataWidth else {
-                throw .shapeMismatch("the checkpoint takes rows of \(model.dataWidth) values; \(dataOptions.data) has \(test.featureCount)")
-            }
-            print("checkpoint \(checkpoint): \(model.kind), \(test.count) test examples of \(dataOptions.data)")
-            switch model {
-            case .vae(let vae):
-                let e = vae.evaluate(test)
-                print(String(format: "test negative ELBO  %.2f nats/image (reconstruction %.2f + KL %.2f; one z per image)",
-                             e.negativeELBO, e.reconstruction, e.kl))
-                print("active latent units \(e.activeUnits) of \(vae.latentWidth) (KL > \(VAEEvaluation.activeThreshold) nats)")
-                printSharpness(reconstructions: vae.decodeAll(vae.encodeMeans(test.rowsAsFloats(0..<test.count))), test: test)
-            case .vaegan(let vaegan):
-                printSharpness(reconstructions: vaegan.decodeAll(vaegan.encodeMeans(test.rowsAsFloats(0..<test.count))), test: test)
-            case .gan(let gan):
-                let probabilities = gan.discriminateAll(test.rowsAsFloats(0..<test.count))
-                print(String(format: "mean D(x) on test   %.4f", probabilities.reduce(0, +) / Double(probabilities.count)))
-                let samples = try model.sample(count: 1000, seed: 0)
-                if test.rows > 1 {
-                    print(String(format: "sample sharpness    %.5f (mean squared Laplacian; test images %.5f)",
-                                 Sharpness.meanSquaredLaplacian(samples, width: test.columns, height: test.rows),
-                                 Sharpness.meanSquaredLaplacian(test.rowsAsFloats(0..<test.count), width: test.columns, height: test.rows)))
+            if threads > 0 { try Threads.set(threads) }
+            let (_, test) = try dataOptions.load()
+            var report = EvaluationReport()
+            report.context["data"] = dataOptions.data + (dataOptions.binarize ? " (binarized)" : "")
+            let samples: [Float]
+            let jsonPath: String
+            if let samplesFile {
+                report.context["samples_file"] = samplesFile
+                let file = try ImageDataset(npyFile: samplesFile)
+                guard file.featureCount == test.featureCount else {
+                    throw .shapeMismatch("\(samplesFile) holds rows of \(file.featureCount) values; \(dataOptions.data) images have \(test.featureCount)")
                 }
+                samples = file.rowsAsFloats(0..<file.count)
+                jsonPath = out ?? (samplesFile.hasSuffix(".npy") ? String(samplesFile.dropLast(4)) : samplesFile) + "-metrics.json"
+                print("\(samplesFile): \(file.count) samples against \(test.count) test images of \(dataOptions.data)")
+            } else {
+                let path = checkpoint!
+                let model = try TrainedModel.load(from: path, batchCapacity: 256)
+                guard test.featureCount == model.dataWidth else {
+                    throw .shapeMismatch("the checkpoint takes rows of \(model.dataWidth) values; \(dataOptions.data) has \(test.featureCount)")
+                }
+                report.context["checkpoint"] = path
+                report.context["model"] = model.kind
+                print("checkpoint \(path): \(model.kind), \(test.count) test examples of \(report.context["data"]!)")
+                try addModelFigures(model, test: test, to: &report)
+                samples = noQuality ? [] : try model.sample(count: sampleCount, seed: seed)
+                jsonPath = out ?? (URL(fileURLWithPath: path).deletingLastPathComponent().path + "/metrics.json")
             }
+            if !noQuality {
+                try addSampleQuality(samples, to: &report)
+            }
+            print(report.table)
+            try report.writeJSON(to: jsonPath)
+            print("wrote \(jsonPath)")
         }
     }
 
-    private func printSharpness(reconstructions: [Float], test: ImageDataset) {
+    private func addModelFigures(_ model: TrainedModel, test: ImageDataset, to report: inout EvaluationReport) throws(VAEGANError) {
+        let images = test.rowsAsFloats(0..<test.count)
+        switch model {
+        case .vae(let vae):
+            let e = vae.evaluate(test)
+            report.add("negative_elbo", "test negative ELBO", e.negativeELBO, note: "nats/image (one z per image)")
+            report.add("reconstruction", "  reconstruction", e.reconstruction, note: "nats/image")
+            report.add("kl", "  KL", e.kl, note: "nats/image")
+            report.add("active_units", "active latent units", Double(e.activeUnits),
+                       note: "of \(vae.latentWidth) (KL > \(VAEEvaluation.activeThreshold) nats)")
+            if likelihood { try addLikelihood(vae, test: test, to: &report) }
+            addSharpness(of: vae.decodeAll(vae.encodeMeans(images)), test: test, to: &report)
+        case .vaegan(let vaegan):
+            if likelihood { throw .wrongModel("--likelihood needs a β-VAE checkpoint, not a \(model.kind) one") }
+            addSharpness(of: vaegan.decodeAll(vaegan.encodeMeans(images)), test: test, to: &report)
+        case .gan(let gan):
+            if likelihood { throw .wrongModel("--likelihood needs a β-VAE checkpoint, not a \(model.kind) one") }
+            let probabilities = gan.discriminateAll(images)
+            report.add("mean_d_real", "mean D(x) on test", probabilities.reduce(0, +) / Double(probabilities.count))
+        }
+    }
+
+    private func addLikelihood(_ vae: VAE, test: ImageDataset, to report: inout EvaluationReport) throws(VAEGANError) {
+        let count = min(likelihoodImages ?? test.count, test.count)
+        let progress = ProgressReporter(epochs: 1, batchesPerEpoch: count)
+        let start = Date()
+        let perImage = try vae.importanceWeightedLogLikelihood(of: test.rowsAsFloats(0..<count), samples: samples, seed: seed) { done, mean in
+            progress.update(epoch: 1, batch: done, runningLoss: -mean)
+            if !progress.isInteractive, done % 1280 == 0 || done == count {
+                progress.note(String(format: "likelihood: %d/%d images, %.0f s", done, count, Date().timeIntervalSince(start)))
+            }
+        }
+        progress.clearBar()
+        let mean = perImage.reduce(0, +) / Double(count)
+        report.add("iwae_negative_log_likelihood", "−log p(x), IWAE bound, K=\(samples)", -mean,
+                   note: "nats/image over \(count) test images")
+    }
+
+    private func addSharpness(of reconstructions: [Float], test: ImageDataset, to report: inout EvaluationReport) {
         guard test.rows > 1 else { return }
         let original = Sharpness.meanSquaredLaplacian(test.rowsAsFloats(0..<test.count), width: test.columns, height: test.rows)
-        let sharpness = Sharpness.meanSquaredLaplacian(reconstructions, width: test.columns, height: test.rows)
-        print(String(format: "reconstruction sharpness %.5f (mean squared Laplacian; test images %.5f)", sharpness, original))
+        report.add("reconstruction_sharpness", "reconstruction sharpness",
+                   Sharpness.meanSquaredLaplacian(reconstructions, width: test.columns, height: test.rows),
+                   note: String(format: "mean squared Laplacian (test images %.5f)", original))
+    }
+
+    private func addSampleQuality(_ samples: [Float], to report: inout EvaluationReport) throws(VAEGANError) {
+        guard let dataset = dataOptions.builtIn else {
+            throw .invalidArgument("sample quality needs a built-in data set's classifier (--data fashion-mnist or mnist); add --no-quality for \(dataOptions.data)")
+        }
+        let (train, test) = try dataset.load() // the classifier's own domain: never binarized
+        let domain = try DomainClassifier.load(for: dataset, train: train, test: test,
+                                               progress: ProgressReporter(epochs: DomainClassifier.configuration.epochs,
+                                                                          batchesPerEpoch: (train.count + 127) / 128))
+        let evaluator = try SampleQualityEvaluator(domain: domain, test: test)
+        report.add(try evaluator.evaluate(samples), evaluator: evaluator)
     }
 }

@@ -2,9 +2,11 @@
  * vg_core.h — the C core: the hot loops under VAEGAN's Swift API.
  *
  * What is here: GEMM and the dense layer's forward/backward, element-wise activations,
- * losses with their gradients, optimizer updates, and the random number generator.
+ * losses with their gradients, optimizer updates, the random number generator, and the
+ * sample-quality kernels (Fréchet distance, k-NN manifolds).
  * What is not: models, files, allocation. Every buffer is the caller's (only the orthogonal
- * initialization's LAPACKE calls allocate internally, once, at model creation).
+ * initialization's LAPACKE calls, once at model creation, and the evaluation-time
+ * sample-quality kernels allocate internally).
  *
  * Shapes. Matrices are row-major and batch-major: B rows (examples) of C columns (features).
  * A dense layer maps x (B, IN) to y (B, OUT) with weight W (OUT, IN), as PyTorch's nn.Linear.
@@ -206,6 +208,42 @@ int64_t vg_orthogonal_workspace_size(int64_t rows, int64_t cols);
  * fewer), from the QR factorization of a Gaussian matrix (LAPACKE sgeqrf/sorgqr). */
 vg_status vg_orthogonal_init(float *w, int64_t rows, int64_t cols, float gain, vg_rng *rng,
                              float *workspace);
+
+/* ---------------------------------------------------------------- classification (softmax.c) */
+
+/* Softmax cross-entropy on logits (B, C) against labels in [0, C):
+ *   loss = Σ_b (log Σ_c exp l_bc − l_b,label_b),  grad = grad_scale · (softmax(l_b) − onehot).
+ * Stable for any finite logits; VG_ERROR_INVALID_ARGUMENT names the first label out of range.
+ * grad may be NULL. */
+vg_status vg_softmax_cross_entropy(double *loss, float *grad, const float *logits,
+                                   const int32_t *labels, int64_t B, int64_t C, float grad_scale);
+
+/* ---------------------------------------------------------------- sample quality (frechet.c, neighbors.c) */
+/* Evaluation kernels, not training ones: they allocate their workspaces (and say so with
+ * VG_ERROR_OUT_OF_MEMORY). */
+
+/* Mean (d) and unbiased covariance (d, d) of n ≥ 2 rows of d features, in double. */
+vg_status vg_mean_covariance(double *mean, double *cov, const float *x, int64_t n, int64_t d);
+
+/* Fréchet distance between N(mean_a, cov_a) and N(mean_b, cov_b) (d dimensions):
+ *   ‖μa − μb‖² + tr Σa + tr Σb − 2 tr (Σa^½ Σb Σa^½)^½,
+ * with both square roots from LAPACK's symmetric eigensolver (dsyevd) in double. A covariance
+ * with an eigenvalue below −1e-6 × its largest is VG_ERROR_INVALID_ARGUMENT (not positive
+ * semidefinite); NaN or infinity VG_ERROR_NON_FINITE. */
+vg_status vg_frechet_distance(double *distance, const double *mean_a, const double *cov_a,
+                              const double *mean_b, const double *cov_b, int64_t d);
+
+/* radii[i] = Euclidean distance from points[i] to its k-th nearest other point (n > k rows of
+ * d features). */
+vg_status vg_kth_neighbor_distances(float *radii, const float *points, int64_t n, int64_t d, int64_t k);
+void vg_kth_neighbor_distances_ref(float *radii, const float *points, int64_t n, int64_t d, int64_t k);
+
+/* *fraction = share of the m query rows within radii[j] of some points[j] (n rows): the
+ * k-NN manifold test of improved precision and recall. */
+vg_status vg_manifold_fraction(double *fraction, const float *queries, int64_t m,
+                               const float *points, const float *radii, int64_t n, int64_t d);
+void vg_manifold_fraction_ref(double *fraction, const float *queries, int64_t m,
+                              const float *points, const float *radii, int64_t n, int64_t d);
 
 #ifdef __cplusplus
 }

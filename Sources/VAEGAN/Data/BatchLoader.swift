@@ -18,6 +18,7 @@ public final class BatchLoader {
     private let order: UnsafeMutableBufferPointer<Int32>
     private let batch: Tensor
     private var position = 0
+    private var batchStart = 0
     public let shuffles: Bool
 
     public init(_ examples: ImageDataset, batchSize: Int, shuffle: Bool = true, seed: UInt64 = 0)
@@ -57,7 +58,13 @@ public final class BatchLoader {
         for r in 0..<rows {
             examples.copyRow(Int(order[position + r]), to: batch.pointer + r * examples.featureCount)
         }
+        batchStart = position
         position += rows
         return Matrix(batch.pointer, rows: rows, columns: examples.featureCount)
+    }
+
+    /// The dataset indices of the last batch's rows, in order (to look up their labels).
+    public var batchIndices: UnsafeBufferPointer<Int32> {
+        UnsafeBufferPointer(rebasing: UnsafeBufferPointer(order)[batchStart..<position])
     }
 }

@@ -129,7 +129,7 @@ public final class VAE {
     }
 
     /// −log p(x | z) summed over the batch; writes `scale`·∂/∂output into `gradient` (if any).
-    private func reconstructionLoss(output: Matrix, target: Matrix, gradient: Matrix?, scale: Float) -> Double {
+    func reconstructionLoss(output: Matrix, target: Matrix, gradient: Matrix?, scale: Float) -> Double {
         switch configuration.likelihood {
         case .bernoulli:
             return binaryCrossEntropy(logits: output, targets: target, gradient: gradient, gradientScale: scale)

@@ -1,0 +1,154 @@
+// Classifier: an MLP image classifier trained with softmax cross-entropy. VAEGAN trains one per
+// built-in data set as its domain classifier: the penultimate layer's activations are the
+// feature space of FID and precision/recall, its predictions the labels of mode coverage.
+import CVAEGAN
+import Foundation
+
+/// Architecture and training schedule of a ``Classifier``.
+public struct ClassifierConfiguration: Equatable, Sendable {
+    public var inputWidth = 784
+    /// Hidden ReLU layers; the last one is the feature space.
+    public var hiddenWidths = [512, 256]
+    public var classCount = 10
+    public var epochs = 20
+    public var batchSize = 128
+    /// Adam's learning rate at the start, decayed to 0 along a cosine over the run.
+    public var learningRate: Float = 1e-3
+    /// AdamW's decoupled weight decay.
+    public var weightDecay: Float = 1e-4
+    public var seed: UInt64 = 0
+
+    public init() {}
+
+    public func validate() throws(VAEGANError) {
+        try require(inputWidth > 0 && classCount >= 2 && !hiddenWidths.isEmpty && hiddenWidths.allSatisfy { $0 > 0 },
+                    "a classifier needs positive widths, at least one hidden layer and two classes")
+        try require(epochs > 0 && batchSize > 0, "epochs and batch size must be positive")
+    }
+}
+
+/// An MLP: input → ReLU hidden layers (the last is the feature space) → class logits.
+///
+/// ```swift
+/// let classifier = try Classifier.train(on: train, configuration: ClassifierConfiguration())
+/// let accuracy = classifier.accuracy(on: test)
+/// let features = classifier.featuresAll(test.rowsAsFloats(0..<test.count))
+/// ```
+public final class Classifier {
+    public let configuration: ClassifierConfiguration
+    public let batchCapacity: Int
+    /// Input → features.
+    public let body: Sequential
+    /// Features → logits.
+    public let head: Dense
+    public let parameters: [Parameter]
+    private let logitGradient: Tensor
+
+    public init(_ configuration: ClassifierConfiguration, batchCapacity: Int = 128) throws(VAEGANError) {
+        try configuration.validate()
+        try require(batchCapacity > 0, "batch size must be positive, not \(batchCapacity)")
+        self.configuration = configuration
+        self.batchCapacity = batchCapacity
+        var rng = RandomGenerator(seed: configuration.seed)
+        let c = configuration
+        body = .mlp(name: "classifier", widths: [c.inputWidth] + c.hiddenWidths, hidden: .relu, output: .relu,
+                    batchCapacity: batchCapacity, rng: &rng)
+        head = Dense(name: "classifier.\(c.hiddenWidths.count)", inputWidth: c.hiddenWidths.last!,
+                     outputWidth: c.classCount, batchCapacity: batchCapacity, rng: &rng)
+        parameters = body.parameters + head.parameters
+        logitGradient = Tensor(shape: [batchCapacity, c.classCount])
+    }
+
+    public var inputWidth: Int { configuration.inputWidth }
+    public var featureWidth: Int { head.inputWidth }
+    public var classCount: Int { configuration.classCount }
+
+    /// Class logits for rows of `x` (a view into the head's buffer, valid until the next call).
+    public func logits(_ x: Matrix) -> Matrix { head.forward(body.forward(x)) }
+
+    /// Forward and backward on one batch: adds ∂(mean loss)/∂parameters into the gradients and
+    /// returns the batch's summed loss and its number of correct predictions.
+    public func accumulateGradients(on x: Matrix, labels: UnsafeBufferPointer<Int32>) throws(VAEGANError)
+        -> (loss: Double, correct: Int)
+    {
+        let output = logits(x)
+        let gradient = Matrix(logitGradient.pointer, rows: x.rows, columns: classCount)
+        let loss = try softmaxCrossEntropy(logits: output, labels: labels, gradient: gradient,
+                                           gradientScale: 1 / Float(x.rows))
+        var correct = 0
+        for row in 0..<x.rows where Self.argmax(output.row(row), count: classCount) == Int(labels[row]) { correct += 1 }
+        body.backward(head.backward(gradient), computeInputGradient: false, accumulateParameterGradients: true)
+        return (loss, correct)
+    }
+
+    /// The feature-space rows (the last hidden layer's activations) of any number of rows.
+    public func featuresAll(_ rows: [Float]) -> [Float] {
+        mapRowsInChunks(rows, width: inputWidth, capacity: batchCapacity) { body.forward($0) }
+    }
+
+    /// The predicted class of each row.
+    public func predictAll(_ rows: [Float]) -> [Int] {
+        let logits = mapRowsInChunks(rows, width: inputWidth, capacity: batchCapacity) { self.logits($0) }
+        return logits.withUnsafeBufferPointer { buffer in
+            (0..<(logits.count / classCount)).map { Self.argmax(buffer.baseAddress! + $0 * classCount, count: classCount) }
+        }
+    }
+
+    /// The share of `examples` whose label is predicted.
+    public func accuracy(on examples: ImageDataset) throws(VAEGANError) -> Double {
+        guard let labels = examples.labels else { throw .invalidArgument("accuracy needs a labelled data set") }
+        try require(examples.featureCount == inputWidth,
+                    "the classifier takes rows of \(inputWidth) values, the data has \(examples.featureCount)")
+        let predictions = predictAll(examples.rowsAsFloats(0..<examples.count))
+        return Double(zip(predictions, labels).filter { $0 == Int($1) }.count) / Double(max(examples.count, 1))
+    }
+
+    private static func argmax(_ values: UnsafePointer<Float>, count: Int) -> Int {
+        var best = 0
+        for i in 1..<count where values[i] > values[best] { best = i }
+        return best
+    }
+}
+
+extension Classifier {
+    /// Trains a new classifier on labelled `examples` with AdamW and a cosine learning-rate
+    /// decay, reporting each epoch's loss and training accuracy to `progress`.
+    public static func train(on examples: ImageDataset, configuration: ClassifierConfiguration = .init(),
+                             progress: ProgressReporter? = nil) throws(VAEGANError) -> Classifier {
+        guard let labels = examples.labels else { throw .invalidArgument("training a classifier needs labels") }
+        try require(examples.featureCount == configuration.inputWidth,
+                    "the classifier takes rows of \(configuration.inputWidth) values, the data has \(examples.featureCount)")
+        if let bad = labels.first(where: { Int($0) >= configuration.classCount }) {
+            throw .invalidArgument("label \(bad) is outside the classifier's \(configuration.classCount) classes")
+        }
+        let classifier = try Classifier(configuration, batchCapacity: configuration.batchSize)
+        let optimizer = try AdamW(parameters: classifier.parameters, learningRate: configuration.learningRate,
+                                  weightDecay: configuration.weightDecay)
+        let loader = try BatchLoader(examples, batchSize: configuration.batchSize, seed: configuration.seed)
+        var batchLabels = [Int32](repeating: 0, count: configuration.batchSize)
+        let totalSteps = Double(configuration.epochs * loader.batchesPerEpoch)
+        for epoch in 1...configuration.epochs {
+            progress?.startEpoch()
+            loader.startEpoch()
+            var (loss, correct, batch) = (0.0, 0, 0)
+            while let x = loader.nextBatch() {
+                let progressed = Double(optimizer.stepCount) / totalSteps
+                optimizer.learningRate = configuration.learningRate * Float(0.5 * (1 + cos(Double.pi * progressed)))
+                for (row, index) in loader.batchIndices.enumerated() { batchLabels[row] = Int32(labels[Int(index)]) }
+                classifier.parameters.zeroGradients()
+                let result = try batchLabels.withUnsafeBufferPointer { all throws(VAEGANError) in
+                    try classifier.accumulateGradients(on: x, labels: UnsafeBufferPointer(rebasing: all[0..<x.rows]))
+                }
+                optimizer.step()
+                loss += result.loss
+                correct += result.correct
+                batch += 1
+                progress?.update(epoch: epoch, batch: batch, runningLoss: loss / Double(batch * configuration.batchSize))
+            }
+            progress?.finishEpoch(String(format: "classifier epoch %d/%d  loss %.4f  train accuracy %.4f",
+                                         epoch, configuration.epochs, loss / Double(examples.count),
+                                         Double(correct) / Double(examples.count)))
+        }
+        return classifier
+    }
+}
