@@ -323,6 +323,38 @@ VG_API vg_status vg_model_save(const vg_model *model, const char *path);
  * read), VG_ERROR_FORMAT (not a valid checkpoint), VG_ERROR_WRONG_MODEL (an unknown kind). */
 VG_API vg_status vg_model_load(vg_model **out, const char *path);
 
+/* ==================================================================== sample quality
+ *
+ * Metrics over feature vectors the caller computed (e.g. a classifier's penultimate layer for
+ * real and generated images). No handle: these read the caller's rows during the call only,
+ * allocate their own double-precision workspaces and free them before returning, and may be
+ * called from any number of threads at once.
+ *
+ *     double fid;
+ *     if (vg_frechet_distance_of_features(&fid, real, 10000, fake, 10000, 2048) != VG_OK)
+ *         fprintf(stderr, "%s\n", vg_last_error_message());
+ */
+
+/* The Fréchet distance between Gaussians fitted to two sets of feature rows (FID when the
+ * features are a classifier's; Heusel et al. 2017, "GANs Trained by a Two Time-Scale Update
+ * Rule Converge to a Local Nash Equilibrium"):
+ *
+ *   *distance = ‖μa − μb‖² + tr Σa + tr Σb − 2 tr (Σa^½ Σb Σa^½)^½
+ *
+ * a squared distance, in squared feature units, >= 0. features_a is rows_a × width floats and
+ * features_b rows_b × width, row-major, both with the same width. μ is the mean row and Σ the
+ * unbiased covariance (divided by rows − 1), both in double; the square roots come from
+ * LAPACK's symmetric eigensolver (dsyevd) in double. tr (Σa^½ Σb Σa^½)^½ equals the
+ * tr (Σa Σb)^½ of the usual formula, so scipy's `sqrtm(Σa @ Σb).real` gives the same value.
+ * Workspace: about 5 × width² doubles plus a copy of one set's rows.
+ * Errors: VG_ERROR_INVALID_ARGUMENT (NULL, rows_a or rows_b < 2, width <= 0, rows × width
+ * too large to address), VG_ERROR_NON_FINITE (NaN or infinity in the features, the message
+ * naming the first as features_a[row, column]; or an eigensolver that did not converge),
+ * VG_ERROR_OUT_OF_MEMORY (workspaces that cannot be allocated, e.g. a huge width). *distance
+ * is written only on success. */
+VG_API vg_status vg_frechet_distance_of_features(double *distance, const float *features_a, int64_t rows_a,
+                                                 const float *features_b, int64_t rows_b, int64_t width);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what VAEGAN needs: from Debian, OpenBLAS, LAPACKE, zlib and the Fashion-MNIST files;
-# from PyPI, what the Python bindings' tests use (numpy, pytest, safetensors). Skips whatever is
-# already there; uses sudo for apt when not run as root.
+# from PyPI, what the Python bindings' tests use (numpy, pytest, safetensors, and scipy as the
+# Fréchet distance's reference). Skips whatever is already there; uses sudo for apt when not
+# run as root.
 set -euo pipefail
 packages=(libopenblas-dev liblapacke-dev zlib1g-dev pkg-config dataset-fashion-mnist)
 missing=()
@@ -16,7 +17,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}"
 fi
 
-python_missing="$(python3 -c 'import importlib.util as u; print(" ".join(m for m in ("numpy", "pytest", "safetensors") if u.find_spec(m) is None))')"
+python_missing="$(python3 -c 'import importlib.util as u; print(" ".join(m for m in ("numpy", "pytest", "safetensors", "scipy") if u.find_spec(m) is None))')"
 if [ -n "$python_missing" ]; then
   echo "installing (pip): $python_missing"
   python3 -m pip install -q $python_missing

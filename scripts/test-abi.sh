@@ -2,8 +2,8 @@
 # The C ABI's tests: builds libVAEGANC.so (debug), runs the C examples and the boundary test
 # (examples/c/run.sh), then the Python bindings' tests against the same library.
 #
-# Needs gcc, and python3 with numpy, pytest and safetensors
-# (`python3 -m pip install numpy pytest safetensors`); this script installs nothing.
+# Needs gcc, and python3 with numpy, pytest, safetensors and scipy
+# (`python3 -m pip install numpy pytest safetensors scipy`); this script installs nothing.
 #
 #   scripts/test-abi.sh                  SwiftPM scratch path .build
 #   SCRATCH=.build-x scripts/test-abi.sh another scratch path
@@ -15,7 +15,7 @@ scratch="${SCRATCH:-.build}"
 
 missing="$(python3 - <<'PY'
 import importlib.util
-print(" ".join(m for m in ("numpy", "pytest", "safetensors") if importlib.util.find_spec(m) is None))
+print(" ".join(m for m in ("numpy", "pytest", "safetensors", "scipy") if importlib.util.find_spec(m) is None))
 PY
 )"
 if [[ -n "$missing" ]]; then

@@ -397,6 +397,32 @@ int main(void) {
     EXPECT(VG_OK, vg_model_free(loaded));
     unlink(path);
 
+    /* ---- vg_frechet_distance_of_features (no handle) */
+    float shifted[ROWS * W];
+    for (int i = 0; i < ROWS * W; i++) shifted[i] = x[i] + 0.5f;
+    memcpy(bad, x, sizeof bad);
+    double distance = -1;
+    EXPECT(VG_ERROR_INVALID_ARGUMENT, vg_frechet_distance_of_features(NULL, x, ROWS, x, ROWS, W));
+    EXPECT(VG_ERROR_INVALID_ARGUMENT, vg_frechet_distance_of_features(&distance, NULL, ROWS, x, ROWS, W));
+    EXPECT(VG_ERROR_INVALID_ARGUMENT, vg_frechet_distance_of_features(&distance, x, ROWS, NULL, ROWS, W));
+    EXPECT(VG_ERROR_INVALID_ARGUMENT, vg_frechet_distance_of_features(&distance, x, 1, x, ROWS, W));
+    EXPECT(VG_ERROR_INVALID_ARGUMENT, vg_frechet_distance_of_features(&distance, x, ROWS, x, 0, W));
+    EXPECT(VG_ERROR_INVALID_ARGUMENT, vg_frechet_distance_of_features(&distance, x, -1, x, ROWS, W));
+    EXPECT(VG_ERROR_INVALID_ARGUMENT, vg_frechet_distance_of_features(&distance, x, ROWS, x, ROWS, 0));
+    EXPECT(VG_ERROR_INVALID_ARGUMENT, vg_frechet_distance_of_features(&distance, x, ROWS, x, ROWS, -W));
+    EXPECT(VG_ERROR_INVALID_ARGUMENT, vg_frechet_distance_of_features(&distance, x, INT64_MAX / 2, x, ROWS, W));
+    bad[37] = NAN;
+    EXPECT(VG_ERROR_NON_FINITE, vg_frechet_distance_of_features(&distance, bad, ROWS, x, ROWS, W));
+    bad[37] = -INFINITY;
+    EXPECT(VG_ERROR_NON_FINITE, vg_frechet_distance_of_features(&distance, x, ROWS, bad, ROWS, W));
+    /* Width² workspaces beyond any machine; refused before the rows are read. */
+    EXPECT(VG_ERROR_OUT_OF_MEMORY, vg_frechet_distance_of_features(&distance, x, 2, x, 2, (int64_t)1 << 22));
+    check_true("vg_frechet_distance_of_features failures leave *distance alone", distance == -1);
+    EXPECT(VG_OK, vg_frechet_distance_of_features(&distance, x, ROWS, x, ROWS, W));
+    check_true("a set's Fréchet distance to itself is 0", distance >= 0 && distance < 1e-9);
+    EXPECT(VG_OK, vg_frechet_distance_of_features(&distance, x, ROWS, shifted, ROWS, W));
+    check_true("a set shifted by 0.5 is W × 0.25 away (equal covariances)", fabs(distance - W * 0.25) < 1e-4);
+
     /* ---- errors are thread-local */
     vg_error_set(VG_ERROR_IO, "main thread's error");
     pthread_t thread;

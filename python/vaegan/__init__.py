@@ -9,6 +9,7 @@
     mu, logvar = model.encode(x[:4])
     model.save("vae.safetensors")
     again = vaegan.Model.load("vae.safetensors")
+    fid = vaegan.frechet_distance(real_features, fake_features)   # rows × width each
 
 Every failure of the library raises VAEGANError with its status code and message. A Model
 owns one handle: use it from one thread at a time (distinct models may run on different
@@ -24,7 +25,7 @@ import numpy as np
 
 from . import _lib
 
-__all__ = ["Model", "VAEGANError", "version", "set_thread_count"]
+__all__ = ["Model", "VAEGANError", "frechet_distance", "version", "set_thread_count"]
 
 _c = _lib.load()
 
@@ -70,6 +71,21 @@ def _matrix(values, name: str) -> np.ndarray:
     if array.ndim != 2:
         _fail(_lib.ERROR_SHAPE_MISMATCH, f"{name} must be a 2-D array (rows, features), not shape {array.shape}")
     return array
+
+
+def frechet_distance(features_a, features_b) -> float:
+    """The Fréchet distance between Gaussians fitted to the rows of features_a (n × width) and
+    features_b (m × width): ‖μa − μb‖² + tr(Σa + Σb − 2 (Σa Σb)^½), FID when the features are a
+    classifier's. Both sets need at least 2 rows; values are taken as float32 (the C ABI's
+    type), the moments and square roots are computed in double (vg_frechet_distance_of_features)."""
+    a, b = _matrix(features_a, "features_a"), _matrix(features_b, "features_b")
+    if a.shape[1] != b.shape[1]:
+        _fail(_lib.ERROR_SHAPE_MISMATCH,
+              f"features_a has rows of {a.shape[1]} values, features_b of {b.shape[1]}; both need one width")
+    distance = ctypes.c_double()
+    _check(_c.vg_frechet_distance_of_features(ctypes.byref(distance), _floats(a), a.shape[0], _floats(b), b.shape[0],
+                                              a.shape[1]))
+    return distance.value
 
 
 _WIDTH_FIELDS = ("encoder_widths", "decoder_widths", "discriminator_widths")

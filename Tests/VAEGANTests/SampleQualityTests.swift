@@ -1,0 +1,102 @@
+// SampleQualityTests: precision/recall and mode coverage on constructed cases whose answers are
+// known, and the evaluator end to end with a small domain classifier: the test images scored
+// against themselves, a collapsed "model", and bad samples.
+import Foundation
+import Testing
+@testable import VAEGAN
+
+@Suite struct SampleQualityTests {
+    /// n points around `center` in d dimensions.
+    private func cluster(_ n: Int, d: Int, center: Float, seed: UInt64) -> [Float] {
+        Tensor.normal([n, d], seed: seed, scale: 0.1, offset: center).values
+    }
+
+    @Test("precision and recall: the same set, a far set, and a collapsed set")
+    func precisionRecallCases() throws {
+        let real = cluster(100, d: 4, center: 0, seed: 1) + cluster(100, d: 4, center: 5, seed: 2)
+        let manifold = try FeatureManifold(features: real, width: 4)
+        let same = try PrecisionRecall(real: manifold, generated: real)
+        #expect(same == PrecisionRecall(precision: 1, recall: 1))
+        let far = try PrecisionRecall(real: manifold, generated: cluster(100, d: 4, center: 50, seed: 3))
+        #expect(far == PrecisionRecall(precision: 0, recall: 0))
+        // Samples from one of the two modes only: realistic, but half the data is missed.
+        let collapsed = try PrecisionRecall(real: manifold, generated: cluster(100, d: 4, center: 5, seed: 4))
+        #expect(collapsed.precision > 0.9)
+        #expect(abs(collapsed.recall - 0.5) < 0.05)
+    }
+
+    @Test("mode coverage: classes covered and entropy")
+    func modeCoverage() {
+        let uniform = ModeCoverage(predictions: (0..<1000).map { $0 % 10 }, classCount: 10)
+        #expect(uniform.classesCovered == 10)
+        #expect(isClose(uniform.entropy, log(10), relative: 1e-12))
+        let collapsed = ModeCoverage(predictions: Array(repeating: 3, count: 1000), classCount: 10)
+        #expect(collapsed.classesCovered == 1 && collapsed.entropy == 0)
+        #expect(collapsed.histogram[3] == 1000)
+        // Nine stray samples in class 0 (below a tenth of a fair share, 10) do not cover it.
+        let stray = ModeCoverage(predictions: Array(repeating: 0, count: 9) + Array(repeating: 1, count: 991), classCount: 10)
+        #expect(stray.classesCovered == 1)
+    }
+
+    /// A domain classifier for 6×6 band images, trained once per test (cheap).
+    private func bandEvaluator() throws -> (SampleQualityEvaluator, ImageDataset) {
+        let train = bandImages(count: 300, seed: 11), test = bandImages(count: 150, seed: 12)
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("vaegan-cache-\(UUID())").path
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let domain = try DomainClassifier.load(for: .fashionMNIST, train: train, test: test, cacheDirectory: folder,
+                                               configuration: smallClassifierConfiguration())
+        return (try SampleQualityEvaluator(domain: domain, test: test), test)
+    }
+
+    @Test("the test images scored against themselves: FID 0, precision and recall 1, every class covered")
+    func testImagesAgainstThemselves() throws {
+        let (evaluator, test) = try bandEvaluator()
+        let quality = try evaluator.evaluate(test.rowsAsFloats(0..<test.count))
+        #expect(quality.fid < 1e-6)
+        #expect(quality.precisionRecall == PrecisionRecall(precision: 1, recall: 1))
+        #expect(quality.coverage.classesCovered == 3)
+        #expect(quality.sampleCount == test.count)
+    }
+
+    @Test("a collapsed model: one class only — low recall, one class covered, larger FID")
+    func collapsedSamples() throws {
+        let (evaluator, _) = try bandEvaluator()
+        let oneClass = bandImages(count: 300, seed: 13)
+        let rows = (0..<300).filter { $0 % 3 == 0 }.flatMap { oneClass.rowsAsFloats($0..<($0 + 1)) }
+        let fresh = bandImages(count: 150, seed: 14)
+        let healthy = try evaluator.evaluate(fresh.rowsAsFloats(0..<150))
+        let collapsed = try evaluator.evaluate(rows)
+        #expect(collapsed.coverage.classesCovered == 1)
+        #expect(collapsed.precisionRecall.recall < 0.5)
+        #expect(collapsed.fid > 10 * healthy.fid)
+        #expect(healthy.coverage.classesCovered == 3)
+    }
+
+    @Test("samples outside [0, 1], NaN, or of the wrong width are refused")
+    func badSamples() throws {
+        let (evaluator, test) = try bandEvaluator()
+        var rows = test.rowsAsFloats(0..<20)
+        #expect(throws: VAEGANError.self) { try evaluator.evaluate(Array(rows.dropLast())) }
+        rows[5] = 1.5
+        #expect(throws: VAEGANError.self) { try evaluator.evaluate(rows) }
+        rows[5] = .nan
+        #expect(throws: VAEGANError.self) { try evaluator.evaluate(rows) }
+    }
+
+    @Test("the report: aligned table and metrics.json with every figure")
+    func report() throws {
+        let (evaluator, test) = try bandEvaluator()
+        var report = EvaluationReport()
+        report.context["data"] = "bands"
+        report.add("negative_elbo", "test negative ELBO", 241.5, note: "nats/image")
+        report.add(try evaluator.evaluate(test.rowsAsFloats(0..<test.count)), evaluator: evaluator)
+        #expect(report.table.split(separator: "\n").count == report.entries.count)
+        let json = try JSONSerialization.jsonObject(with: Data(try report.json())) as! [String: Any]
+        let metrics = json["metrics"] as! [String: Double]
+        for key in ["negative_elbo", "fid", "precision", "recall", "classes_covered", "label_entropy"] {
+            #expect(metrics[key] != nil, "metrics.json lacks \(key)")
+        }
+        #expect(metrics["negative_elbo"] == 241.5)
+        #expect((json["histograms"] as! [String: [Int]])["class_histogram"]?.reduce(0, +) == test.count)
+    }
+}
