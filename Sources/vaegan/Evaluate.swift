@@ -64,7 +64,7 @@ struct Evaluate: ParsableCommand {
                 report.context["model"] = model.kind
                 print("checkpoint \(path): \(model.kind), \(test.count) test examples of \(report.context["data"]!)")
                 try addModelFigures(model, test: test, to: &report)
-                samples = noQuality ? [] : try model.sample(count: sampleCount, seed: seed)
+                samples = noQuality ? [] : try model.sampleImages(count: sampleCount, seed: seed)
                 jsonPath = out ?? (URL(fileURLWithPath: path).deletingLastPathComponent().path + "/metrics.json")
             }
             if !noQuality {

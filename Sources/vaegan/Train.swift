@@ -29,6 +29,9 @@ struct Train: ParsableCommand {
     @Flag(help: "Continue from --out's checkpoint.") var resume = false
     @Option(help: "Train on the first N training examples only (quick runs).") var limit: Int?
     @Flag(help: "No progress output.") var quiet = false
+    @Option(help: "Every N epochs (and after the last) score samples: FID, precision/recall, classes covered, in metrics.csv and loss.png (built-in data sets; 0 = never).")
+    var metricsEvery = 0
+    @Option(help: "Samples drawn for each --metrics-every score.") var metricsSamples = 2000
 
     // β-VAE
     @Option(help: "vae: weight of the KL term.") var beta: Float = 1
@@ -56,6 +59,10 @@ struct Train: ParsableCommand {
         if let latent, latent <= 0 { throw ValidationError("--latent must be positive") }
         if let lr, !(lr > 0 && lr.isFinite) { throw ValidationError("--lr must be positive") }
         if let limit, limit <= 0 { throw ValidationError("--limit must be positive") }
+        guard metricsEvery >= 0, metricsSamples >= 4 else { throw ValidationError("--metrics-every must be ≥ 0 and --metrics-samples ≥ 4") }
+        if metricsEvery > 0, dataOptions.builtIn == nil {
+            throw ValidationError("--metrics-every needs a built-in data set (fashion-mnist or mnist) for its classifier")
+        }
         guard ["bernoulli", "gaussian"].contains(likelihood) else {
             throw ValidationError("--likelihood must be bernoulli or gaussian")
         }
@@ -71,6 +78,8 @@ struct Train: ParsableCommand {
         if let limit { trainSet = trainSet.prefix(limit) }
         var options = TrainingOptions(epochs: epochs, outputDirectory: out ?? "runs/\(model.rawValue)")
         options.quiet = quiet
+        options.sampleQualityEvery = metricsEvery
+        options.sampleQualityCount = metricsSamples
         let loader = try BatchLoader(trainSet, batchSize: batchSize, seed: seed &+ 1)
         let checkpointExists = FileManager.default.fileExists(atPath: options.checkpointPath)
 
@@ -85,7 +94,8 @@ struct Train: ParsableCommand {
             if resume { FileHandle.standardError.write(Data("no checkpoint in \(options.outputDirectory); starting afresh\n".utf8)) }
             trainable = try makeTrainable(width: trainSet.featureCount, stepsPerEpoch: loader.batchesPerEpoch)
         }
-        let trainer = try Trainer(model: trainable, loader: loader, test: testSet, options: options)
+        let trainer = try Trainer(model: trainable, loader: loader, test: testSet, options: options,
+                                  sampleQuality: try makeSampleQualityEvaluator())
         if let checkpoint {
             try trainer.restore(from: checkpoint)
             trainer.progress.note("resuming \(options.checkpointPath) after epoch \(trainer.nextEpoch - 1)")
@@ -93,6 +103,17 @@ struct Train: ParsableCommand {
         trainer.progress.note("training \(model.rawValue) on \(dataOptions.data): \(trainSet.count) examples, \(loader.batchesPerEpoch) batches of \(batchSize) per epoch, \(Threads.count) threads")
         try trainer.run()
         trainer.progress.note("wrote \(options.outputDirectory)/: checkpoint.safetensors, metrics.csv, loss.png and pictures")
+    }
+
+    /// The evaluator --metrics-every scores with: the data set's domain classifier (trained and
+    /// cached on first use) over its own, never binarized, test images.
+    private func makeSampleQualityEvaluator() throws(VAEGANError) -> SampleQualityEvaluator? {
+        guard metricsEvery > 0, let dataset = dataOptions.builtIn else { return nil }
+        let (train, test) = try dataset.load()
+        let progress = ProgressReporter(epochs: DomainClassifier.configuration.epochs, batchesPerEpoch: (train.count + 127) / 128)
+        progress.isQuiet = quiet
+        let domain = try DomainClassifier.load(for: dataset, train: train, test: test, progress: progress)
+        return try SampleQualityEvaluator(domain: domain, test: test)
     }
 
     private func loadTrainable(_ file: SafeTensorsFile) throws(VAEGANError) -> any Trainable {

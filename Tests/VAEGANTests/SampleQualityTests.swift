@@ -99,4 +99,32 @@ import Testing
         #expect(metrics["negative_elbo"] == 241.5)
         #expect((json["histograms"] as! [String: [Int]])["class_histogram"]?.reduce(0, +) == test.count)
     }
+
+    @Test("training with sample quality: scored on every second epoch and the last, NaN between, plotted")
+    func trainerScoresSamples() throws {
+        let (evaluator, _) = try bandEvaluator()
+        let train = bandImages(count: 128, seed: 15), test = bandImages(count: 48, seed: 16)
+        var c = VAEConfiguration()
+        c.inputWidth = 36
+        c.encoderWidths = [16]
+        c.latentWidth = 2
+        c.decoderWidths = [16]
+        let training = try VAETraining(vae: try VAE(c, batchCapacity: 32), learningRate: 3e-3, warmupEpochs: 0, stepsPerEpoch: 4)
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("vaegan-quality-\(UUID())").path
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        var options = TrainingOptions(epochs: 3, outputDirectory: folder)
+        options.quiet = true
+        options.sampleQualityEvery = 2
+        options.sampleQualityCount = 40
+        let records = try Trainer(model: training, loader: try BatchLoader(train, batchSize: 32), test: test,
+                                  options: options, sampleQuality: evaluator).run()
+        #expect(records[0]["fid"]!.isNaN)
+        for record in records.dropFirst() {
+            #expect(record["fid"]!.isFinite && record["fid"]! >= 0)
+            #expect((0...1).contains(record["precision"]!) && (0...1).contains(record["recall"]!))
+            #expect((1...3).contains(record["classes_covered"]!))
+        }
+        #expect(MetricsLog.read(from: options.metricsPath).count == 3)
+        #expect(!records[0].summary.contains("nan"))
+    }
 }

@@ -58,6 +58,8 @@ public final class GANTraining: Trainable {
                 ("d_real", sums.real / n), ("d_fake", sums.fake / n)]
     }
 
+    public var trainedModel: TrainedModel { .gan(gan) }
+
     public var lossPanels: [(title: String, metrics: [String])] {
         [("losses", ["d_loss", "g_loss"]), ("mean D(x) and D(G(z))", ["d_real", "d_fake"])]
     }

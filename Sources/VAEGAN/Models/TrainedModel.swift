@@ -69,6 +69,12 @@ public enum TrainedModel {
         z.withUnsafeMutableBufferPointer { generator.fillNormal($0.baseAddress!, count: $0.count) }
         return decode(z)
     }
+
+    /// ``sample(count:seed:)`` clipped to the pixel range [0, 1], as images are shown and
+    /// scored: a Gaussian decoder's means may stray outside it.
+    public func sampleImages(count: Int, seed: UInt64) throws(VAEGANError) -> [Float] {
+        try sample(count: count, seed: seed).map { min(max($0, 0), 1) }
+    }
 }
 
 extension GAN {

@@ -73,6 +73,8 @@ public final class VAETraining: Trainable {
                 ("active_units", Double(evaluation.activeUnits))]
     }
 
+    public var trainedModel: TrainedModel { .vae(vae) }
+
     public var lossPanels: [(title: String, metrics: [String])] {
         [("negative ELBO (nats/image)", ["loss", "test_nelbo"]),
          ("reconstruction", ["reconstruction", "test_reconstruction"]),

@@ -61,6 +61,8 @@ public final class VAEGANTraining: Trainable {
                 ("d_skips", Double(sums.discriminatorSkips)), ("decoder_skips", Double(sums.decoderSkips))]
     }
 
+    public var trainedModel: TrainedModel { .vaegan(model) }
+
     public var lossPanels: [(title: String, metrics: [String])] {
         [("L_prior and L_llike", ["prior", "llike"]), ("L_GAN", ["gan"]),
          ("mean D(x) and D(Dec(z_p))", ["d_real", "d_fake"]), ("gate skips per epoch", ["d_skips", "decoder_skips"])]

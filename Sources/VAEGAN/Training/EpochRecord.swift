@@ -15,7 +15,8 @@ public struct EpochRecord: Sendable {
 
     /// "epoch 3: loss 251.2, kl 20.1, …" for the per-epoch line.
     public var summary: String {
-        "epoch \(epoch): " + values.map { "\($0.name) \(Self.format($0.value))" }.joined(separator: ", ")
+        "epoch \(epoch): " + values.filter { !$0.value.isNaN }.map { "\($0.name) \(Self.format($0.value))" }
+            .joined(separator: ", ")
     }
 
     static func format(_ value: Double) -> String {

@@ -20,6 +20,8 @@ public protocol Trainable: AnyObject {
     func checkpoint() -> SafeTensorsFile
     /// How loss.png groups the epoch figures into panels.
     var lossPanels: [(title: String, metrics: [String])] { get }
+    /// The model being trained, as inference sees it (for samples scored during training).
+    var trainedModel: TrainedModel { get }
 }
 
 extension Trainable {

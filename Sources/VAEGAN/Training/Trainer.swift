@@ -8,6 +8,11 @@ public struct TrainingOptions: Sendable {
     public var epochs: Int
     public var outputDirectory: String
     public var quiet = false
+    /// Scores samples every this many epochs (and after the last) when the trainer has a
+    /// sample-quality evaluator; 0 never does.
+    public var sampleQualityEvery = 0
+    /// Samples drawn for each of those scores.
+    public var sampleQualityCount = 2000
 
     public init(epochs: Int, outputDirectory: String) {
         self.epochs = epochs
@@ -28,9 +33,11 @@ public final class Trainer {
     /// Records of the epochs finished so far (restored on resume).
     public private(set) var history: [EpochRecord]
     public let progress: ProgressReporter
+    /// Scores samples for FID, precision/recall and coverage (see TrainingOptions).
+    public let sampleQuality: SampleQualityEvaluator?
 
     public init(model: any Trainable, loader: BatchLoader, test: ImageDataset, options: TrainingOptions,
-                history: [EpochRecord] = []) throws(VAEGANError) {
+                history: [EpochRecord] = [], sampleQuality: SampleQualityEvaluator? = nil) throws(VAEGANError) {
         try require(options.epochs >= 0, "epochs must be non-negative, not \(options.epochs)")
         try require(loader.examples.featureCount == model.inputWidth && test.featureCount == model.inputWidth,
                     "the model takes rows of \(model.inputWidth) values; the data has \(loader.examples.featureCount) (train) and \(test.featureCount) (test)")
@@ -39,6 +46,9 @@ public final class Trainer {
         self.test = test
         self.options = options
         self.history = history
+        self.sampleQuality = sampleQuality
+        try require(options.sampleQualityEvery >= 0 && options.sampleQualityCount >= 4,
+                    "sample-quality interval must be non-negative and the sample count at least 4")
         progress = ProgressReporter(epochs: options.epochs, batchesPerEpoch: loader.batchesPerEpoch)
         progress.isQuiet = options.quiet
         do {
@@ -83,6 +93,7 @@ public final class Trainer {
         }
         var values = model.finishEpoch(test: test)
         values.append(("seconds", Date().timeIntervalSince(started)))
+        values += try sampleQualityFigures(epoch: epoch)
         let record = EpochRecord(epoch: epoch, values: values)
         history.append(record)
 
@@ -92,8 +103,26 @@ public final class Trainer {
         try file.write(to: options.checkpointPath)
         try MetricsLog.write(history, to: options.metricsPath)
         try model.writeEpochOutputs(to: options.outputDirectory, epoch: epoch)
-        try LossCurves.render(history, panels: model.lossPanels).writePNG(to: options.lossPlotPath)
+        try LossCurves.render(history, panels: model.lossPanels + Self.sampleQualityPanels).writePNG(to: options.lossPlotPath)
         progress.finishEpoch(record.summary)
+    }
+
+    static let sampleQualityPanels = [(title: "FID (domain classifier features)", metrics: ["fid"]),
+                                      (title: "precision and recall (k = 3)", metrics: ["precision", "recall"])]
+
+    /// FID, precision, recall and classes covered of fresh samples on the epochs that score
+    /// them; NaN on the others, so every record has the same columns. None without an evaluator.
+    private func sampleQualityFigures(epoch: Int) throws(VAEGANError) -> [(name: String, value: Double)] {
+        guard let sampleQuality, options.sampleQualityEvery > 0 else { return [] }
+        var figures = [("fid", Double.nan), ("precision", .nan), ("recall", .nan), ("classes_covered", .nan)]
+        if epoch % options.sampleQualityEvery == 0 || epoch == options.epochs {
+            // Seeded by the epoch: comparable across epochs, and the model's own generators untouched.
+            let samples = try model.trainedModel.sampleImages(count: options.sampleQualityCount, seed: UInt64(epoch))
+            let quality = try sampleQuality.evaluate(samples)
+            figures = [("fid", quality.fid), ("precision", quality.precisionRecall.precision),
+                       ("recall", quality.precisionRecall.recall), ("classes_covered", Double(quality.coverage.classesCovered))]
+        }
+        return figures
     }
 
     /// Restores the loader's generator and the history from a checkpoint and the metrics log
