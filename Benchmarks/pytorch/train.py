@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Train one reference configuration on Fashion-MNIST and time its steps.
 
-    python3 train.py --model vae|gan|vaegan --epochs N --seed S --threads T [--steps N]
+    python3 train.py --model vae|gan|vaegan --epochs N --seed S --threads T [--steps N] [--samples-npy F]
 
 Prints one line per epoch with the mean training losses, then a one-line JSON
 summary (last line of stdout) with the per-step timings, peak RSS and, for
@@ -251,6 +251,19 @@ def vaegan_test_recon_mse(model, x_test, batch=1000):
     return total / x_test.numel()
 
 
+@torch.no_grad()
+def draw_samples(model, count, seed):
+    """Decoder (generator) outputs for z ~ N(0, I) as float32 (count, 784) in [0, 1]."""
+    z = torch.randn(count, model.latent, generator=torch.Generator().manual_seed(seed))
+    if isinstance(model, models.BetaVAE):
+        images = torch.sigmoid(model.decode_logits(z))
+    elif isinstance(model, models.GAN):
+        images = model.generate(z)
+    else:
+        images = model.decode(z)
+    return images.numpy().astype(np.float32)
+
+
 # --------------------------------------------------------------------------
 # Main
 # --------------------------------------------------------------------------
@@ -271,6 +284,9 @@ def main(argv=None):
                     help="VAE-GAN only: Adam beta1 of its three optimizers")
     ap.add_argument("--data-dir", default=DATA_DIR)
     ap.add_argument("--save", default=None, help="write the state_dict here (.pt)")
+    ap.add_argument("--samples-npy", default=None,
+                    help="write 10,000 samples from z ~ N(0, I) here (float32 (n, 784) in [0, 1]) "
+                         "for `vaegan eval --samples-file`")
     args = ap.parse_args(argv)
 
     torch.set_num_threads(args.threads)
@@ -346,6 +362,8 @@ def main(argv=None):
                        test_recon_mse=round(vaegan_test_recon_mse(trainer.model, x_test), 5))
     if args.save:
         torch.save(trainer.model.state_dict(), args.save)
+    if args.samples_npy:
+        np.save(args.samples_npy, draw_samples(trainer.model, 10_000, args.seed))
     print(json.dumps(summary), flush=True)
 
 
