@@ -49,7 +49,12 @@ struct Train: ParsableCommand {
 
     // VAE-GAN
     @Option(help: "vaegan: weight γ of L_llike in the decoder's update.") var gamma: Float = 1
+    @Option(help: "vaegan: weight λ of the pixel term ½‖x − x̃‖² in the encoder's and decoder's updates.")
+    var pixelWeight: Float?
     @Option(help: "vaegan: index of D's hidden layer used as the feature space.") var featureLayer = 1
+    @Option(help: "vaegan: also show reconstructions to D as fakes, on or off.") var reconstructionsAsFakes = Switch.off
+    @Option(help: "vaegan: D's learning rate (default: --lr).") var discriminatorLr: Float?
+    @Option(help: "vaegan: Adam's β₁ for all three parts.") var beta1: Float = 0.5
     @Option(help: "vaegan: equilibrium gating, on or off.") var gating = Switch.on
 
     func validate() throws {
@@ -58,6 +63,10 @@ struct Train: ParsableCommand {
         guard threads >= 0 else { throw ValidationError("--threads must be 0 (all cores) or positive") }
         if let latent, latent <= 0 { throw ValidationError("--latent must be positive") }
         if let lr, !(lr > 0 && lr.isFinite) { throw ValidationError("--lr must be positive") }
+        if let discriminatorLr, !(discriminatorLr > 0 && discriminatorLr.isFinite) {
+            throw ValidationError("--discriminator-lr must be positive")
+        }
+        guard beta1 >= 0 && beta1 < 1 else { throw ValidationError("--beta1 must be in [0, 1)") }
         if let limit, limit <= 0 { throw ValidationError("--limit must be positive") }
         guard metricsEvery >= 0, metricsSamples >= 4 else { throw ValidationError("--metrics-every must be ≥ 0 and --metrics-samples ≥ 4") }
         if metricsEvery > 0, dataOptions.builtIn == nil {
@@ -149,11 +158,14 @@ struct Train: ParsableCommand {
             c.inputWidth = width
             c.latentWidth = latent ?? c.latentWidth
             c.gamma = gamma
+            c.pixelWeight = pixelWeight ?? c.pixelWeight
             c.featureLayer = featureLayer
+            c.reconstructionsAsFakes = reconstructionsAsFakes == .on
             c.gating = gating == .on
             c.objective = objective ?? .minimax
             let model = try VAEGAN(c, batchCapacity: batchSize, seed: seed)
-            return try VAEGANTraining(model: model, learningRate: lr ?? 3e-4)
+            return try VAEGANTraining(model: model, learningRate: lr ?? 3e-4, discriminatorLearningRate: discriminatorLr,
+                                      beta1: beta1)
         }
     }
 }

@@ -11,27 +11,30 @@ public final class VAEGANTraining: Trainable {
     public let decoderOptimizer: Adam
     public let discriminatorOptimizer: Adam
     private var test: ImageDataset?
-    private var sums = (prior: 0.0, llike: 0.0, gan: 0.0, real: 0.0, fake: 0.0, steps: 0,
+    private var sums = (prior: 0.0, llike: 0.0, pixel: 0.0, gan: 0.0, real: 0.0, fake: 0.0, steps: 0,
                         discriminatorSkips: 0, decoderSkips: 0)
 
     /// Three Adam optimizers with the reference's lr 3e-4 and, as for GANs since DCGAN,
     /// β₁ = 0.5: with PyTorch's default 0.9 the decoder and D fall out of balance here and the
     /// decoder's images turn to noise (Benchmarks/pytorch/README.md saw the same in PyTorch).
-    public init(model: VAEGAN, learningRate: Float = 3e-4, beta1: Float = 0.5, beta2: Float = 0.999)
-        throws(VAEGANError)
+    /// `discriminatorLearningRate` (default: `learningRate`) lets D learn more slowly than the
+    /// encoder and decoder.
+    public init(model: VAEGAN, learningRate: Float = 3e-4, discriminatorLearningRate: Float? = nil,
+                beta1: Float = 0.5, beta2: Float = 0.999) throws(VAEGANError)
     {
         self.model = model
         encoderOptimizer = try Adam(parameters: model.encoderParameters, learningRate: learningRate,
                                     beta1: beta1, beta2: beta2)
         decoderOptimizer = try Adam(parameters: model.decoderParameters, learningRate: learningRate,
                                     beta1: beta1, beta2: beta2)
-        discriminatorOptimizer = try Adam(parameters: model.discriminatorParameters, learningRate: learningRate,
+        discriminatorOptimizer = try Adam(parameters: model.discriminatorParameters,
+                                          learningRate: discriminatorLearningRate ?? learningRate,
                                           beta1: beta1, beta2: beta2)
     }
 
     public var inputWidth: Int { model.inputWidth }
 
-    public func startEpoch(_ epoch: Int) { sums = (0, 0, 0, 0, 0, 0, 0, 0) }
+    public func startEpoch(_ epoch: Int) { sums = (0, 0, 0, 0, 0, 0, 0, 0, 0) }
 
     public func trainStep(on batch: Matrix) throws(VAEGANError) -> Double {
         model.encoderParameters.zeroGradients()
@@ -46,6 +49,7 @@ public final class VAEGANTraining: Trainable {
         if step.updatedDiscriminator { discriminatorOptimizer.step() } else { sums.discriminatorSkips += 1 }
         sums.prior += step.prior
         sums.llike += step.llike
+        sums.pixel += step.pixel
         sums.gan += step.gan
         sums.real += step.realProbability
         sums.fake += step.fakeProbability
@@ -56,7 +60,7 @@ public final class VAEGANTraining: Trainable {
     public func finishEpoch(test: ImageDataset) -> [(name: String, value: Double)] {
         self.test = test
         let n = Double(max(sums.steps, 1))
-        return [("prior", sums.prior / n), ("llike", sums.llike / n), ("gan", sums.gan / n),
+        return [("prior", sums.prior / n), ("llike", sums.llike / n), ("pixel", sums.pixel / n), ("gan", sums.gan / n),
                 ("d_real", sums.real / n), ("d_fake", sums.fake / n),
                 ("d_skips", Double(sums.discriminatorSkips)), ("decoder_skips", Double(sums.decoderSkips))]
     }
@@ -64,7 +68,7 @@ public final class VAEGANTraining: Trainable {
     public var trainedModel: TrainedModel { .vaegan(model) }
 
     public var lossPanels: [(title: String, metrics: [String])] {
-        [("L_prior and L_llike", ["prior", "llike"]), ("L_GAN", ["gan"]),
+        [("L_prior, L_llike and L_pixel", ["prior", "llike", "pixel"]), ("L_GAN", ["gan"]),
          ("mean D(x) and D(Dec(z_p))", ["d_real", "d_fake"]), ("gate skips per epoch", ["d_skips", "decoder_skips"])]
     }
 
@@ -83,10 +87,11 @@ public final class VAEGANTraining: Trainable {
             "decoder_widths": c.decoderWidths.map(String.init).joined(separator: ","),
             "discriminator_widths": c.discriminatorWidths.map(String.init).joined(separator: ","),
             "feature_layer": String(c.featureLayer), "leaky_slope": String(c.leakySlope),
-            "gamma": String(c.gamma), "objective": c.objective.rawValue,
+            "gamma": String(c.gamma), "pixel_weight": String(c.pixelWeight), "objective": c.objective.rawValue,
             "reconstructions_as_fakes": String(c.reconstructionsAsFakes), "gating": String(c.gating),
             "gating_margin": String(c.gatingMargin), "gating_equilibrium": String(c.gatingEquilibrium),
             "batch_size": String(model.batchCapacity), "learning_rate": String(encoderOptimizer.learningRate),
+            "discriminator_learning_rate": String(discriminatorOptimizer.learningRate),
             "beta1": String(encoderOptimizer.beta1), "beta2": String(encoderOptimizer.beta2),
         ])
         file.store(model.encoderParameters + model.decoderParameters + model.discriminatorParameters)
@@ -107,6 +112,8 @@ public final class VAEGANTraining: Trainable {
         c.featureLayer = try file.integer("feature_layer")
         c.leakySlope = try file.float("leaky_slope")
         c.gamma = try file.float("gamma")
+        // Checkpoints from before L_pixel have no pixel_weight: they trained without it.
+        c.pixelWeight = file.metadata["pixel_weight"] == nil ? 0 : try file.float("pixel_weight")
         guard let objective = GANObjective(rawValue: try file.string("objective")) else {
             throw .format("\(file.source): unknown objective")
         }
@@ -122,7 +129,12 @@ public final class VAEGANTraining: Trainable {
     public static func load(from file: SafeTensorsFile) throws(VAEGANError) -> VAEGANTraining {
         try file.requireModel(kind)
         let model = try VAEGAN(try configuration(from: file), batchCapacity: try file.integer("batch_size"))
-        let training = try VAEGANTraining(model: model, learningRate: try file.float("learning_rate"),
+        let learningRate = try file.float("learning_rate")
+        // Checkpoints from before the separate rate have none: D used the common one.
+        let discriminatorLearningRate = file.metadata["discriminator_learning_rate"] == nil
+            ? learningRate : try file.float("discriminator_learning_rate")
+        let training = try VAEGANTraining(model: model, learningRate: learningRate,
+                                          discriminatorLearningRate: discriminatorLearningRate,
                                           beta1: try file.float("beta1"), beta2: try file.float("beta2"))
         try file.restore(model.encoderParameters + model.decoderParameters + model.discriminatorParameters)
         try file.restore(training.encoderOptimizer, part: "encoder")

@@ -4,15 +4,21 @@
 //   L_prior = KL(q(z|x) ‖ N(0, I))
 //   L_llike = ½ Σ (Dis_l(x) − Dis_l(x̃))²          Gaussian NLL with σ = 1, constant dropped
 //   L_GAN   = BCE(D(x), 1) + BCE(D(Dec(z_p)), 0)  [+ BCE(D(x̃), 0) as an option]
+//   L_pixel = ½ Σ (x − x̃)²                        Gaussian NLL in pixels, σ = 1; weight λ
 //
-//   encoder ← ∇(L_prior + L_llike)     no L_GAN
-//   decoder ← ∇(γ·L_llike − L_GAN)     minimax; or γ·L_llike + BCE(D(fakes), 1), non-saturating
-//   D       ← ∇ L_GAN                  no L_llike
+//   encoder ← ∇(L_prior + L_llike + λ·L_pixel)     no L_GAN
+//   decoder ← ∇(γ·L_llike − L_GAN + λ·L_pixel)     minimax; or γ·L_llike + BCE(D(fakes), 1)
+//                                                  + λ·L_pixel, non-saturating
+//   D       ← ∇ L_GAN                              no L_llike, no L_pixel
+//
+// L_pixel is not in the paper. An MLP D's 256 features leave most directions of the 784
+// pixels unseen, so matching Dis_l alone lets salt-and-pepper noise through; a small λ
+// penalizes what Dis_l cannot see (see VAEGANConfiguration.pixelWeight).
 //
 // Each loss reaches only its part because every backward pass says which parameter
 // gradients it accumulates: D's passes for L_llike and for the decoder's GAN term accumulate
-// none, and the decoder runs backward twice on x̃: once with γ·L_llike − L_GAN for its own
-// weights, once with L_llike alone for the gradient it hands the encoder.
+// none, and the decoder runs backward twice on x̃: once with γ·L_llike − L_GAN + λ·L_pixel for
+// its own weights, once with L_llike + λ·L_pixel for the gradient it hands the encoder.
 import CVAEGAN
 import Foundation
 
@@ -20,6 +26,8 @@ import Foundation
 public struct VAEGANStep: Sendable {
     public var prior: Double
     public var llike: Double
+    /// L_pixel = ½ Σ (x − x̃)², reported whatever its weight λ (0 included).
+    public var pixel: Double
     /// L_GAN as D sees it (the terms D is trained on).
     public var gan: Double
     public var realProbability: Double
@@ -52,7 +60,7 @@ public final class VAEGAN {
     private let noise: Tensor, z: Tensor, priorNoise: Tensor
     private let muGradient: Tensor, logvarGradient: Tensor
     private let realFeatures: Tensor, featureGradient: Tensor, logitGradient: Tensor
-    private let decoderGradient: Tensor, encoderPathGradient: Tensor
+    private let decoderGradient: Tensor, encoderPathGradient: Tensor, pixelGradient: Tensor
 
     public init(_ configuration: VAEGANConfiguration, batchCapacity: Int = 128, seed: UInt64 = 0)
         throws(VAEGANError)
@@ -84,6 +92,7 @@ public final class VAEGAN {
         realFeatures = Tensor(shape: features); featureGradient = Tensor(shape: features)
         logitGradient = Tensor(shape: [batchCapacity, 1])
         decoderGradient = Tensor(shape: image); encoderPathGradient = Tensor(shape: image)
+        pixelGradient = Tensor(shape: image)
     }
 
     public var inputWidth: Int { configuration.inputWidth }
@@ -102,6 +111,7 @@ public final class VAEGAN {
         let decoderOut = Matrix(decoderGradient.pointer, rows: rows, columns: inputWidth)
         let encoderOut = Matrix(encoderPathGradient.pointer, rows: rows, columns: inputWidth)
         let dFeatures = Matrix(featureGradient.pointer, rows: rows, columns: featureWidth)
+        let dPixel = Matrix(pixelGradient.pointer, rows: rows, columns: inputWidth)
 
         // Real x: D's L_GAN term BCE(D(x), 1) → D only. Keep Dis_l(x) as L_llike's target.
         let fReal = discriminatorFeatures.forward(x)
@@ -147,11 +157,18 @@ public final class VAEGAN {
         encoderOut.copy(from: dLlike)
         vg_axpy(decoderOut.base, c.gamma, dLlike.base, Int64(decoderOut.count))
 
+        // λ·L_pixel, L_pixel = ½ Σ (x̃ − x)², batch mean: straight to x̃, so D never sees it;
+        // encoder and decoder get the same λ-weighted gradient.
+        let pixel = 0.5 * squaredError(prediction: xTilde, target: x, gradient: dPixel, gradientScale: 0.5 * scale)
+            * Double(scale)
+        vg_axpy(encoderOut.base, c.pixelWeight, dPixel.base, Int64(encoderOut.count))
+        vg_axpy(decoderOut.base, c.pixelWeight, dPixel.base, Int64(decoderOut.count))
+
         // The decoder ran forward on z last, so both backward passes below use that forward.
         decoder.backward(decoderOut, computeInputGradient: false, accumulateParameterGradients: true)
         let dz = decoder.backward(encoderOut, computeInputGradient: true, accumulateParameterGradients: false)
 
-        // Encoder: L_llike through z, plus L_prior = KL.
+        // Encoder: L_llike + λ·L_pixel through z, plus L_prior = KL.
         let dmu = Matrix(muGradient.pointer, rows: rows, columns: latentWidth)
         let dlogvar = Matrix(logvarGradient.pointer, rows: rows, columns: latentWidth)
         vg_fill(dmu.base, 0, Int64(dmu.count))
@@ -161,7 +178,7 @@ public final class VAEGAN {
         encoder.backward(muGradient: dmu, logvarGradient: dlogvar)
 
         let (trainD, trainDecoder) = gate(realLoss: realLoss, fakeLoss: fakeLoss)
-        return VAEGANStep(prior: prior, llike: llike, gan: ganLoss, realProbability: realProbability,
+        return VAEGANStep(prior: prior, llike: llike, pixel: pixel, gan: ganLoss, realProbability: realProbability,
                           fakeProbability: fakeProbability, discriminatorRealLoss: realLoss,
                           discriminatorFakeLoss: fakeLoss, updatedDiscriminator: trainD, updatedDecoder: trainDecoder)
     }

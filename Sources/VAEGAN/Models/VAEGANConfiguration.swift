@@ -19,6 +19,10 @@ public struct VAEGANConfiguration: Equatable, Sendable {
     public var gamma: Float = 1
     /// The decoder's GAN term: minimax as in the paper, or non-saturating.
     public var objective = GANObjective.minimax
+    /// λ: weight of L_pixel = ½ Σ (x − x̃)² (Gaussian NLL in pixels, σ = 1, per image) in the
+    /// encoder's and the decoder's objectives; never in D's. Not in the paper: it penalizes the
+    /// pixel noise Dis_l cannot see (0 turns it off).
+    public var pixelWeight: Float = 0
     /// Also show reconstructions x̃ to D as fakes (the paper's equations; its published runs
     /// used prior samples only, which is the default here).
     public var reconstructionsAsFakes = false
@@ -39,6 +43,7 @@ public struct VAEGANConfiguration: Equatable, Sendable {
         try require(featureLayer >= 0 && featureLayer < discriminatorWidths.count,
                     "feature layer must index one of D's \(discriminatorWidths.count) hidden layers, not \(featureLayer)")
         try require(gamma.isFinite && gamma >= 0, "γ must be non-negative and finite, not \(gamma)")
+        try require(pixelWeight.isFinite && pixelWeight >= 0, "λ (pixel weight) must be non-negative and finite, not \(pixelWeight)")
         try require(gatingMargin >= 0 && gatingEquilibrium > 0, "gating margin and equilibrium must be positive")
         try require(leakySlope >= 0, "LeakyReLU slope must be non-negative, not \(leakySlope)")
     }
