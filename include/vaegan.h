@@ -196,6 +196,8 @@ typedef struct vg_config {
  * decoder 256-512-784, Bernoulli, β 1, Adam lr 1e-3, batch 128; GAN: latent 64, G 256-512
  * sigmoid, D 512-256, non-saturating, lr 2e-4, β1 0.5, k 1; VAE-GAN: latent 32, γ 1,
  * feature layer 1, gating on, lr 3e-4, β1 0.5) and sets `size`. Every field is written.
+ * VAE-GAN models made from a vg_config also get the library's pixel term weight λ 0.5
+ * (VAEGANConfiguration.pixelWeight), which this struct does not carry.
  * Errors: VG_ERROR_INVALID_ARGUMENT for NULL or an unknown kind. */
 VG_API vg_status vg_config_init(vg_config *config, vg_model_kind kind);
 
