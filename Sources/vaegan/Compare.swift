@@ -12,6 +12,12 @@ struct Compare: ParsableCommand {
     @OptionGroup var dataOptions: DataOptions
     @Option(help: "Test images per row.") var count = 10
     @Option(help: "Output PNG.") var out = "compare.png"
+    @Option(help: "Enlarge every pixel to a SCALE × SCALE block.") var scale = 3
+
+    func validate() throws {
+        guard scale >= 1, scale <= 16 else { throw ValidationError("--scale must be between 1 and 16") }
+        guard count >= 1 else { throw ValidationError("--count must be positive") }
+    }
 
     func run() throws {
         try runReportingErrors { () throws(VAEGANError) in
@@ -25,7 +31,7 @@ struct Compare: ParsableCommand {
             let n = min(count, test.count)
             let originals = test.rowsAsFloats(0..<n)
             let a = first.decodeAll(first.encodeMeans(originals)), b = second.decodeAll(second.encodeMeans(originals))
-            try Image.grid(of: originals + a + b, side: side, columns: n).writePNG(to: out)
+            try Image.grid(of: originals + a + b, side: side, columns: n).scaled(by: scale).writePNG(to: out)
             let all = test.rowsAsFloats(0..<test.count)
             let sharpA = Sharpness.meanSquaredLaplacian(first.decodeAll(first.encodeMeans(all)), width: side, height: side)
             let sharpB = Sharpness.meanSquaredLaplacian(second.decodeAll(second.encodeMeans(all)), width: side, height: side)

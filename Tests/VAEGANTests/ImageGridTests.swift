@@ -15,6 +15,16 @@ import Testing
         #expect(image.pixels == [0, 0, 128, 255, 255, 0])
     }
 
+    @Test func scalingRepeatsEachPixelAsABlock() {
+        let rgb = Image(width: 2, height: 1, channels: 3, pixels: [1, 2, 3, 4, 5, 6])
+        let big = rgb.scaled(by: 3)
+        #expect(big.width == 6 && big.height == 3 && big.channels == 3)
+        for y in 0..<3 {
+            for x in 0..<6 { #expect(pixel(big, x, y) == (x < 3 ? [1, 2, 3] : [4, 5, 6])) }
+        }
+        #expect(rgb.scaled(by: 1) == rgb)
+    }
+
     @Test func tilesLandBetweenGutters() {
         // Three 2×2 tiles, two per row: 2·2 + 3·2 = 10 pixels square.
         let tiles: [Float] = Array(repeating: 0, count: 4) + Array(repeating: 1, count: 4) + [0, 0.2, 0.4, 0.6]

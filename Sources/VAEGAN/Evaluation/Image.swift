@@ -27,6 +27,23 @@ public struct Image: Equatable, Sendable {
         self.pixels = pixels
     }
 
+    /// Each pixel repeated as a `factor` × `factor` block: enlarged without the blur a viewer's
+    /// smoothing adds, so pixel-level texture stays visible.
+    public func scaled(by factor: Int) -> Image {
+        precondition(factor >= 1, "Image scale factor must be at least 1, not \(factor)")
+        guard factor > 1 else { return self }
+        var result = [UInt8](repeating: 0, count: pixels.count * factor * factor)
+        let rowBytes = width * channels
+        for y in 0..<height * factor {
+            for x in 0..<width * factor {
+                for c in 0..<channels {
+                    result[(y * width * factor + x) * channels + c] = pixels[(y / factor) * rowBytes + (x / factor) * channels + c]
+                }
+            }
+        }
+        return Image(width: width * factor, height: height * factor, channels: channels, pixels: result)
+    }
+
     /// An image with every byte set to `value` (white for 255).
     public init(width: Int, height: Int, channels: Int, filledWith value: UInt8) {
         self.init(
