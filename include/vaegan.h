@@ -190,14 +190,14 @@ typedef struct vg_config {
     float gamma;              /* weight of L_llike against L_GAN for the decoder, >= 0 (1) */
     int64_t feature_layer;    /* D's hidden layer used as the feature space, 0-based (1) */
     int32_t gating;           /* 1: the equilibrium gate skips D's or the decoder's update (1) */
+    float pixel_weight;       /* λ of the pixel term λ·½‖x − x̃‖² for encoder and decoder, >= 0 (0.5) */
 } vg_config;
 
 /* Fills `config` with the reference configuration of `kind` (β-VAE: 784-512-256, latent 32,
  * decoder 256-512-784, Bernoulli, β 1, Adam lr 1e-3, batch 128; GAN: latent 64, G 256-512
  * sigmoid, D 512-256, non-saturating, lr 2e-4, β1 0.5, k 1; VAE-GAN: latent 32, γ 1,
- * feature layer 1, gating on, lr 3e-4, β1 0.5) and sets `size`. Every field is written.
- * VAE-GAN models made from a vg_config also get the library's pixel term weight λ 0.5
- * (VAEGANConfiguration.pixelWeight), which this struct does not carry.
+ * feature layer 1, gating on, pixel weight 0.5, lr 3e-4, β1 0.5) and sets `size`. Every
+ * field is written.
  * Errors: VG_ERROR_INVALID_ARGUMENT for NULL or an unknown kind. */
 VG_API vg_status vg_config_init(vg_config *config, vg_model_kind kind);
 

@@ -161,7 +161,7 @@ int main(void) {
                                    fabsf(c.learning_rate - 2e-4f) < 1e-9f && c.discriminator_steps == 1);
     EXPECT(VG_OK, vg_config_init(&c, VG_MODEL_VAEGAN));
     check_true("VAE-GAN defaults", c.latent_width == 32 && c.gamma == 1.0f &&
-                                       c.feature_layer == 1 && c.gating == 1 &&
+                                       c.feature_layer == 1 && c.gating == 1 && c.pixel_weight == 0.5f &&
                                        fabsf(c.learning_rate - 3e-4f) < 1e-9f);
 
     /* ---- vg_model_create */
@@ -220,6 +220,8 @@ int main(void) {
     EXPECT_CONFIG(VG_MODEL_VAEGAN, feature_layer = 2, VG_ERROR_INVALID_ARGUMENT);
     EXPECT_CONFIG(VG_MODEL_VAEGAN, feature_layer = -1, VG_ERROR_INVALID_ARGUMENT);
     EXPECT_CONFIG(VG_MODEL_VAEGAN, gating = 2, VG_ERROR_INVALID_ARGUMENT);
+    EXPECT_CONFIG(VG_MODEL_VAEGAN, pixel_weight = -0.5f, VG_ERROR_INVALID_ARGUMENT);
+    EXPECT_CONFIG(VG_MODEL_VAEGAN, pixel_weight = NAN, VG_ERROR_INVALID_ARGUMENT);
     EXPECT_CONFIG(VG_MODEL_VAEGAN, encoder_layers = 0, VG_ERROR_INVALID_ARGUMENT);
 
     /* ---- vg_model_free */

@@ -161,7 +161,7 @@ class Model:
 
     @classmethod
     def vaegan(cls, **overrides) -> "Model":
-        """A VAE-GAN: latent 32, γ 1, feature layer 1, gating on, lr 3e-4."""
+        """A VAE-GAN: latent 32, γ 1, feature layer 1, gating on, pixel weight 0.5, lr 3e-4."""
         return cls._create(_lib.MODEL_VAEGAN, overrides)
 
     @classmethod
