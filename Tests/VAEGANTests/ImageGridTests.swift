@@ -107,3 +107,17 @@ import Testing
         #expect(flat.render().height == 400)
     }
 }
+
+@Suite struct LossCurvesTests {
+    @Test("a figure scored every other epoch is drawn as if the other epochs had none")
+    func sparseFiguresAreJoined() {
+        let withGaps = [EpochRecord(epoch: 1, values: [("loss", 3), ("fid", .nan)]),
+                        EpochRecord(epoch: 2, values: [("loss", 2), ("fid", 40)]),
+                        EpochRecord(epoch: 3, values: [("loss", 1.5), ("fid", .nan)]),
+                        EpochRecord(epoch: 4, values: [("loss", 1), ("fid", 20)])]
+        let panels = [(title: "FID", metrics: ["fid"])]
+        let sparse = withGaps.filter { $0["fid"]!.isFinite }
+        #expect(LossCurves.render(withGaps, panels: panels) == LossCurves.render(sparse, panels: panels))
+        #expect(LossCurves.render(withGaps, panels: panels) != LossCurves.render([], panels: panels))
+    }
+}
