@@ -35,6 +35,7 @@ struct Evaluate: ParsableCommand {
         }
         guard samples >= 1, sampleCount >= 4 else { throw ValidationError("--samples must be ≥ 1 and --sample-count ≥ 4") }
         if likelihood, samplesFile != nil { throw ValidationError("--likelihood needs a β-VAE --checkpoint") }
+        if let likelihoodImages, likelihoodImages < 1 { throw ValidationError("--likelihood-images must be positive") }
     }
 
     func run() throws {
