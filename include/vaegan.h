@@ -190,7 +190,9 @@ typedef struct vg_config {
     float gamma;              /* weight of L_llike against L_GAN for the decoder, >= 0 (1) */
     int64_t feature_layer;    /* D's hidden layer used as the feature space, 0-based (1) */
     int32_t gating;           /* 1: the equilibrium gate skips D's or the decoder's update (1) */
-    float pixel_weight;       /* λ of the pixel term λ·½‖x − x̃‖² for encoder and decoder, >= 0 (0.5) */
+    /* λ of the pixel term λ·½‖x − x̃‖² for encoder and decoder, >= 0 (0.5). A double, so that
+     * sizeof(vg_config) grows with it and `size` tells callers built before it apart. */
+    double pixel_weight;
 } vg_config;
 
 /* Fills `config` with the reference configuration of `kind` (β-VAE: 784-512-256, latent 32,
@@ -348,7 +350,7 @@ VG_API vg_status vg_model_load(vg_model **out, const char *path);
  * unbiased covariance (divided by rows − 1), both in double; the square roots come from
  * LAPACK's symmetric eigensolver (dsyevd) in double. tr (Σa^½ Σb Σa^½)^½ equals the
  * tr (Σa Σb)^½ of the usual formula, so scipy's `sqrtm(Σa @ Σb).real` gives the same value.
- * Workspace: about 5 × width² doubles plus a copy of one set's rows.
+ * Workspace: about 8 × width² doubles (LAPACK's included) plus a copy of one set's rows.
  * Errors: VG_ERROR_INVALID_ARGUMENT (NULL, rows_a or rows_b < 2, width <= 0, rows × width
  * too large to address), VG_ERROR_NON_FINITE (NaN or infinity in the features, the message
  * naming the first as features_a[row, column]; or an eigensolver that did not converge),

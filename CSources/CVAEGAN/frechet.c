@@ -58,6 +58,8 @@ static const double PSD_TOLERANCE = 1e-6;
 static vg_status symmetric_eigen(double *a, double *w, int64_t d, bool vectors, const char *what) {
     lapack_int info = LAPACKE_dsyevd(LAPACK_ROW_MAJOR, vectors ? 'V' : 'N', 'U', (lapack_int)d, a,
                                      (lapack_int)d, w);
+    if (info == LAPACK_WORK_MEMORY_ERROR || info == LAPACK_TRANSPOSE_MEMORY_ERROR)
+        return vg_error_setf(VG_ERROR_OUT_OF_MEMORY, "Fréchet distance: out of memory in the eigensolver");
     if (info < 0) return vg_error_setf(VG_ERROR_INTERNAL, "Fréchet distance: dsyevd argument %d", (int)-info);
     if (info > 0)
         return vg_error_setf(VG_ERROR_NON_FINITE, "Fréchet distance: the eigensolver did not converge on %s", what);

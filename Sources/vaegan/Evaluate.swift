@@ -129,8 +129,7 @@ struct Evaluate: ParsableCommand {
         }
         let (train, test) = try dataset.load() // the classifier's own domain: never binarized
         let domain = try DomainClassifier.load(for: dataset, train: train, test: test,
-                                               progress: ProgressReporter(epochs: DomainClassifier.configuration.epochs,
-                                                                          batchesPerEpoch: (train.count + 127) / 128))
+                                               progress: DomainClassifier.progressReporter(trainingExamples: train.count))
         let evaluator = try SampleQualityEvaluator(domain: domain, test: test)
         report.add(try evaluator.evaluate(samples), evaluator: evaluator)
     }

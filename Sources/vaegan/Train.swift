@@ -119,9 +119,8 @@ struct Train: ParsableCommand {
     private func makeSampleQualityEvaluator() throws(VAEGANError) -> SampleQualityEvaluator? {
         guard metricsEvery > 0, let dataset = dataOptions.builtIn else { return nil }
         let (train, test) = try dataset.load()
-        let progress = ProgressReporter(epochs: DomainClassifier.configuration.epochs, batchesPerEpoch: (train.count + 127) / 128)
-        progress.isQuiet = quiet
-        let domain = try DomainClassifier.load(for: dataset, train: train, test: test, progress: progress)
+        let domain = try DomainClassifier.load(for: dataset, train: train, test: test,
+                                               progress: DomainClassifier.progressReporter(trainingExamples: train.count, quiet: quiet))
         return try SampleQualityEvaluator(domain: domain, test: test)
     }
 

@@ -20,12 +20,15 @@ struct TrainClassifier: ParsableCommand {
             }
             if threads > 0 { try Threads.set(threads) }
             let path = DomainClassifier.path(for: dataset)
-            if retrain, FileManager.default.fileExists(atPath: path) { try? FileManager.default.removeItem(atPath: path) }
+            if retrain, FileManager.default.fileExists(atPath: path) {
+                do { try FileManager.default.removeItem(atPath: path) } catch {
+                    throw .io("cannot remove the cached classifier \(path): \(error.localizedDescription)")
+                }
+            }
             let (train, test) = try dataset.load()
             let start = Date()
             let domain = try DomainClassifier.load(for: dataset, train: train, test: test,
-                                                   progress: ProgressReporter(epochs: DomainClassifier.configuration.epochs,
-                                                                              batchesPerEpoch: (train.count + 127) / 128))
+                                                   progress: DomainClassifier.progressReporter(trainingExamples: train.count))
             let measured = try domain.classifier.accuracy(on: test)
             print(String(format: "%@ domain classifier %@: test accuracy %.4f (required %.2f; %.0f s)",
                          dataset.rawValue, domain.path, measured, dataset.requiredClassifierAccuracy,

@@ -122,11 +122,19 @@ import CVAEGAN
     func frechetDistanceErrors() {
         let good = FeatureStatistics(mean: [0, 0], covariance: [1, 0, 0, 1])
         let indefinite = FeatureStatistics(mean: [0, 0], covariance: [1, 2, 2, 1]) // eigenvalues 3, −1
-        #expect(throws: VAEGANError.self) { try indefinite.frechetDistance(to: good) }
-        #expect(throws: VAEGANError.self) { try good.frechetDistance(to: indefinite) }
+        for (a, b) in [(indefinite, good), (good, indefinite)] {
+            guard case .invalidArgument(let message) = thrownError({ _ = try a.frechetDistance(to: b) }) else {
+                Issue.record("an indefinite covariance must be an invalid argument"); continue
+            }
+            #expect(message.contains("positive semidefinite"))
+        }
         let nan = FeatureStatistics(mean: [.nan, 0], covariance: [1, 0, 0, 1])
-        #expect(throws: VAEGANError.self) { try good.frechetDistance(to: nan) }
-        #expect(throws: VAEGANError.self) { try good.frechetDistance(to: FeatureStatistics(mean: [0], covariance: [1])) }
+        guard case .nonFinite = thrownError({ _ = try good.frechetDistance(to: nan) }) else {
+            Issue.record("NaN must be reported as non-finite"); return
+        }
+        guard case .shapeMismatch = thrownError({ _ = try good.frechetDistance(to: FeatureStatistics(mean: [0], covariance: [1])) }) else {
+            Issue.record("different dimensions must be a shape mismatch"); return
+        }
     }
 
     // MARK: k-NN manifolds
@@ -154,6 +162,15 @@ import CVAEGAN
         let fraction = try manifold.fractionContaining(queries)
         #expect(abs(fraction - expected) <= 1.0 / Double(m)) // one query on a boundary may flip
         #expect(fraction > 0.1 && fraction < 1)
+    }
+
+    @Test("manifold membership refuses NaN queries")
+    func manifoldFractionErrors() throws {
+        let manifold = try FeatureManifold(features: [0, 0, 1, 1, 2, 2, 3, 3, 4, 4], width: 2, k: 3)
+        guard case .nonFinite = thrownError({ _ = try manifold.fractionContaining([0, .nan]) }) else {
+            Issue.record("a NaN query must be reported as non-finite"); return
+        }
+        #expect(throws: VAEGANError.self) { try manifold.fractionContaining([]) }
     }
 
     @Test("k-NN radii need more than k points and finite values")

@@ -5,6 +5,12 @@ import Foundation
 import Testing
 @testable import VAEGAN
 
+/// The VAEGANError `body` throws, or nil.
+func thrownError(_ body: () throws -> Void) -> VAEGANError? {
+    do { try body() } catch let error as VAEGANError { return error } catch { return nil }
+    return nil
+}
+
 @Suite struct SampleQualityTests {
     /// n points around `center` in d dimensions.
     private func cluster(_ n: Int, d: Int, center: Float, seed: UInt64) -> [Float] {
@@ -33,9 +39,12 @@ import Testing
         let collapsed = ModeCoverage(predictions: Array(repeating: 3, count: 1000), classCount: 10)
         #expect(collapsed.classesCovered == 1 && collapsed.entropy == 0)
         #expect(collapsed.histogram[3] == 1000)
-        // Nine stray samples in class 0 (below a tenth of a fair share, 10) do not cover it.
+        // Nine stray samples in class 0 (below a tenth of a fair share, 10) do not cover it;
+        // exactly ten do.
         let stray = ModeCoverage(predictions: Array(repeating: 0, count: 9) + Array(repeating: 1, count: 991), classCount: 10)
         #expect(stray.classesCovered == 1)
+        let tenth = ModeCoverage(predictions: Array(repeating: 0, count: 10) + Array(repeating: 1, count: 990), classCount: 10)
+        #expect(tenth.classesCovered == 2)
     }
 
     /// A domain classifier for 6×6 band images, trained once per test (cheap).
@@ -76,11 +85,17 @@ import Testing
     func badSamples() throws {
         let (evaluator, test) = try bandEvaluator()
         var rows = test.rowsAsFloats(0..<20)
-        #expect(throws: VAEGANError.self) { try evaluator.evaluate(Array(rows.dropLast())) }
+        guard case .shapeMismatch = thrownError({ _ = try evaluator.evaluate(Array(rows.dropLast())) }) else {
+            Issue.record("a partial row must be a shape mismatch"); return
+        }
         rows[5] = 1.5
-        #expect(throws: VAEGANError.self) { try evaluator.evaluate(rows) }
+        guard case .invalidArgument = thrownError({ _ = try evaluator.evaluate(rows) }) else {
+            Issue.record("a value outside [0, 1] must be an invalid argument"); return
+        }
         rows[5] = .nan
-        #expect(throws: VAEGANError.self) { try evaluator.evaluate(rows) }
+        guard case .nonFinite = thrownError({ _ = try evaluator.evaluate(rows) }) else {
+            Issue.record("NaN must be reported as non-finite"); return
+        }
     }
 
     @Test("the report: aligned table and metrics.json with every figure")
@@ -100,7 +115,7 @@ import Testing
         #expect((json["histograms"] as! [String: [Int]])["class_histogram"]?.reduce(0, +) == test.count)
     }
 
-    @Test("training with sample quality: scored on every second epoch and the last, NaN between, plotted")
+    @Test("training with sample quality: scored on every second epoch and the last, blank between")
     func trainerScoresSamples() throws {
         let (evaluator, _) = try bandEvaluator()
         let train = bandImages(count: 128, seed: 15), test = bandImages(count: 48, seed: 16)
@@ -118,13 +133,50 @@ import Testing
         options.sampleQualityCount = 40
         let records = try Trainer(model: training, loader: try BatchLoader(train, batchSize: 32), test: test,
                                   options: options, sampleQuality: evaluator).run()
-        #expect(records[0]["fid"]!.isNaN)
+        #expect(records[0]["fid"] == nil)
         for record in records.dropFirst() {
             #expect(record["fid"]!.isFinite && record["fid"]! >= 0)
             #expect((0...1).contains(record["precision"]!) && (0...1).contains(record["recall"]!))
             #expect((1...3).contains(record["classes_covered"]!))
         }
-        #expect(MetricsLog.read(from: options.metricsPath).count == 3)
-        #expect(!records[0].summary.contains("nan"))
+        let logged = MetricsLog.read(from: options.metricsPath)
+        #expect(logged.count == 3 && logged[0]["fid"]!.isNaN && logged[1]["fid"] == records[1]["fid"])
+    }
+}
+
+@Suite struct BatchIndexAndLogTests {
+    @Test("batchIndices name the rows of the last batch, and every example once per epoch")
+    func batchIndicesMatchRows() throws {
+        let data = bandImages(count: 70, seed: 21)
+        let loader = try BatchLoader(data, batchSize: 32, seed: 3)
+        loader.startEpoch()
+        #expect(loader.batchIndices.isEmpty)
+        var seen: [Int] = []
+        while let batch = loader.nextBatch() {
+            let indices = loader.batchIndices.map(Int.init)
+            #expect(indices.count == batch.rows)
+            for (row, index) in indices.enumerated() {
+                #expect(Array(UnsafeBufferPointer(start: batch.row(row), count: 36)) == data.rowsAsFloats(index..<(index + 1)))
+            }
+            seen += indices
+        }
+        #expect(seen.sorted() == Array(0..<70))
+        loader.startEpoch()
+        #expect(loader.batchIndices.isEmpty)
+    }
+
+    @Test("the metrics log keeps every column when epochs report different figures, and reads back")
+    func metricsLogUnionOfColumns() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("metrics-\(UUID()).csv").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let records = [EpochRecord(epoch: 1, values: [("loss", 3)]),
+                       EpochRecord(epoch: 2, values: [("loss", 2), ("fid", 40)]),
+                       EpochRecord(epoch: 3, values: [("loss", 1), ("pixel", 7)])]
+        try MetricsLog.write(records, to: path)
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(text.hasPrefix("epoch,loss,fid,pixel\n"))
+        let back = MetricsLog.read(from: path)
+        #expect(back.count == 3)
+        #expect(back[1]["fid"] == 40 && back[2]["pixel"] == 7 && back[0]["fid"]!.isNaN)
     }
 }

@@ -64,7 +64,7 @@ class Config(ctypes.Structure):
         ("gamma", ctypes.c_float),
         ("feature_layer", ctypes.c_int64),
         ("gating", ctypes.c_int32),
-        ("pixel_weight", ctypes.c_float),
+        ("pixel_weight", ctypes.c_double),
     ]
 
 

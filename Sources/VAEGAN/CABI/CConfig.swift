@@ -33,7 +33,7 @@ public func vg_config_init(_ config: UnsafeMutablePointer<vg_config>?, _ kind: v
         c.gamma = vaegan.gamma
         c.feature_layer = Int64(vaegan.featureLayer)
         c.gating = vaegan.gating ? 1 : 0
-        c.pixel_weight = vaegan.pixelWeight
+        c.pixel_weight = Double(vaegan.pixelWeight)
         switch kind {
         case VG_MODEL_VAE:
             c.input_width = Int64(vae.inputWidth)
@@ -213,7 +213,7 @@ extension CModel.Network {
                         "feature_layer must index one of D's \(c.discriminator_layers) hidden layers, not \(c.feature_layer)")
             m.featureLayer = Int(c.feature_layer)
             m.gating = try flag(c.gating, "gating")
-            m.pixelWeight = c.pixel_weight
+            m.pixelWeight = Float(c.pixel_weight)
             try m.validate()
             try requireMemory(floats: estimatedFloats(
                 layers: [[inputWidth] + m.encoderWidths + [2 * latentWidth], [latentWidth] + m.decoderWidths + [inputWidth],

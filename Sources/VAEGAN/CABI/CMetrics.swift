@@ -40,7 +40,7 @@ private func featureCount(rows: Int64, width: Int, _ rowsName: String) throws(VA
 /// a Swift array that cannot be allocated traps instead of failing.
 private func requireWorkspace(width: Int, largestCount: Int) throws(VAEGANError) {
     let d = Double(width)
-    let bytes = 4 * Double(largestCount) + 8 * (5 * d * d + 1028 * d)
+    let bytes = 4 * Double(largestCount) + 8 * (8 * d * d + 1040 * d)
     guard bytes < 0x1p40, let probe = malloc(Int(bytes)) else {
         throw .outOfMemory("width \(width) would need about \(Int(bytes / 1e6)) MB of workspace")
     }

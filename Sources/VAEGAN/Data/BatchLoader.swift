@@ -34,6 +34,7 @@ public final class BatchLoader {
         for i in 0..<examples.count { order[i] = Int32(i) }
         batch = Tensor(shape: [batchSize, examples.featureCount])
         position = examples.count
+        batchStart = position
     }
 
     deinit { order.deallocate() }
@@ -48,6 +49,7 @@ public final class BatchLoader {
             rng.shuffle(order)
         }
         position = 0
+        batchStart = 0
     }
 
     /// The next batch (a view into the loader's buffer, valid until the next call), or nil at

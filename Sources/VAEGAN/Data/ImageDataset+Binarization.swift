@@ -3,13 +3,18 @@
 
 extension ImageDataset {
     /// A copy whose pixels are 0 or 1, each 1 with probability equal to its intensity in [0, 1],
-    /// drawn with `seed` (the same seed gives the same images).
+    /// drawn with `seed` (the same seed gives the same images). Works a row at a time, so the
+    /// only large allocation is the result's bytes.
     public func binarized(seed: UInt64) -> ImageDataset {
         var generator = RandomGenerator(seed: seed)
-        let intensities = rowsAsFloats(0..<count)
-        var uniform = [Float](repeating: 0, count: intensities.count)
-        uniform.withUnsafeMutableBufferPointer { generator.fillUniform($0.baseAddress!, count: $0.count) }
-        let bits = zip(intensities, uniform).map { intensity, u in u < intensity ? UInt8(255) : 0 }
+        let width = featureCount
+        var intensities = [Float](repeating: 0, count: width), uniform = intensities
+        var bits = [UInt8](repeating: 0, count: count * width)
+        for row in 0..<count {
+            intensities.withUnsafeMutableBufferPointer { copyRow(row, to: $0.baseAddress!) }
+            uniform.withUnsafeMutableBufferPointer { generator.fillUniform($0.baseAddress!, count: width) }
+            for i in 0..<width where uniform[i] < intensities[i] { bits[row * width + i] = 255 }
+        }
         return ImageDataset(count: count, rows: rows, columns: columns, pixels: .bytes(bits), labels: labels)
     }
 }

@@ -45,6 +45,14 @@ public struct DomainClassifier {
     /// The architecture and schedule every domain classifier is trained with.
     public static var configuration: ClassifierConfiguration { ClassifierConfiguration() }
 
+    /// A progress reporter sized for training a domain classifier on `trainingExamples`.
+    public static func progressReporter(trainingExamples: Int, quiet: Bool = false) -> ProgressReporter {
+        let c = configuration
+        let reporter = ProgressReporter(epochs: c.epochs, batchesPerEpoch: (trainingExamples + c.batchSize - 1) / c.batchSize)
+        reporter.isQuiet = quiet
+        return reporter
+    }
+
     /// The cached classifier of `dataset`; when there is none, trains one on `train` (about a
     /// minute on two cores), checks it on `test` and caches it.
     ///

@@ -15,8 +15,7 @@ public struct EpochRecord: Sendable {
 
     /// "epoch 3: loss 251.2, kl 20.1, …" for the per-epoch line.
     public var summary: String {
-        "epoch \(epoch): " + values.filter { !$0.value.isNaN }.map { "\($0.name) \(Self.format($0.value))" }
-            .joined(separator: ", ")
+        "epoch \(epoch): " + values.map { "\($0.name) \(Self.format($0.value))" }.joined(separator: ", ")
     }
 
     static func format(_ value: Double) -> String {
@@ -25,14 +24,19 @@ public struct EpochRecord: Sendable {
     }
 }
 
-/// The per-epoch metrics as CSV (header from the first record), rewritten whole each epoch
-/// so a resumed run keeps one consistent file.
+/// The per-epoch metrics as CSV, rewritten whole each epoch so a resumed run keeps one
+/// consistent file. The header is every name any record has, in first-seen order: a figure
+/// scored only on some epochs, or one a resumed run adds, is `nan` where it is missing.
 public enum MetricsLog {
     public static func write(_ records: [EpochRecord], to path: String) throws(VAEGANError) {
-        guard let first = records.first else { return }
-        var text = "epoch," + first.values.map(\.name).joined(separator: ",") + "\n"
+        guard !records.isEmpty else { return }
+        var names: [String] = []
         for record in records {
-            text += "\(record.epoch)," + record.values.map { String($0.value) }.joined(separator: ",") + "\n"
+            for (name, _) in record.values where !names.contains(name) { names.append(name) }
+        }
+        var text = "epoch," + names.joined(separator: ",") + "\n"
+        for record in records {
+            text += "\(record.epoch)," + names.map { String(record[$0] ?? .nan) }.joined(separator: ",") + "\n"
         }
         try AtomicFile.write(Array(text.utf8), to: path)
     }

@@ -108,21 +108,18 @@ public final class Trainer {
     }
 
     static let sampleQualityPanels = [(title: "FID (domain classifier features)", metrics: ["fid"]),
-                                      (title: "precision and recall (k = 3)", metrics: ["precision", "recall"])]
+                                      (title: "precision and recall (k-NN manifolds)", metrics: ["precision", "recall"])]
 
     /// FID, precision, recall and classes covered of fresh samples on the epochs that score
-    /// them; NaN on the others, so every record has the same columns. None without an evaluator.
+    /// them (the metrics log leaves the other epochs blank); none without an evaluator.
     private func sampleQualityFigures(epoch: Int) throws(VAEGANError) -> [(name: String, value: Double)] {
-        guard let sampleQuality, options.sampleQualityEvery > 0 else { return [] }
-        var figures = [("fid", Double.nan), ("precision", .nan), ("recall", .nan), ("classes_covered", .nan)]
-        if epoch % options.sampleQualityEvery == 0 || epoch == options.epochs {
-            // Seeded by the epoch: comparable across epochs, and the model's own generators untouched.
-            let samples = try model.trainedModel.sampleImages(count: options.sampleQualityCount, seed: UInt64(epoch))
-            let quality = try sampleQuality.evaluate(samples)
-            figures = [("fid", quality.fid), ("precision", quality.precisionRecall.precision),
-                       ("recall", quality.precisionRecall.recall), ("classes_covered", Double(quality.coverage.classesCovered))]
-        }
-        return figures
+        guard let sampleQuality, options.sampleQualityEvery > 0,
+              epoch % options.sampleQualityEvery == 0 || epoch == options.epochs else { return [] }
+        // Seeded by the epoch: comparable across epochs, and the model's own generators untouched.
+        let samples = try model.trainedModel.sampleImages(count: options.sampleQualityCount, seed: UInt64(epoch))
+        let quality = try sampleQuality.evaluate(samples)
+        return [("fid", quality.fid), ("precision", quality.precisionRecall.precision),
+                ("recall", quality.precisionRecall.recall), ("classes_covered", Double(quality.coverage.classesCovered))]
     }
 
     /// Restores the loader's generator and the history from a checkpoint and the metrics log
