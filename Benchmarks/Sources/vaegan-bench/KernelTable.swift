@@ -135,6 +135,49 @@ func kernelRows() -> [KernelRow] {
         seconds: time { vg_adam_step(p, m, v, g, Int64(parameters), 1e-3, 0.9, 0.999, 1e-8, 0, false, 10) },
         referenceSeconds: time { vg_adam_step_ref(p, m, v, g, Int64(parameters), 1e-3, 0.9, 0.999, 1e-8, 0, false, 10) },
         bytes: 28.0 * Double(parameters), flops: 0))
+    return rows + evaluationKernelRows(buffers)
+}
+
+/// The evaluation kernels at the sizes `vaegan eval` uses: the domain classifier's loss on a
+/// batch, and FID and precision/recall over 10,000 rows of its 256 features. The slow ones are
+/// timed over 3 samples; their references (plain loops in double) are far too slow to time here.
+func evaluationKernelRows(_ buffers: Buffers) -> [KernelRow] {
+    var rows: [KernelRow] = []
+    let (batch, classes) = (128, 10)
+    let logits = buffers.make(batch * classes), gradient = buffers.make(batch * classes)
+    let labels = (0..<batch).map { Int32($0 % classes) }
+    var loss = 0.0
+    rows.append(KernelRow(
+        name: "softmax CE + grad", shape: "\(batch)×\(classes)",
+        seconds: Timing.measure(samples: 15, repeats: 1000) {
+            _ = vg_softmax_cross_entropy(&loss, gradient, logits, labels, Int64(batch), Int64(classes), 1)
+        }.median, bytes: 8.0 * Double(batch * classes), flops: 0))
+
+    let (n, d) = (10_000, 256)
+    let features = buffers.make(n * d), others = buffers.make(n * d, scale: 1.1)
+    var mean = [Double](repeating: 0, count: d), covariance = [Double](repeating: 0, count: d * d)
+    var otherMean = mean, otherCovariance = covariance
+    func slow(_ body: () -> Void) -> Double { Timing.measure(samples: 3, warmup: 1, body).median }
+    rows.append(KernelRow(
+        name: "mean + covariance", shape: "\(n)×\(d)",
+        seconds: slow { _ = vg_mean_covariance(&mean, &covariance, features, Int64(n), Int64(d)) },
+        bytes: 4.0 * Double(n * d), flops: Double(n * d * d)))
+    _ = vg_mean_covariance(&otherMean, &otherCovariance, others, Int64(n), Int64(d))
+    var distance = 0.0
+    rows.append(KernelRow(
+        name: "Fréchet distance", shape: "\(d)×\(d) (2 dsyevd)",
+        seconds: slow { _ = vg_frechet_distance(&distance, mean, covariance, otherMean, otherCovariance, Int64(d)) },
+        bytes: 8.0 * Double(2 * d * d), flops: 4.0 * Double(d * d * d)))
+    var radii = [Float](repeating: 0, count: n)
+    rows.append(KernelRow(
+        name: "k-NN radii (k = 3)", shape: "\(n)×\(d)",
+        seconds: slow { _ = vg_kth_neighbor_distances(&radii, features, Int64(n), Int64(d), 3) },
+        bytes: 4.0 * Double(n * n), flops: 2.0 * Double(n * n * d)))
+    var fraction = 0.0
+    rows.append(KernelRow(
+        name: "manifold fraction", shape: "\(n) in \(n)×\(d)",
+        seconds: slow { _ = vg_manifold_fraction(&fraction, others, Int64(n), features, radii, Int64(n), Int64(d)) },
+        bytes: 4.0 * Double(n * n), flops: 2.0 * Double(n * n * d)))
     return rows
 }
 
