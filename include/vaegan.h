@@ -350,7 +350,7 @@ VG_API vg_status vg_model_load(vg_model **out, const char *path);
  * unbiased covariance (divided by rows − 1), both in double; the square roots come from
  * LAPACK's symmetric eigensolver (dsyevd) in double. tr (Σa^½ Σb Σa^½)^½ equals the
  * tr (Σa Σb)^½ of the usual formula, so scipy's `sqrtm(Σa @ Σb).real` gives the same value.
- * Workspace: about 8 × width² doubles (LAPACK's included) plus a copy of one set's rows.
+ * Workspace: about 8 × width² doubles (LAPACK's included); the rows are read in place.
  * Errors: VG_ERROR_INVALID_ARGUMENT (NULL, rows_a or rows_b < 2, width <= 0, rows × width
  * too large to address), VG_ERROR_NON_FINITE (NaN or infinity in the features, the message
  * naming the first as features_a[row, column]; or an eigensolver that did not converge),

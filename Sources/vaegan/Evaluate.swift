@@ -78,6 +78,9 @@ struct Evaluate: ParsableCommand {
     }
 
     private func addModelFigures(_ model: TrainedModel, test: ImageDataset, to report: inout EvaluationReport) throws(VAEGANError) {
+        if likelihood, model.kind != VAETraining.kind {
+            throw .wrongModel("--likelihood needs a β-VAE checkpoint, not a \(model.kind) one")
+        }
         let images = test.rowsAsFloats(0..<test.count)
         switch model {
         case .vae(let vae):
@@ -90,10 +93,8 @@ struct Evaluate: ParsableCommand {
             if likelihood { try addLikelihood(vae, test: test, to: &report) }
             addSharpness(of: vae.decodeAll(vae.encodeMeans(images)), test: test, to: &report)
         case .vaegan(let vaegan):
-            if likelihood { throw .wrongModel("--likelihood needs a β-VAE checkpoint, not a \(model.kind) one") }
             addSharpness(of: vaegan.decodeAll(vaegan.encodeMeans(images)), test: test, to: &report)
         case .gan(let gan):
-            if likelihood { throw .wrongModel("--likelihood needs a β-VAE checkpoint, not a \(model.kind) one") }
             let probabilities = gan.discriminateAll(images)
             report.add("mean_d_real", "mean D(x) on test", probabilities.reduce(0, +) / Double(probabilities.count))
         }
@@ -127,10 +128,7 @@ struct Evaluate: ParsableCommand {
         guard let dataset = dataOptions.builtIn else {
             throw .invalidArgument("sample quality needs a built-in data set's classifier (--data fashion-mnist or mnist); add --no-quality for \(dataOptions.data)")
         }
-        let (train, test) = try dataset.load() // the classifier's own domain: never binarized
-        let domain = try DomainClassifier.load(for: dataset, train: train, test: test,
-                                               progress: DomainClassifier.progressReporter(trainingExamples: train.count))
-        let evaluator = try SampleQualityEvaluator(domain: domain, test: test)
+        let evaluator = try SampleQualityEvaluator(for: dataset)
         report.add(try evaluator.evaluate(samples), evaluator: evaluator)
     }
 }

@@ -103,8 +103,14 @@ struct Train: ParsableCommand {
             if resume { FileHandle.standardError.write(Data("no checkpoint in \(options.outputDirectory); starting afresh\n".utf8)) }
             trainable = try makeTrainable(width: trainSet.featureCount, stepsPerEpoch: loader.batchesPerEpoch)
         }
+        // --metrics-every scores in the data set's domain-classifier features (validate() made
+        // sure the data set is a built-in one).
+        var sampleQuality: SampleQualityEvaluator?
+        if metricsEvery > 0, let dataset = dataOptions.builtIn {
+            sampleQuality = try SampleQualityEvaluator(for: dataset, quiet: quiet)
+        }
         let trainer = try Trainer(model: trainable, loader: loader, test: testSet, options: options,
-                                  sampleQuality: try makeSampleQualityEvaluator())
+                                  sampleQuality: sampleQuality)
         if let checkpoint {
             try trainer.restore(from: checkpoint)
             trainer.progress.note("resuming \(options.checkpointPath) after epoch \(trainer.nextEpoch - 1)")
@@ -112,16 +118,6 @@ struct Train: ParsableCommand {
         trainer.progress.note("training \(model.rawValue) on \(dataOptions.data): \(trainSet.count) examples, \(loader.batchesPerEpoch) batches of \(batchSize) per epoch, \(Threads.count) threads")
         try trainer.run()
         trainer.progress.note("wrote \(options.outputDirectory)/: checkpoint.safetensors, metrics.csv, loss.png and pictures")
-    }
-
-    /// The evaluator --metrics-every scores with: the data set's domain classifier (trained and
-    /// cached on first use) over its own, never binarized, test images.
-    private func makeSampleQualityEvaluator() throws(VAEGANError) -> SampleQualityEvaluator? {
-        guard metricsEvery > 0, let dataset = dataOptions.builtIn else { return nil }
-        let (train, test) = try dataset.load()
-        let domain = try DomainClassifier.load(for: dataset, train: train, test: test,
-                                               progress: DomainClassifier.progressReporter(trainingExamples: train.count, quiet: quiet))
-        return try SampleQualityEvaluator(domain: domain, test: test)
     }
 
     private func loadTrainable(_ file: SafeTensorsFile) throws(VAEGANError) -> any Trainable {

@@ -1,6 +1,6 @@
 // Sample-quality metrics through the C ABI: the Fréchet distance between two sets of feature
 // rows. No handle and no registry: each call checks the caller's rows, fits a Gaussian to
-// each set with FeatureStatistics (Evaluation/FrechetDistance.swift, whose arithmetic is the C
+// each set in place with FeatureStatistics (Evaluation/FrechetDistance.swift, whose arithmetic is the C
 // core's) and writes one double. Computing the features (a classifier) is the caller's part.
 import CVAEGAN
 #if canImport(Glibc)
@@ -19,11 +19,11 @@ public func vg_frechet_distance_of_features(_ distance: UnsafeMutablePointer<Dou
         let countA = try featureCount(rows: rowsA, width: width, "rows_a")
         let countB = try featureCount(rows: rowsB, width: width, "rows_b")
         // Sizes before contents: a width that cannot be served fails without reading the rows.
-        try requireWorkspace(width: width, largestCount: max(countA, countB))
+        try requireWorkspace(width: width)
         try requireFinite(featuresA, count: countA, columns: width, "features_a")
         try requireFinite(featuresB, count: countB, columns: width, "features_b")
-        let a = try FeatureStatistics(features: Array(UnsafeBufferPointer(start: featuresA, count: countA)), width: width)
-        let b = try FeatureStatistics(features: Array(UnsafeBufferPointer(start: featuresB, count: countB)), width: width)
+        let a = try FeatureStatistics(features: UnsafeBufferPointer(start: featuresA, count: countA), width: width)
+        let b = try FeatureStatistics(features: UnsafeBufferPointer(start: featuresB, count: countB), width: width)
         distance.pointee = try a.frechetDistance(to: b)
     }
 }
@@ -34,13 +34,13 @@ private func featureCount(rows: Int64, width: Int, _ rowsName: String) throws(VA
     return try product(Int(rows), width, "\(rowsName) × width")
 }
 
-/// `.outOfMemory` unless the process can allocate the call's workspaces now: a copy of the
-/// larger set (floats), then in doubles two means and covariances (FeatureStatistics), the C
-/// core's three width² squares and its centering chunk (frechet.c). Checked up front because
-/// a Swift array that cannot be allocated traps instead of failing.
-private func requireWorkspace(width: Int, largestCount: Int) throws(VAEGANError) {
+/// `.outOfMemory` unless the process can allocate the call's workspaces now, all in doubles:
+/// two means and covariances (FeatureStatistics; the rows are read in place), the C core's
+/// three width² squares and its centering chunk (frechet.c), and LAPACK's eigensolver work.
+/// Checked up front because a Swift array that cannot be allocated traps instead of failing.
+private func requireWorkspace(width: Int) throws(VAEGANError) {
     let d = Double(width)
-    let bytes = 4 * Double(largestCount) + 8 * (8 * d * d + 1040 * d)
+    let bytes = 8 * (8 * d * d + 1040 * d)
     guard bytes < 0x1p40, let probe = malloc(Int(bytes)) else {
         throw .outOfMemory("width \(width) would need about \(Int(bytes / 1e6)) MB of workspace")
     }

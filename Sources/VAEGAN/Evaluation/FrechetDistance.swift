@@ -12,14 +12,16 @@ public struct FeatureStatistics: Sendable {
 
     /// Fits a Gaussian to `features`, rows of `width` values (at least two rows).
     public init(features: [Float], width: Int) throws(VAEGANError) {
+        self = try features.withUnsafeBufferPointer { x throws(VAEGANError) in try FeatureStatistics(features: x, width: width) }
+    }
+
+    /// Fits a Gaussian to rows of `width` values read in place (the C ABI's callers' memory).
+    public init(features: UnsafeBufferPointer<Float>, width: Int) throws(VAEGANError) {
         try require(width > 0 && features.count % width == 0,
                     "feature statistics: \(features.count) values are not rows of \(width)")
         var mean = [Double](repeating: 0, count: width)
         var covariance = [Double](repeating: 0, count: width * width)
-        let status = features.withUnsafeBufferPointer { x in
-            vg_mean_covariance(&mean, &covariance, x.baseAddress, Int64(features.count / width), Int64(width))
-        }
-        try check(status)
+        try check(vg_mean_covariance(&mean, &covariance, features.baseAddress, Int64(features.count / width), Int64(width)))
         self.init(mean: mean, covariance: covariance)
     }
 

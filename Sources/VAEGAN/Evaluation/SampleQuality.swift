@@ -40,6 +40,15 @@ public final class SampleQualityEvaluator {
         referenceCoverage = ModeCoverage(predictions: classifier.predictAll(images), classCount: classifier.classCount)
     }
 
+    /// The evaluator of a built-in data set: its own files, its domain classifier (trained and
+    /// cached on first use, with progress on standard error unless `quiet`), and its test
+    /// images as stored (never binarized) as the reference.
+    public convenience init(for dataset: BuiltInDataset, quiet: Bool = false) throws(VAEGANError) {
+        let (train, test) = try dataset.load()
+        let progress = DomainClassifier.progressReporter(trainingExamples: train.count, quiet: quiet)
+        try self.init(domain: try DomainClassifier.load(for: dataset, train: train, test: test, progress: progress), test: test)
+    }
+
     /// Scores `samples`: rows of the data's width with values in [0, 1].
     ///
     /// - Throws: `.shapeMismatch` for rows of another width; `.invalidArgument` for values outside
