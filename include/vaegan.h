@@ -324,7 +324,9 @@ VG_API vg_status vg_model_save(const vg_model *model, const char *path);
 
 /* Reads a checkpoint written by vg_model_save or `vaegan train` into a new handle the caller
  * owns; *out is NULL on failure. Errors: VG_ERROR_INVALID_ARGUMENT (NULL), VG_ERROR_IO (cannot
- * read), VG_ERROR_FORMAT (not a valid checkpoint), VG_ERROR_WRONG_MODEL (an unknown kind). */
+ * read), VG_ERROR_FORMAT (not a valid checkpoint), VG_ERROR_WRONG_MODEL (an unknown kind),
+ * VG_ERROR_NON_FINITE (NaN or infinity in a weight or optimizer tensor; the message names the
+ * tensor and the element, e.g. "tensor 'decoder.1.weight' holds nan at [3, 5]"). */
 VG_API vg_status vg_model_load(vg_model **out, const char *path);
 
 /* ==================================================================== sample quality

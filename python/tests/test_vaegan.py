@@ -202,3 +202,20 @@ def test_checkpoint_decoder_in_numpy(trained, tmp_path):
         h = h @ w.T + b
         h = np.maximum(h, 0) if activation == "relu" else 1 / (1 + np.exp(-h))
     np.testing.assert_allclose(trained.decode(z), h, rtol=0, atol=1e-5)
+
+
+@pytest.mark.parametrize("value", [np.nan, np.inf])
+def test_non_finite_weight_is_refused_at_load(trained, tmp_path, value):
+    """A checkpoint edited to hold NaN or infinity in one weight does not load: NON_FINITE,
+    the message naming the tensor."""
+    path = tmp_path / "vae.safetensors"
+    trained.save(path)
+    with safetensors.safe_open(str(path), "np") as f:
+        metadata = f.metadata()
+    tensors = safetensors.numpy.load_file(str(path))
+    tensors["decoder.2.bias"][3] = value
+    safetensors.numpy.save_file(tensors, str(path), metadata=metadata)
+    with pytest.raises(VAEGANError) as error:
+        Model.load(path)
+    assert error.value.status == vaegan._lib.ERROR_NON_FINITE
+    assert "decoder.2.bias" in error.value.message

@@ -1,6 +1,7 @@
 // Putting training state into a safetensors file and taking it back out: parameters under
 // their PyTorch-style names, optimizer state under "optimizer.<part>.<name>.<slot>", and
-// scalars (counters, configuration, generator state) in the metadata map.
+// scalars (counters, configuration, generator state) in the metadata map. Every tensor read
+// back is checked for NaN and infinity before it is used.
 
 extension SafeTensorsFile {
     /// Stores each parameter's value under its name.
@@ -39,9 +40,27 @@ extension SafeTensorsFile {
         generator.stateWords = words
     }
 
+    /// Copies tensor `name` into `tensor` after checking its shape and that every value is
+    /// finite: a NaN weight would otherwise load and turn every output into NaN, silently.
+    ///
+    /// - Throws: `.nonFinite` naming the tensor and the first bad element's index.
     private func copy(_ name: String, into tensor: Tensor) throws(VAEGANError) {
         let values = try floats(name, shape: tensor.shape)
+        if let bad = values.firstIndex(where: { !$0.isFinite }) {
+            throw .nonFinite("\(source): tensor '\(name)' holds \(values[bad]) at \(Self.index(bad, in: tensor.shape))")
+        }
         values.withUnsafeBufferPointer { tensor.pointer.update(from: $0.baseAddress!, count: tensor.count) }
+    }
+
+    /// The row-major flat index `flat` as "[i, j, …]" in `shape`.
+    private static func index(_ flat: Int, in shape: [Int]) -> String {
+        var rest = flat
+        var indices: [Int] = []
+        for size in shape.reversed() where size > 0 {
+            indices.append(rest % size)
+            rest /= size
+        }
+        return "[\(indices.reversed().map(String.init).joined(separator: ", "))]"
     }
 
     // MARK: Metadata values

@@ -1,0 +1,114 @@
+// Checkpoints with NaN or infinity in a tensor are refused at load, by every loader (the
+// inference-only TrainedModel, the training adapters, the C ABI's vg_model_load), with a
+// .nonFinite error (VG_ERROR_NON_FINITE) naming the tensor. Each case writes a valid small
+// checkpoint, checks it loads, then corrupts one value and checks that it no longer does.
+import CVAEGAN
+import Foundation
+import Testing
+
+@testable import VAEGAN
+
+@Suite final class CheckpointValidationTests {
+    let folder: String
+
+    init() throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("vaegan-nonfinite-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    }
+
+    deinit {
+        try? FileManager.default.removeItem(atPath: folder)
+    }
+
+    /// A freshly initialized β-VAE's training checkpoint: 16 features, hidden 8, latent 3.
+    private func vaeCheckpoint() throws -> SafeTensorsFile {
+        var c = VAEConfiguration()
+        c.inputWidth = 16
+        c.encoderWidths = [8]
+        c.latentWidth = 3
+        c.decoderWidths = [8]
+        let vae = try VAE(c, batchCapacity: 4, seed: 1)
+        return try VAETraining(vae: vae, learningRate: 1e-3, warmupEpochs: 0, stepsPerEpoch: 1).checkpoint()
+    }
+
+    /// A freshly initialized GAN's training checkpoint: 16 features, G 3-8-16, D 16-8-1.
+    private func ganCheckpoint() throws -> SafeTensorsFile {
+        var c = GANConfiguration()
+        c.dataWidth = 16
+        c.latentWidth = 3
+        c.generatorWidths = [8]
+        c.discriminatorWidths = [8]
+        let gan = try GAN(c, batchCapacity: 4, seed: 1)
+        return try GANTraining(gan: gan, learningRate: 2e-4).checkpoint()
+    }
+
+    /// `file` with element `index` of tensor `name` replaced by `value`, written to `<label>.safetensors`.
+    private func write(_ file: SafeTensorsFile, setting name: String, index: Int, to value: Float, label: String) throws -> String {
+        var file = file
+        var values = try file.floats(name)
+        values[index] = value
+        file.tensors[name] = StoredTensor(floats: values, shape: file.tensors[name]!.shape)
+        let path = "\(folder)/\(label).safetensors"
+        try file.write(to: path)
+        return path
+    }
+
+    /// vg_model_load's status and message for `path`; frees the handle if one was made.
+    private func loadThroughC(_ path: String) -> (vg_status, String, madeHandle: Bool) {
+        var handle: OpaquePointer?
+        vg_error_clear()
+        let status = vg_model_load(&handle, path)
+        let message = String(cString: vg_last_error_message())
+        vg_model_free(handle)
+        return (status, message, handle != nil)
+    }
+
+    @Test func validCheckpointsLoad() throws {
+        for (label, file) in [("vae", try vaeCheckpoint()), ("gan", try ganCheckpoint())] {
+            let path = "\(folder)/\(label)-valid.safetensors"
+            try file.write(to: path)
+            _ = try TrainedModel.load(from: path)
+            let (status, message, madeHandle) = loadThroughC(path)
+            #expect(status == VG_OK, "\(label): \(message)")
+            #expect(madeHandle)
+        }
+    }
+
+    @Test func nanWeightIsRefusedNamingTheTensor() throws {
+        let path = try write(try vaeCheckpoint(), setting: "decoder.1.weight", index: 8 * 3 + 5, to: .nan, label: "vae-nan")
+        let fragments = ["decoder.1.weight", "nan", "[3, 5]", path]
+        expectVAEGANError(VAEGANError.nonFinite, mentioning: fragments) { _ = try TrainedModel.load(from: path) }
+        expectVAEGANError(VAEGANError.nonFinite, mentioning: fragments) {
+            _ = try VAETraining.load(from: try SafeTensorsFile.read(from: path))
+        }
+        let (status, message, madeHandle) = loadThroughC(path)
+        #expect(status == VG_ERROR_NON_FINITE)
+        #expect(message.contains("vg_model_load") && message.contains("decoder.1.weight"), "\(message)")
+        #expect(!madeHandle)
+    }
+
+    @Test func infiniteWeightIsRefusedNamingTheTensor() throws {
+        let path = try write(try ganCheckpoint(), setting: "generator.0.bias", index: 2, to: .infinity, label: "gan-inf")
+        let fragments = ["generator.0.bias", "inf", "[2]"]
+        expectVAEGANError(VAEGANError.nonFinite, mentioning: fragments) { _ = try TrainedModel.load(from: path) }
+        expectVAEGANError(VAEGANError.nonFinite, mentioning: fragments) {
+            _ = try GANTraining.load(from: try SafeTensorsFile.read(from: path))
+        }
+        let (status, message, madeHandle) = loadThroughC(path)
+        #expect(status == VG_ERROR_NON_FINITE)
+        #expect(message.contains("generator.0.bias"), "\(message)")
+        #expect(!madeHandle)
+    }
+
+    /// Optimizer state is training state too: resuming from NaN moments would poison every step.
+    @Test func nonFiniteOptimizerMomentIsRefusedWhenTrainingStateLoads() throws {
+        let name = "optimizer.vae.mu.weight.exp_avg_sq"
+        let path = try write(try vaeCheckpoint(), setting: name, index: 0, to: -.infinity, label: "vae-moment")
+        expectVAEGANError(VAEGANError.nonFinite, mentioning: [name, "-inf"]) {
+            _ = try VAETraining.load(from: try SafeTensorsFile.read(from: path))
+        }
+        let (status, message, _) = loadThroughC(path)
+        #expect(status == VG_ERROR_NON_FINITE)
+        #expect(message.contains(name), "\(message)")
+    }
+}
