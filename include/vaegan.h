@@ -82,7 +82,7 @@ VG_API int vg_thread_count(void);
  * vg_model_save / vg_model_load continue a run exactly where it stopped.
  *
  *     vg_config config;
- *     vg_config_init(&config, VG_MODEL_VAE);            reference defaults for a β-VAE
+ *     vg_config_init(&config, sizeof config, VG_MODEL_VAE);   reference defaults for a β-VAE
  *     config.latent_width = 8;                          ...then change what you need
  *     vg_model *model = NULL;
  *     if (vg_model_create(&model, &config) != VG_OK)
@@ -152,10 +152,16 @@ typedef enum vg_output {
 
 /* Everything vg_model_create needs. Fill it with vg_config_init, then change fields; fields
  * that do not apply to `kind` are ignored. The struct may grow at the end in later versions;
- * `size` tells the library which version the caller was compiled against. */
+ * `size` tells the library which version the caller was compiled against, so a library reads
+ * and writes only the caller's bytes. Accepted sizes, one per version of this struct (x86-64
+ * and other LP64 targets):
+ *   344  vaegan.h 0.1 before pixel_weight (ends with `gating` and 4 bytes of padding);
+ *   352  this header: sizeof(vg_config).
+ * Enumerated fields are int32_t holding the enum's constants, so the layout does not depend
+ * on the compiler's enum size (e.g. -fshort-enums). */
 typedef struct vg_config {
-    int64_t size;          /* sizeof(vg_config); set by vg_config_init */
-    vg_model_kind kind;    /* set by vg_config_init */
+    int64_t size;          /* the caller's sizeof(vg_config); set by vg_config_init */
+    int32_t kind;          /* a vg_model_kind; set by vg_config_init */
     int64_t input_width;   /* features per row: 784 for 28×28 images */
     int64_t latent_width;  /* z's size: 32 (β-VAE, VAE-GAN), 64 (GAN) */
     /* Hidden layer widths, each in 1 ... 16777216; the first `*_layers` entries are used.
@@ -170,7 +176,7 @@ typedef struct vg_config {
     int64_t discriminator_widths[VG_MAX_HIDDEN_LAYERS];
     int64_t discriminator_layers;
     /* β-VAE */
-    vg_likelihood likelihood; /* VG_LIKELIHOOD_BERNOULLI */
+    int32_t likelihood;       /* a vg_likelihood: VG_LIKELIHOOD_BERNOULLI */
     float sigma;              /* Gaussian σ > 0 (1), the starting value when learned */
     int32_t learn_sigma;      /* Gaussian: 1 to learn one σ for all features, 0 to fix it (0) */
     float beta;               /* weight of the KL term, >= 0 (1) */
@@ -181,8 +187,8 @@ typedef struct vg_config {
     uint64_t seed;            /* initial weights and training noise; seed + 1 shuffles the rows,
                                  as `vaegan train --seed` does (0) */
     /* GAN (and VAE-GAN where noted). The GAN's Adam uses β1 0.5, β2 0.999; the others 0.9, 0.999. */
-    vg_objective objective;   /* GAN: non-saturating; VAE-GAN: minimax (the paper's) */
-    vg_output generator_output; /* GAN: VG_OUTPUT_SIGMOID */
+    int32_t objective;        /* a vg_objective. GAN: non-saturating; VAE-GAN: minimax (the paper's) */
+    int32_t generator_output; /* a vg_output. GAN: VG_OUTPUT_SIGMOID */
     float leaky_slope;        /* GAN, VAE-GAN: LeakyReLU slope of D (and G), >= 0 (0.2) */
     float real_label;         /* GAN: D's target for real rows, in (0.5, 1] (1) */
     int64_t discriminator_steps; /* GAN: D steps per G step, k >= 1 (1) */
@@ -191,23 +197,29 @@ typedef struct vg_config {
     int64_t feature_layer;    /* D's hidden layer used as the feature space, 0-based (1) */
     int32_t gating;           /* 1: the equilibrium gate skips D's or the decoder's update (1) */
     /* λ of the pixel term λ·½‖x − x̃‖² for encoder and decoder, >= 0 (0.5). A double, so that
-     * sizeof(vg_config) grows with it and `size` tells callers built before it apart. */
+     * sizeof(vg_config) grows with it and `size` tells callers built before it apart.
+     * (since the 352-byte layout) */
     double pixel_weight;
 } vg_config;
 
-/* Fills `config` with the reference configuration of `kind` (β-VAE: 784-512-256, latent 32,
- * decoder 256-512-784, Bernoulli, β 1, Adam lr 1e-3, batch 128; GAN: latent 64, G 256-512
- * sigmoid, D 512-256, non-saturating, lr 2e-4, β1 0.5, k 1; VAE-GAN: latent 32, γ 1,
- * feature layer 1, gating on, pixel weight 0.5, lr 3e-4, β1 0.5) and sets `size`. Every
- * field is written.
- * Errors: VG_ERROR_INVALID_ARGUMENT for NULL or an unknown kind. */
-VG_API vg_status vg_config_init(vg_config *config, vg_model_kind kind);
+/* Fills the caller's `size` bytes at `config` with the reference configuration of `kind`
+ * (β-VAE: 784-512-256, latent 32, decoder 256-512-784, Bernoulli, β 1, Adam lr 1e-3, batch
+ * 128; GAN: latent 64, G 256-512 sigmoid, D 512-256, non-saturating, lr 2e-4, β1 0.5, k 1;
+ * VAE-GAN: latent 32, γ 1, feature layer 1, gating on, pixel weight 0.5, lr 3e-4, β1 0.5) and
+ * sets config->size = size. Pass sizeof(vg_config) (sizeof *config): every field of the
+ * caller's version is written, and no byte at or past config + size.
+ * Errors: VG_ERROR_INVALID_ARGUMENT for NULL, a size that is not one of the accepted sizes
+ * listed above vg_config (nothing is written then), or an unknown kind. */
+VG_API vg_status vg_config_init(vg_config *config, int64_t size, int32_t kind);
 
 /* Creates a model with fresh weights drawn from `config->seed`. `config` is read during the
- * call only. On success *out is a new handle the caller owns (release with vg_model_free); on
- * failure *out is set to NULL (when out is not NULL).
- * Errors: VG_ERROR_INVALID_ARGUMENT for NULL pointers, config->size other than
- * sizeof(vg_config), or a bad field (the message names it); VG_ERROR_OUT_OF_MEMORY when the
+ * call only, and only its first config->size bytes: fields a caller's older (smaller) struct
+ * lacks take their defaults for config->kind (as vg_config_init sets them). On success *out is
+ * a new handle the caller owns (release with vg_model_free); on failure *out is set to NULL
+ * (when out is not NULL).
+ * Errors: VG_ERROR_INVALID_ARGUMENT for NULL pointers, a config->size that is not an accepted
+ * size (smaller than the oldest layout, between two layouts, or larger than this library's
+ * sizeof(vg_config)), or a bad field (the message names it); VG_ERROR_OUT_OF_MEMORY when the
  * model's weights and workspaces would not fit in memory. */
 VG_API vg_status vg_model_create(vg_model **out, const vg_config *config);
 
@@ -216,8 +228,8 @@ VG_API vg_status vg_model_create(vg_model **out, const vg_config *config);
  * (e.g. freed twice); VG_ERROR_STATE if another thread is inside a call on it (not freed). */
 VG_API vg_status vg_model_free(vg_model *model);
 
-/* The model's kind. */
-VG_API vg_status vg_model_kind_of(const vg_model *model, vg_model_kind *out);
+/* The model's kind, a vg_model_kind (int32_t for the reason vg_config gives). */
+VG_API vg_status vg_model_kind_of(const vg_model *model, int32_t *out);
 
 /* Features per row the model takes and produces (config.input_width). */
 VG_API vg_status vg_model_input_width(const vg_model *model, int64_t *out);
@@ -250,7 +262,7 @@ VG_API vg_status vg_model_train_steps(vg_model *model, const float *x, int64_t r
 /* Training figures, filled by vg_model_last_metrics. */
 typedef struct vg_metrics {
     int64_t size;          /* set by the caller: sizeof(vg_metrics) */
-    vg_model_kind kind;
+    int32_t kind;          /* a vg_model_kind */
     int64_t epoch;         /* epochs completed by vg_model_train (restored by vg_model_load) */
     int64_t steps;         /* batches trained on since creation (restored by vg_model_load) */
     double loss;           /* what each step reports: β-VAE reconstruction + β·KL; GAN D's

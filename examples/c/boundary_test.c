@@ -3,9 +3,12 @@
  *
  * Each case clears the thread's error, makes one call, and passes when the call returns the
  * expected status and (for errors) leaves a non-empty message. Also checked: out-handles are
- * NULL after a failed create/load, errors are thread-local, and distinct handles train on
- * two threads at once. The last line is "N passed, M failed"; exit status 0 iff M == 0.
+ * NULL after a failed create/load, errors are thread-local, distinct handles train on
+ * two threads at once, and a caller built against an older, smaller vg_config (the 344-byte
+ * layout before pixel_weight) gets no byte written past its struct and can create models.
+ * The last line is "N passed, M failed"; exit status 0 iff M == 0.
  */
+#include <stddef.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -50,7 +53,7 @@ enum { W = 16, L = 4, ROWS = 8 };
 /* A small config of `kind`: 16 features, latent 4, one hidden layer of 8 per network. */
 static vg_config small(vg_model_kind kind) {
     vg_config c;
-    vg_config_init(&c, kind);
+    vg_config_init(&c, sizeof c, kind);
     c.input_width = W;
     c.latent_width = L;
     c.encoder_layers = 1;
@@ -76,6 +79,136 @@ static vg_config small(vg_model_kind kind) {
         check_true("vg_model_create failure leaves *out NULL (" #field_change ")", m_ == NULL);   \
         vg_model_free(m_);                                                                        \
     } while (0)
+
+/* ---------------------------------------------------------------- older vg_config layouts */
+
+/* vg_config as vaegan.h 0.1 declared it before pixel_weight: what a caller compiled against
+ * that header holds. Its enum fields were enums then; int32_t has their size and alignment
+ * on x86-64, which the asserts below pin. */
+typedef struct {
+    int64_t size;
+    int32_t kind;
+    int64_t input_width, latent_width;
+    int64_t encoder_widths[VG_MAX_HIDDEN_LAYERS], encoder_layers;
+    int64_t decoder_widths[VG_MAX_HIDDEN_LAYERS], decoder_layers;
+    int64_t discriminator_widths[VG_MAX_HIDDEN_LAYERS], discriminator_layers;
+    int32_t likelihood;
+    float sigma;
+    int32_t learn_sigma;
+    float beta;
+    int64_t warmup_epochs;
+    float learning_rate;
+    int64_t batch_size;
+    uint64_t seed;
+    int32_t objective, generator_output;
+    float leaky_slope, real_label;
+    int64_t discriminator_steps;
+    float gamma;
+    int64_t feature_layer;
+    int32_t gating;
+} config_0_1;
+
+_Static_assert(sizeof(config_0_1) == 344, "the 0.1 layout is 344 bytes");
+_Static_assert(offsetof(config_0_1, gating) == offsetof(vg_config, gating), "0.1 fields keep their offsets");
+_Static_assert(offsetof(config_0_1, likelihood) == offsetof(vg_config, likelihood), "0.1 fields keep their offsets");
+_Static_assert(offsetof(config_0_1, objective) == offsetof(vg_config, objective), "0.1 fields keep their offsets");
+_Static_assert(offsetof(vg_config, pixel_weight) == 344 && sizeof(vg_config) == 352, "this header's layout");
+
+enum { GUARD = 64, GUARD_BYTE = 0xA5 };
+
+/* An old struct with GUARD bytes right after it, all GUARD_BYTE before a call. */
+typedef struct {
+    config_0_1 config;
+    unsigned char guard[GUARD];
+} guarded_config_0_1;
+
+/* 1 if all n bytes at p are still GUARD_BYTE. */
+static int untouched(const void *p, size_t n) {
+    const unsigned char *bytes = p;
+    for (size_t i = 0; i < n; i++)
+        if (bytes[i] != GUARD_BYTE) return 0;
+    return 1;
+}
+
+/* vg_config_init writes only the caller's `size` bytes, and vg_model_create reads only them
+ * (pixel_weight, missing from the 0.1 layout, takes its default). Under valgrind (VALGRIND=1
+ * run.sh) the heap case catches a write past the struct as an invalid write. */
+static void test_older_layouts(const float *x) {
+    guarded_config_0_1 g;
+    memset(&g, GUARD_BYTE, sizeof g);
+    EXPECT(VG_OK, vg_config_init((vg_config *)&g.config, sizeof g.config, VG_MODEL_VAEGAN));
+    check_true("vg_config_init(344 bytes) writes nothing past them", untouched(g.guard, GUARD));
+    check_true("vg_config_init(344 bytes) sets size = 344", g.config.size == 344);
+    check_true("vg_config_init(344 bytes) fills the 0.1 fields",
+               g.config.kind == VG_MODEL_VAEGAN && g.config.input_width == 784 && g.config.latent_width == 32 &&
+                   g.config.gating == 1 && g.config.feature_layer == 1 && g.config.gamma == 1.0f &&
+                   g.config.objective == VG_OBJECTIVE_MINIMAX && g.config.batch_size == 128);
+
+    for (int kind = VG_MODEL_VAE; kind <= VG_MODEL_VAEGAN; kind++) {
+        config_0_1 *heap = malloc(sizeof *heap);
+        if (!heap) continue;
+        EXPECT(VG_OK, vg_config_init((vg_config *)heap, sizeof *heap, kind));
+        heap->input_width = W;
+        heap->latent_width = L;
+        heap->encoder_layers = heap->decoder_layers = 1;
+        heap->encoder_widths[0] = heap->decoder_widths[0] = 8;
+        heap->discriminator_layers = 2;
+        heap->discriminator_widths[0] = heap->discriminator_widths[1] = 8;
+        heap->batch_size = 4;
+        vg_model *model = NULL;
+        EXPECT(VG_OK, vg_model_create(&model, (const vg_config *)heap));
+        check_true("a model from the 344-byte layout", model != NULL);
+        if (model) {
+            float samples[2 * W];
+            int32_t made = -1;
+            EXPECT(VG_OK, vg_model_train_steps(model, x, ROWS, W, 2));
+            EXPECT(VG_OK, vg_model_sample(model, samples, 2 * W, 2, 1));
+            EXPECT(VG_OK, vg_model_kind_of(model, &made));
+            check_true("the 344-byte layout's kind is kept", made == kind);
+            int finite = 1;
+            for (int i = 0; i < 2 * W; i++) finite &= isfinite(samples[i]) != 0;
+            check_true("a model from the 344-byte layout samples finite values", finite);
+        }
+        vg_model_free(model);
+        free(heap);
+    }
+
+    /* A layout of this header read as one: the sizes it accepts tell the two apart. */
+    vg_config full;
+    EXPECT(VG_OK, vg_config_init(&full, sizeof full, VG_MODEL_VAEGAN));
+    check_true("vg_config_init(352 bytes) sets size and pixel_weight", full.size == 352 && full.pixel_weight == 0.5);
+}
+
+/* Sizes that are no vg_config layout are refused: by vg_config_init before it writes a byte,
+ * by vg_model_create with a message saying what sizes exist. */
+static void test_invalid_sizes(void) {
+    static const int64_t sizes[] = {0, 8, 16, 340, 343, 345, 348, 351, 353, 360, -344, INT64_MAX};
+    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+        guarded_config_0_1 g;
+        memset(&g, GUARD_BYTE, sizeof g);
+        char what[96];
+        snprintf(what, sizeof what, "vg_config_init(size %lld) is refused", (long long)sizes[i]);
+        vg_error_clear();
+        check_status(what, vg_config_init((vg_config *)&g.config, sizes[i], VG_MODEL_VAE), VG_ERROR_INVALID_ARGUMENT);
+        check_true("a refused vg_config_init writes nothing",
+                   untouched(&g, sizeof g));
+
+        vg_config c = small(VG_MODEL_VAE);
+        c.size = sizes[i];
+        vg_model *m = (vg_model *)&c;
+        vg_error_clear();
+        snprintf(what, sizeof what, "vg_model_create(size %lld) is refused", (long long)sizes[i]);
+        check_status(what, vg_model_create(&m, &c), VG_ERROR_INVALID_ARGUMENT);
+        check_true("the refusal names config->size", strstr(vg_last_error_message(), "config->size") != NULL);
+        check_true("a refused size leaves *out NULL", m == NULL);
+    }
+    vg_config c = small(VG_MODEL_VAE);
+    c.size = 348;
+    vg_model *m = NULL;
+    vg_model_create(&m, &c);
+    check_true("a size between layouts is called that",
+               strstr(vg_last_error_message(), "not the size of any vg_config layout") != NULL);
+}
 
 static void write_file(const char *path, const void *bytes, size_t n) {
     FILE *f = fopen(path, "wb");
@@ -141,10 +274,10 @@ int main(void) {
 
     /* ---- vg_config_init */
     vg_config c;
-    EXPECT(VG_ERROR_INVALID_ARGUMENT, vg_config_init(NULL, VG_MODEL_VAE));
-    EXPECT(VG_ERROR_INVALID_ARGUMENT, vg_config_init(&c, (vg_model_kind)7));
-    EXPECT(VG_ERROR_INVALID_ARGUMENT, vg_config_init(&c, (vg_model_kind)-1));
-    EXPECT(VG_OK, vg_config_init(&c, VG_MODEL_VAE));
+    EXPECT(VG_ERROR_INVALID_ARGUMENT, vg_config_init(NULL, sizeof c, VG_MODEL_VAE));
+    EXPECT(VG_ERROR_INVALID_ARGUMENT, vg_config_init(&c, sizeof c, 7));
+    EXPECT(VG_ERROR_INVALID_ARGUMENT, vg_config_init(&c, sizeof c, -1));
+    EXPECT(VG_OK, vg_config_init(&c, sizeof c, VG_MODEL_VAE));
     check_true("β-VAE defaults", c.size == (int64_t)sizeof c && c.input_width == 784 &&
                                      c.latent_width == 32 && c.encoder_layers == 2 &&
                                      c.encoder_widths[0] == 512 && c.encoder_widths[1] == 256 &&
@@ -152,17 +285,19 @@ int main(void) {
                                      c.decoder_widths[1] == 512 && c.beta == 1.0f &&
                                      c.likelihood == VG_LIKELIHOOD_BERNOULLI &&
                                      fabsf(c.learning_rate - 1e-3f) < 1e-9f && c.batch_size == 128);
-    EXPECT(VG_OK, vg_config_init(&c, VG_MODEL_GAN));
+    EXPECT(VG_OK, vg_config_init(&c, sizeof c, VG_MODEL_GAN));
     check_true("GAN defaults", c.latent_width == 64 && c.decoder_layers == 2 && c.decoder_widths[0] == 256 &&
                                    c.decoder_widths[1] == 512 && c.discriminator_layers == 2 &&
                                    c.discriminator_widths[0] == 512 && c.discriminator_widths[1] == 256 &&
                                    c.objective == VG_OBJECTIVE_NONSATURATING &&
                                    c.generator_output == VG_OUTPUT_SIGMOID &&
                                    fabsf(c.learning_rate - 2e-4f) < 1e-9f && c.discriminator_steps == 1);
-    EXPECT(VG_OK, vg_config_init(&c, VG_MODEL_VAEGAN));
+    EXPECT(VG_OK, vg_config_init(&c, sizeof c, VG_MODEL_VAEGAN));
     check_true("VAE-GAN defaults", c.latent_width == 32 && c.gamma == 1.0f &&
                                        c.feature_layer == 1 && c.gating == 1 && c.pixel_weight == 0.5f &&
                                        fabsf(c.learning_rate - 3e-4f) < 1e-9f);
+    test_older_layouts(x);
+    test_invalid_sizes();
 
     /* ---- vg_model_create */
     vg_model *m = (vg_model *)&c;
@@ -173,7 +308,8 @@ int main(void) {
     EXPECT_CONFIG(VG_MODEL_VAE, size = 8, VG_ERROR_INVALID_ARGUMENT);
     EXPECT_CONFIG(VG_MODEL_VAE, size = 0, VG_ERROR_INVALID_ARGUMENT);
     EXPECT_CONFIG(VG_MODEL_VAE, size = sizeof(vg_config) + 8, VG_ERROR_INVALID_ARGUMENT);
-    EXPECT_CONFIG(VG_MODEL_VAE, kind = (vg_model_kind)9, VG_ERROR_INVALID_ARGUMENT);
+    EXPECT_CONFIG(VG_MODEL_VAE, size = 344 + 4, VG_ERROR_INVALID_ARGUMENT);
+    EXPECT_CONFIG(VG_MODEL_VAE, kind = 9, VG_ERROR_INVALID_ARGUMENT);
     EXPECT_CONFIG(VG_MODEL_VAE, input_width = 0, VG_ERROR_INVALID_ARGUMENT);
     EXPECT_CONFIG(VG_MODEL_VAE, input_width = -3, VG_ERROR_INVALID_ARGUMENT);
     EXPECT_CONFIG(VG_MODEL_VAE, latent_width = 0, VG_ERROR_INVALID_ARGUMENT);
@@ -190,7 +326,7 @@ int main(void) {
     EXPECT_CONFIG(VG_MODEL_VAE, learning_rate = INFINITY, VG_ERROR_INVALID_ARGUMENT);
     EXPECT_CONFIG(VG_MODEL_VAE, batch_size = 0, VG_ERROR_INVALID_ARGUMENT);
     EXPECT_CONFIG(VG_MODEL_VAE, batch_size = -128, VG_ERROR_INVALID_ARGUMENT);
-    EXPECT_CONFIG(VG_MODEL_VAE, likelihood = (vg_likelihood)5, VG_ERROR_INVALID_ARGUMENT);
+    EXPECT_CONFIG(VG_MODEL_VAE, likelihood = 5, VG_ERROR_INVALID_ARGUMENT);
     {
         vg_config g = small(VG_MODEL_VAE);
         g.likelihood = VG_LIKELIHOOD_GAUSSIAN;
@@ -213,8 +349,8 @@ int main(void) {
     EXPECT_CONFIG(VG_MODEL_GAN, discriminator_layers = 0, VG_ERROR_INVALID_ARGUMENT);
     EXPECT_CONFIG(VG_MODEL_GAN, real_label = 0.3f, VG_ERROR_INVALID_ARGUMENT);
     EXPECT_CONFIG(VG_MODEL_GAN, discriminator_steps = 0, VG_ERROR_INVALID_ARGUMENT);
-    EXPECT_CONFIG(VG_MODEL_GAN, objective = (vg_objective)4, VG_ERROR_INVALID_ARGUMENT);
-    EXPECT_CONFIG(VG_MODEL_GAN, generator_output = (vg_output)4, VG_ERROR_INVALID_ARGUMENT);
+    EXPECT_CONFIG(VG_MODEL_GAN, objective = 4, VG_ERROR_INVALID_ARGUMENT);
+    EXPECT_CONFIG(VG_MODEL_GAN, generator_output = 4, VG_ERROR_INVALID_ARGUMENT);
     EXPECT_CONFIG(VG_MODEL_GAN, leaky_slope = -0.2f, VG_ERROR_INVALID_ARGUMENT);
     EXPECT_CONFIG(VG_MODEL_VAEGAN, gamma = -1, VG_ERROR_INVALID_ARGUMENT);
     EXPECT_CONFIG(VG_MODEL_VAEGAN, feature_layer = 2, VG_ERROR_INVALID_ARGUMENT);
@@ -233,12 +369,12 @@ int main(void) {
         vg_model_create(&doomed, &vae_config);
         EXPECT(VG_OK, vg_model_free(doomed));
         EXPECT(VG_ERROR_INVALID_ARGUMENT, vg_model_free(doomed)); /* twice */
-        vg_model_kind kind;
+        int32_t kind;
         EXPECT(VG_ERROR_INVALID_ARGUMENT, vg_model_kind_of(doomed, &kind)); /* after free */
     }
 
     /* ---- kind and widths */
-    vg_model_kind kind = VG_MODEL_GAN;
+    int32_t kind = VG_MODEL_GAN;
     int64_t width = 0;
     EXPECT(VG_ERROR_INVALID_ARGUMENT, vg_model_kind_of(NULL, &kind));
     EXPECT(VG_ERROR_INVALID_ARGUMENT, vg_model_kind_of(vae, NULL));

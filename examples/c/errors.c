@@ -21,7 +21,7 @@ static void expect(const char *what, vg_status got, vg_status expected) {
 
 int main(void) {
     vg_config config;
-    vg_config_init(&config, VG_MODEL_GAN);
+    vg_config_init(&config, sizeof config, VG_MODEL_GAN);
     config.decoder_widths[0] = 32;
     config.decoder_layers = 1;
     config.discriminator_widths[0] = 32;

@@ -61,7 +61,7 @@ int main(void) {
 
     /* The reference β-VAE, shrunk: 784-128, latent 8, decoder 128-784, batch 64. */
     vg_config config;
-    CHECK(vg_config_init(&config, VG_MODEL_VAE));
+    CHECK(vg_config_init(&config, sizeof config, VG_MODEL_VAE));
     config.encoder_layers = 1;
     config.encoder_widths[0] = 128;
     config.decoder_layers = 1;

@@ -1,5 +1,6 @@
 """The Python bindings end to end: training, inference, checkpoints, errors, and a checkpoint
 read by the `safetensors` package and decoded again in plain numpy."""
+import ctypes
 import math
 
 import numpy as np
@@ -219,3 +220,61 @@ def test_non_finite_weight_is_refused_at_load(trained, tmp_path, value):
         Model.load(path)
     assert error.value.status == vaegan._lib.ERROR_NON_FINITE
     assert "decoder.2.bias" in error.value.message
+
+
+class _Config01(ctypes.Structure):
+    """vg_config of vaegan.h 0.1, before pixel_weight: 344 bytes, as an older caller has it."""
+
+    _fields_ = [f for f in vaegan._lib.Config._fields_ if f[0] != "pixel_weight"]
+
+
+_GUARD = 64
+
+
+def _guarded(size: int):
+    """A buffer of `size` bytes followed by _GUARD guard bytes, all 0xA5."""
+    buffer = (ctypes.c_uint8 * (size + _GUARD))(*([0xA5] * (size + _GUARD)))
+    return buffer, ctypes.cast(buffer, ctypes.POINTER(vaegan._lib.Config))
+
+
+def test_config_struct_is_the_librarys_newest():
+    """The bindings' vg_config is accepted, and nothing larger is: it is the library's layout."""
+    lib, config = vaegan._c, vaegan._lib.Config()
+    assert lib.vg_config_init(ctypes.byref(config), ctypes.sizeof(config), vaegan._lib.MODEL_VAE) == vaegan._lib.OK
+    buffer, pointer = _guarded(ctypes.sizeof(config) + 8)
+    assert lib.vg_config_init(pointer, ctypes.sizeof(config) + 8, vaegan._lib.MODEL_VAE) == vaegan._lib.ERROR_INVALID_ARGUMENT
+
+
+def test_old_config_size_is_written_and_read_within_its_bytes():
+    lib = vaegan._c
+    assert ctypes.sizeof(_Config01) == 344
+    buffer, pointer = _guarded(344)
+    assert lib.vg_config_init(pointer, 344, vaegan._lib.MODEL_VAEGAN) == vaegan._lib.OK
+    assert bytes(buffer[344:]) == b"\xa5" * _GUARD, "vg_config_init wrote past the caller's 344 bytes"
+    old = ctypes.cast(buffer, ctypes.POINTER(_Config01)).contents
+    assert old.size == 344 and old.kind == vaegan._lib.MODEL_VAEGAN and old.gating == 1
+    old.input_width, old.latent_width, old.batch_size = 16, 3, 4
+    for name in ("encoder", "decoder", "discriminator"):
+        getattr(old, f"{name}_widths")[0] = 8
+        setattr(old, f"{name}_layers", 1)
+    old.feature_layer = 0
+    handle = ctypes.c_void_p()
+    status = lib.vg_model_create(ctypes.byref(handle), pointer)
+    assert status == vaegan._lib.OK, lib.vg_last_error_message()
+    with Model(handle) as model:
+        assert model.kind == "vaegan" and model.input_width == 16 and model.latent_width == 3
+        assert np.all(np.isfinite(model.sample(2, seed=1)))
+
+
+@pytest.mark.parametrize("size", [0, 8, 343, 348, 353])
+def test_invalid_config_sizes_are_refused(size):
+    lib = vaegan._c
+    buffer, pointer = _guarded(344)
+    assert lib.vg_config_init(pointer, size, vaegan._lib.MODEL_VAE) == vaegan._lib.ERROR_INVALID_ARGUMENT
+    assert bytes(buffer) == b"\xa5" * (344 + _GUARD), "a refused vg_config_init wrote"
+    config = vaegan._lib.Config()
+    lib.vg_config_init(ctypes.byref(config), ctypes.sizeof(config), vaegan._lib.MODEL_VAE)
+    config.size = size
+    handle = ctypes.c_void_p()
+    assert lib.vg_model_create(ctypes.byref(handle), ctypes.byref(config)) == vaegan._lib.ERROR_INVALID_ARGUMENT
+    assert b"config->size" in lib.vg_last_error_message() and not handle

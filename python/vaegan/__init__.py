@@ -95,7 +95,7 @@ _ENUM_FIELDS = {"likelihood": _lib.LIKELIHOODS, "objective": _lib.OBJECTIVES, "g
 def _config(kind: int, overrides: dict) -> _lib.Config:
     """vg_config_init's defaults for `kind` with `overrides` (vg_config field names) applied."""
     config = _lib.Config()
-    _check(_c.vg_config_init(ctypes.byref(config), kind))
+    _check(_c.vg_config_init(ctypes.byref(config), ctypes.sizeof(config), kind))
     fields = {name for name, _ in _lib.Config._fields_} - {"size", "kind"}
     fields -= {"encoder_layers", "decoder_layers", "discriminator_layers"}
     for name, value in overrides.items():
@@ -129,7 +129,7 @@ class Model:
     def __init__(self, handle: ctypes.c_void_p):
         # Private: use the class methods.
         self._handle = handle
-        kind, width = ctypes.c_int(), ctypes.c_int64()
+        kind, width = ctypes.c_int32(), ctypes.c_int64()
         _check(_c.vg_model_kind_of(handle, ctypes.byref(kind)))
         self.kind = _lib.KIND_NAMES[kind.value]
         _check(_c.vg_model_input_width(handle, ctypes.byref(width)))

@@ -1,8 +1,10 @@
 """ctypes bindings for include/vaegan.h: finding the library, the structs, the signatures.
 
 Nothing here is Python-friendly on purpose; vaegan/__init__.py builds the API on top.
-The struct layouts mirror the header field for field, and `load()` checks them against the
-sizes the library reports, so a header change that is not mirrored here fails loudly.
+The struct layouts mirror the header field for field. `load()` passes the library this
+module's sizeof(vg_config), which a library older than these bindings refuses; the tests
+check that it is the newest size the library knows, so a header change that is not mirrored
+here fails loudly.
 """
 from __future__ import annotations
 
@@ -39,7 +41,7 @@ class Config(ctypes.Structure):
 
     _fields_ = [
         ("size", ctypes.c_int64),
-        ("kind", ctypes.c_int),
+        ("kind", ctypes.c_int32),
         ("input_width", ctypes.c_int64),
         ("latent_width", ctypes.c_int64),
         ("encoder_widths", _Widths),
@@ -48,7 +50,7 @@ class Config(ctypes.Structure):
         ("decoder_layers", ctypes.c_int64),
         ("discriminator_widths", _Widths),
         ("discriminator_layers", ctypes.c_int64),
-        ("likelihood", ctypes.c_int),
+        ("likelihood", ctypes.c_int32),
         ("sigma", ctypes.c_float),
         ("learn_sigma", ctypes.c_int32),
         ("beta", ctypes.c_float),
@@ -56,8 +58,8 @@ class Config(ctypes.Structure):
         ("learning_rate", ctypes.c_float),
         ("batch_size", ctypes.c_int64),
         ("seed", ctypes.c_uint64),
-        ("objective", ctypes.c_int),
-        ("generator_output", ctypes.c_int),
+        ("objective", ctypes.c_int32),
+        ("generator_output", ctypes.c_int32),
         ("leaky_slope", ctypes.c_float),
         ("real_label", ctypes.c_float),
         ("discriminator_steps", ctypes.c_int64),
@@ -73,7 +75,7 @@ class Metrics(ctypes.Structure):
 
     _fields_ = [
         ("size", ctypes.c_int64),
-        ("kind", ctypes.c_int),
+        ("kind", ctypes.c_int32),
         ("epoch", ctypes.c_int64),
         ("steps", ctypes.c_int64),
         ("loss", ctypes.c_double),
@@ -108,10 +110,10 @@ _SIGNATURES = {
     "vg_version": (ctypes.c_char_p, []),
     "vg_set_thread_count": (ctypes.c_int, [ctypes.c_int]),
     "vg_thread_count": (ctypes.c_int, []),
-    "vg_config_init": (ctypes.c_int, [ctypes.POINTER(Config), ctypes.c_int]),
+    "vg_config_init": (ctypes.c_int, [ctypes.POINTER(Config), _i64, ctypes.c_int32]),
     "vg_model_create": (ctypes.c_int, [ctypes.POINTER(_handle), ctypes.POINTER(Config)]),
     "vg_model_free": (ctypes.c_int, [_handle]),
-    "vg_model_kind_of": (ctypes.c_int, [_handle, ctypes.POINTER(ctypes.c_int)]),
+    "vg_model_kind_of": (ctypes.c_int, [_handle, ctypes.POINTER(ctypes.c_int32)]),
     "vg_model_input_width": (ctypes.c_int, [_handle, ctypes.POINTER(_i64)]),
     "vg_model_latent_width": (ctypes.c_int, [_handle, ctypes.POINTER(_i64)]),
     "vg_model_train": (ctypes.c_int, [_handle, _floats, _i64, _i64, _i64]),
@@ -155,10 +157,11 @@ def load(path: str | None = None) -> ctypes.CDLL:
         function = getattr(lib, name)
         function.restype = restype
         function.argtypes = argtypes
+    # A library older than these bindings refuses their larger struct; a newer one accepts it.
     config = Config()
-    if lib.vg_config_init(ctypes.byref(config), MODEL_VAE) != OK or config.size != ctypes.sizeof(Config):
+    if lib.vg_config_init(ctypes.byref(config), ctypes.sizeof(Config), MODEL_VAE) != OK:
         raise OSError(
-            f"vaegan: the library's vg_config is {config.size} bytes, these bindings' "
-            f"{ctypes.sizeof(Config)}; vaegan/_lib.py does not match the library's vaegan.h"
+            f"vaegan: the library does not accept these bindings' {ctypes.sizeof(Config)}-byte vg_config "
+            f"({lib.vg_last_error_message().decode()}); vaegan/_lib.py is newer than the library"
         )
     return lib

@@ -1,69 +1,101 @@
 // vg_config: the C view of the three configurations. vg_config_init copies the library's own
 // defaults (VAEConfiguration(), GANConfiguration(), VAEGANConfiguration() and the training
 // adapters' learning rates), so the C defaults cannot drift from the Swift ones; `network`
-// checks a caller's struct and builds the model it describes.
+// checks a caller's struct and builds the model it describes. Both touch only the caller's
+// config->size bytes, which may be an older, smaller layout (configSizes).
 import CVAEGAN
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// Fills `config` with the reference configuration of `kind`.
+/// Fills the caller's `size` bytes at `config` with the reference configuration of `kind`.
 @c @implementation
-public func vg_config_init(_ config: UnsafeMutablePointer<vg_config>?, _ kind: vg_model_kind) -> vg_status {
+public func vg_config_init(_ config: UnsafeMutablePointer<vg_config>?, _ size: Int64, _ kind: Int32) -> vg_status {
     cCall("vg_config_init") { () throws(VAEGANError) in
         let config = try nonNull(config, "config")
-        var c = vg_config()
-        c.size = Int64(MemoryLayout<vg_config>.size)
-        c.kind = kind
-        c.batch_size = 128
-        c.seed = 0
-        let vae = VAEConfiguration(), gan = GANConfiguration(), vaegan = VAEGANConfiguration()
-        // β-VAE fields, also the VAE-GAN's encoder and decoder.
-        c.likelihood = VG_LIKELIHOOD_BERNOULLI
-        c.sigma = 1
-        c.learn_sigma = 0
-        c.beta = vae.beta
-        c.warmup_epochs = 0
-        // GAN fields.
-        c.generator_output = VG_OUTPUT_SIGMOID
-        c.real_label = gan.realLabel
-        c.discriminator_steps = 1
-        c.leaky_slope = gan.leakySlope
-        // VAE-GAN fields.
-        c.gamma = vaegan.gamma
-        c.feature_layer = Int64(vaegan.featureLayer)
-        c.gating = vaegan.gating ? 1 : 0
-        c.pixel_weight = Double(vaegan.pixelWeight)
-        switch kind {
-        case VG_MODEL_VAE:
-            c.input_width = Int64(vae.inputWidth)
-            c.latent_width = Int64(vae.latentWidth)
-            setWidths(&c.encoder_widths, &c.encoder_layers, vae.encoderWidths)
-            setWidths(&c.decoder_widths, &c.decoder_layers, vae.decoderWidths)
-            c.learning_rate = 1e-3
-            c.objective = VG_OBJECTIVE_NONSATURATING
-        case VG_MODEL_GAN:
-            c.input_width = Int64(gan.dataWidth)
-            c.latent_width = Int64(gan.latentWidth)
-            setWidths(&c.decoder_widths, &c.decoder_layers, gan.generatorWidths)
-            setWidths(&c.discriminator_widths, &c.discriminator_layers, gan.discriminatorWidths)
-            c.learning_rate = 2e-4
-            c.objective = gan.objective == .minimax ? VG_OBJECTIVE_MINIMAX : VG_OBJECTIVE_NONSATURATING
-        case VG_MODEL_VAEGAN:
-            c.input_width = Int64(vaegan.inputWidth)
-            c.latent_width = Int64(vaegan.latentWidth)
-            setWidths(&c.encoder_widths, &c.encoder_layers, vaegan.encoderWidths)
-            setWidths(&c.decoder_widths, &c.decoder_layers, vaegan.decoderWidths)
-            setWidths(&c.discriminator_widths, &c.discriminator_layers, vaegan.discriminatorWidths)
-            c.learning_rate = 3e-4
-            c.objective = vaegan.objective == .minimax ? VG_OBJECTIVE_MINIMAX : VG_OBJECTIVE_NONSATURATING
-            c.leaky_slope = vaegan.leakySlope
-        default:
-            throw .invalidArgument("kind \(kind.rawValue) is not a model kind (VG_MODEL_VAE, VG_MODEL_GAN, VG_MODEL_VAEGAN)")
-        }
-        config.pointee = c
+        try checkConfigSize(size, "size")
+        var c = try referenceConfig(kind: kind)
+        c.size = size
+        // Only the caller's bytes: a struct from an older vaegan.h ends before our last fields.
+        withUnsafeBytes(of: &c) { UnsafeMutableRawPointer(config).copyMemory(from: $0.baseAddress!, byteCount: Int(size)) }
     }
 }
+
+/// sizeof(vg_config) of every version of vaegan.h, oldest first, with what it ends with; the
+/// last is this library's. A caller's `size` must be one of them: any other value is a struct
+/// this library does not know how to read (or a `size` left unset).
+let configSizes: [(size: Int64, version: String)] = [
+    (344, "vaegan.h 0.1 before pixel_weight"),
+    (Int64(MemoryLayout<vg_config>.size), "this library's vaegan.h"),
+]
+
+/// `.invalidArgument` unless `size` is a vg_config size listed in `configSizes`.
+private func checkConfigSize(_ size: Int64, _ name: String) throws(VAEGANError) {
+    guard !configSizes.contains(where: { $0.size == size }) else { return }
+    let known = configSizes.map { "\($0.size) (\($0.version))" }.joined(separator: ", ")
+    let current = configSizes.last!.size
+    if size > current {
+        throw .invalidArgument("\(name) is \(size): a vg_config from a newer vaegan.h than this library's (\(current) bytes)")
+    }
+    throw .invalidArgument("\(name) is \(size), not the size of any vg_config layout (\(known)); pass sizeof(vg_config)")
+}
+
+/// The reference configuration of `kind`, every field set, `size` this library's sizeof.
+private func referenceConfig(kind: Int32) throws(VAEGANError) -> vg_config {
+    var c = vg_config()
+    c.size = Int64(MemoryLayout<vg_config>.size)
+    c.kind = kind
+    c.batch_size = 128
+    c.seed = 0
+    let vae = VAEConfiguration(), gan = GANConfiguration(), vaegan = VAEGANConfiguration()
+    // β-VAE fields, also the VAE-GAN's encoder and decoder.
+    c.likelihood = Int32(VG_LIKELIHOOD_BERNOULLI.rawValue)
+    c.sigma = 1
+    c.learn_sigma = 0
+    c.beta = vae.beta
+    c.warmup_epochs = 0
+    // GAN fields.
+    c.generator_output = Int32(VG_OUTPUT_SIGMOID.rawValue)
+    c.real_label = gan.realLabel
+    c.discriminator_steps = 1
+    c.leaky_slope = gan.leakySlope
+    // VAE-GAN fields.
+    c.gamma = vaegan.gamma
+    c.feature_layer = Int64(vaegan.featureLayer)
+    c.gating = vaegan.gating ? 1 : 0
+    c.pixel_weight = Double(vaegan.pixelWeight)
+    switch modelKind(kind) {
+    case VG_MODEL_VAE:
+        c.input_width = Int64(vae.inputWidth)
+        c.latent_width = Int64(vae.latentWidth)
+        setWidths(&c.encoder_widths, &c.encoder_layers, vae.encoderWidths)
+        setWidths(&c.decoder_widths, &c.decoder_layers, vae.decoderWidths)
+        c.learning_rate = 1e-3
+        c.objective = Int32(VG_OBJECTIVE_NONSATURATING.rawValue)
+    case VG_MODEL_GAN:
+        c.input_width = Int64(gan.dataWidth)
+        c.latent_width = Int64(gan.latentWidth)
+        setWidths(&c.decoder_widths, &c.decoder_layers, gan.generatorWidths)
+        setWidths(&c.discriminator_widths, &c.discriminator_layers, gan.discriminatorWidths)
+        c.learning_rate = 2e-4
+        c.objective = Int32((gan.objective == .minimax ? VG_OBJECTIVE_MINIMAX : VG_OBJECTIVE_NONSATURATING).rawValue)
+    case VG_MODEL_VAEGAN:
+        c.input_width = Int64(vaegan.inputWidth)
+        c.latent_width = Int64(vaegan.latentWidth)
+        setWidths(&c.encoder_widths, &c.encoder_layers, vaegan.encoderWidths)
+        setWidths(&c.decoder_widths, &c.decoder_layers, vaegan.decoderWidths)
+        setWidths(&c.discriminator_widths, &c.discriminator_layers, vaegan.discriminatorWidths)
+        c.learning_rate = 3e-4
+        c.objective = Int32((vaegan.objective == .minimax ? VG_OBJECTIVE_MINIMAX : VG_OBJECTIVE_NONSATURATING).rawValue)
+        c.leaky_slope = vaegan.leakySlope
+    default:
+        throw .invalidArgument("kind \(kind) is not a model kind (VG_MODEL_VAE, VG_MODEL_GAN, VG_MODEL_VAEGAN)")
+    }
+    return c
+}
+
+/// An int32_t field as the C enum whose constants it holds (an unknown value stays unknown).
+private func modelKind(_ value: Int32) -> vg_model_kind { vg_model_kind(rawValue: UInt32(bitPattern: value)) }
 
 /// The hidden layers a vg_config can hold per network.
 private let maximumLayers = Int(VG_MAX_HIDDEN_LAYERS)
@@ -101,11 +133,11 @@ private func flag(_ value: Int32, _ name: String) throws(VAEGANError) -> Bool {
     return value == 1
 }
 
-private func objective(_ value: vg_objective) throws(VAEGANError) -> GANObjective {
-    switch value {
+private func objective(_ value: Int32) throws(VAEGANError) -> GANObjective {
+    switch vg_objective(rawValue: UInt32(bitPattern: value)) {
     case VG_OBJECTIVE_MINIMAX: return .minimax
     case VG_OBJECTIVE_NONSATURATING: return .nonSaturating
-    default: throw .invalidArgument("objective \(value.rawValue) is not a vg_objective")
+    default: throw .invalidArgument("objective \(value) is not a vg_objective")
     }
 }
 
@@ -135,14 +167,14 @@ private func requireMemory(floats: Double) throws(VAEGANError) {
 extension CModel.Network {
     /// The model `config` describes, with fresh weights from its seed; every field checked.
     init(_ config: UnsafePointer<vg_config>) throws(VAEGANError) {
-        // Read the size before the struct: a caller's smaller (older) struct must not be overread.
-        let size = UnsafeRawPointer(config).load(as: Int64.self)
-        let expected = Int64(MemoryLayout<vg_config>.size)
-        try require(size >= expected,
-                    "config->size is \(size), smaller than sizeof(vg_config) = \(expected) in this library; fill the struct with vg_config_init")
-        try require(size == expected,
-                    "config->size is \(size): a vg_config from a newer vaegan.h than this library's (\(expected) bytes)")
-        let c = config.pointee
+        // Read the size, then the kind (at the same offset in every layout), before the struct:
+        // a caller's older, smaller struct must not be overread. Its missing fields keep the
+        // kind's defaults; the caller's `size` bytes go over them.
+        let raw = UnsafeRawPointer(config)
+        let size = raw.load(as: Int64.self)
+        try checkConfigSize(size, "config->size")
+        var c = try referenceConfig(kind: raw.load(fromByteOffset: MemoryLayout<vg_config>.offset(of: \.kind)!, as: Int32.self))
+        withUnsafeMutableBytes(of: &c) { $0.baseAddress!.copyMemory(from: raw, byteCount: Int(size)) }
         let inputWidth = try width(c.input_width, "input_width")
         let latentWidth = try width(c.latent_width, "latent_width")
         try require(c.batch_size >= 1 && c.batch_size <= Int64(maximumBatchSize),
@@ -151,7 +183,7 @@ extension CModel.Network {
         try require(c.learning_rate.isFinite && c.learning_rate > 0,
                     "learning_rate must be positive and finite, not \(c.learning_rate)")
 
-        switch c.kind {
+        switch modelKind(c.kind) {
         case VG_MODEL_VAE:
             var v = VAEConfiguration()
             v.inputWidth = inputWidth
@@ -159,10 +191,10 @@ extension CModel.Network {
             v.encoderWidths = try widths(c.encoder_widths, count: c.encoder_layers, "encoder", minimumLayers: 1)
             v.decoderWidths = try widths(c.decoder_widths, count: c.decoder_layers, "decoder", minimumLayers: 0)
             v.beta = c.beta
-            switch c.likelihood {
+            switch vg_likelihood(rawValue: UInt32(bitPattern: c.likelihood)) {
             case VG_LIKELIHOOD_BERNOULLI: v.likelihood = .bernoulli
             case VG_LIKELIHOOD_GAUSSIAN: v.likelihood = .gaussian(sigma: c.sigma, learned: try flag(c.learn_sigma, "learn_sigma"))
-            default: throw .invalidArgument("likelihood \(c.likelihood.rawValue) is not a vg_likelihood")
+            default: throw .invalidArgument("likelihood \(c.likelihood) is not a vg_likelihood")
             }
             try require(c.warmup_epochs >= 0, "warmup_epochs must be non-negative, not \(c.warmup_epochs)")
             try v.validate()
@@ -183,11 +215,11 @@ extension CModel.Network {
             g.leakySlope = c.leaky_slope
             g.realLabel = c.real_label
             g.objective = try objective(c.objective)
-            switch c.generator_output {
+            switch vg_output(rawValue: UInt32(bitPattern: c.generator_output)) {
             case VG_OUTPUT_SIGMOID: g.generatorOutput = .sigmoid
             case VG_OUTPUT_TANH: g.generatorOutput = .tanh
             case VG_OUTPUT_IDENTITY: g.generatorOutput = .identity
-            default: throw .invalidArgument("generator_output \(c.generator_output.rawValue) is not a vg_output")
+            default: throw .invalidArgument("generator_output \(c.generator_output) is not a vg_output")
             }
             try require(c.discriminator_steps >= 1 && c.discriminator_steps <= 1_000_000,
                         "discriminator_steps must be in 1...1000000, not \(c.discriminator_steps)")
@@ -222,7 +254,7 @@ extension CModel.Network {
             let model = try VAEGAN(m, batchCapacity: batch, seed: c.seed)
             self = .vaegan(try VAEGANTraining(model: model, learningRate: c.learning_rate))
         default:
-            throw .invalidArgument("kind \(c.kind.rawValue) is not a model kind (VG_MODEL_VAE, VG_MODEL_GAN, VG_MODEL_VAEGAN)")
+            throw .invalidArgument("kind \(c.kind) is not a model kind (VG_MODEL_VAE, VG_MODEL_GAN, VG_MODEL_VAEGAN)")
         }
     }
 }

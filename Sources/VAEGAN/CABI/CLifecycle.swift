@@ -20,10 +20,10 @@ public func vg_model_free(_ model: OpaquePointer?) -> vg_status {
 }
 
 @c @implementation
-public func vg_model_kind_of(_ model: OpaquePointer?, _ out: UnsafeMutablePointer<vg_model_kind>?) -> vg_status {
+public func vg_model_kind_of(_ model: OpaquePointer?, _ out: UnsafeMutablePointer<Int32>?) -> vg_status {
     cCall("vg_model_kind_of") { () throws(VAEGANError) in
         let out = try nonNull(out, "out")
-        out.pointee = try HandleRegistry.withModel(model) { $0.kind }
+        out.pointee = try HandleRegistry.withModel(model) { Int32($0.kind.rawValue) }
     }
 }
 

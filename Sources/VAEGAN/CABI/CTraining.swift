@@ -139,7 +139,7 @@ extension CModel {
     private func metrics(_ figures: [(name: String, value: Double)], loss: Double, evaluated: Bool) -> vg_metrics {
         var m = vg_metrics()
         m.size = Int64(MemoryLayout<vg_metrics>.size)
-        m.kind = kind
+        m.kind = Int32(kind.rawValue)
         m.epoch = Int64(epoch)
         m.steps = Int64(steps)
         m.loss = loss
