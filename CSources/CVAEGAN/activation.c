@@ -60,16 +60,41 @@ void vg_activation_backward_ref(float *dx, const float *dy, const float *y, int6
     }
 }
 
-/* ------------------------------------------------------------ dispatch */
+/* ------------------------------------------------------------ dispatch, split over the pool */
+
+typedef struct activation_job {
+    float *out;
+    const float *dy, *y, *bias;
+    int64_t columns;
+    vg_activation act;
+    float alpha;
+} activation_job;
+
+static void bias_activation_rows(void *context, int64_t begin, int64_t end) {
+    const activation_job *job = context;
+    VG_DISPATCH(vg_bias_activation_forward, job->out + begin * job->columns, job->bias, end - begin,
+                job->columns, job->act, job->alpha);
+}
 
 void vg_bias_activation_forward(float *y, const float *bias, int64_t B, int64_t C,
                                 vg_activation act, float alpha) {
     if (B <= 0 || C <= 0 || (act == VG_ACTIVATION_IDENTITY && !bias)) return;
-    VG_DISPATCH(vg_bias_activation_forward, y, bias, B, C, act, alpha);
+    activation_job job = {.out = y, .bias = bias, .columns = C, .act = act, .alpha = alpha};
+    /* Chunks of whole rows, about VG_ELEMENTWISE_CHUNK elements each; the work is per element,
+     * so the split changes nothing in the result. */
+    int64_t rows_per_chunk = (VG_ELEMENTWISE_CHUNK + C - 1) / C;
+    vg_parallel_for(B, rows_per_chunk, bias_activation_rows, &job);
+}
+
+static void activation_backward_range(void *context, int64_t begin, int64_t end) {
+    const activation_job *job = context;
+    VG_DISPATCH(vg_activation_backward, job->out + begin, job->dy + begin, job->y + begin,
+                end - begin, job->act, job->alpha);
 }
 
 void vg_activation_backward(float *dx, const float *dy, const float *y, int64_t n,
                             vg_activation act, float alpha) {
     if (n <= 0) return;
-    VG_DISPATCH(vg_activation_backward, dx, dy, y, n, act, alpha);
+    activation_job job = {.out = dx, .dy = dy, .y = y, .act = act, .alpha = alpha};
+    vg_parallel_for(n, VG_ELEMENTWISE_CHUNK, activation_backward_range, &job);
 }

@@ -6,14 +6,30 @@
  */
 #include <string.h>
 
+#include "internal.h"
 #include "vg_core.h"
 
+typedef struct fill_job {
+    float *x;
+    float value;
+} fill_job;
+
+static void fill_range(void *context, int64_t begin, int64_t end) {
+    const fill_job *job = context;
+    uint32_t bits;
+    memcpy(&bits, &job->value, sizeof bits);
+    if (bits == 0) { /* +0 only: −0 keeps its sign */
+        memset(job->x + begin, 0, (size_t)(end - begin) * sizeof(float));
+        return;
+    }
+    for (int64_t i = begin; i < end; i++) job->x[i] = job->value;
+}
+
+/* Large fills (gradient zeroing) are split over the pool. */
 void vg_fill(float *x, float value, int64_t n) {
     if (n <= 0) return;
-    uint32_t bits;
-    memcpy(&bits, &value, sizeof bits);
-    if (bits == 0) { memset(x, 0, (size_t)n * sizeof *x); return; } /* +0 only: −0 keeps its sign */
-    for (int64_t i = 0; i < n; i++) x[i] = value;
+    fill_job job = {x, value};
+    vg_parallel_for(n, 4 * VG_ELEMENTWISE_CHUNK, fill_range, &job);
 }
 
 void vg_axpy(float *y, float a, const float *x, int64_t n) {

@@ -1,9 +1,16 @@
 /*
- * gemm.c — matrix products through OpenBLAS, and the plain-loop reference they are tested
- * against. Row-major throughout; names follow BLAS (M, N, K, lda, trans_a).
+ * gemm.c — matrix products: argument checks, the split of C into tiles for the thread pool,
+ * the choice of kernel set, and the plain-loop reference everything is tested against.
+ * Row-major throughout; names follow BLAS (M, N, K, lda, trans_a).
+ *
+ * The kernels are VAEGAN's own (gemm_kernel.h), not OpenBLAS's: Debian's OpenBLAS picks its
+ * kernels from a table of CPU models and falls back to SSE3 on models it does not know (an
+ * AVX-512 Xeon ran at 29 GFLOP/s per core instead of ~140). Here the kernel set follows the
+ * CPU's features. OpenBLAS stays for the eigensolvers and as the benchmarks' comparison.
  */
 #include <cblas.h>
 
+#include "internal.h"
 #include "vg_core.h"
 
 /* Checks that a row-major R×C operand (before transposition) fits its leading dimension. */
@@ -18,9 +25,12 @@ static vg_status check_operand(const char *name, bool trans, int64_t rows, int64
     return VG_OK;
 }
 
-vg_status vg_gemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha,
-                  const float *A, int64_t lda, const float *B, int64_t ldb, float beta,
-                  float *C, int64_t ldc) {
+/* The checks every entry point shares. *trivial is set when there is nothing to multiply
+ * (M or N is 0: nothing to do; K is 0: C = beta·C, done here). */
+static vg_status check_problem(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K,
+                               const float *A, int64_t lda, const float *B, int64_t ldb, float beta,
+                               float *C, int64_t ldc, bool *trivial) {
+    *trivial = true;
     if (M < 0 || N < 0 || K < 0)
         return vg_error_setf(VG_ERROR_INVALID_ARGUMENT, "gemm: negative size M=%lld N=%lld K=%lld",
                              (long long)M, (long long)N, (long long)K);
@@ -36,11 +46,129 @@ vg_status vg_gemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, f
             for (int64_t j = 0; j < N; j++) C[i * ldc + j] = beta == 0.0f ? 0.0f : beta * C[i * ldc + j];
         return VG_OK;
     }
+    *trivial = false;
+    return VG_OK;
+}
+
+/* ------------------------------------------------------------ kernel choice */
+
+typedef struct kernel_set {
+    const char *name;
+    vg_gemm_tile_fn tile;
+    int64_t mr, nr, mc;
+} kernel_set;
+
+static kernel_set kernel_set_for_cpu(void) {
+    switch (vg_simd_level()) {
+    case VG_SIMD_AVX512:
+        return (kernel_set){"avx512", vg_gemm_tile_avx512, VG_GEMM_AVX512_MR, 32, VG_GEMM_MC};
+    case VG_SIMD_AVX2:
+        return (kernel_set){"avx2", vg_gemm_tile_avx2, VG_GEMM_AVX2_MR, 16, VG_GEMM_MC};
+    default:
+        return (kernel_set){"portable", vg_gemm_tile_portable, VG_GEMM_PORTABLE_MR, 8, VG_GEMM_PORTABLE_MC};
+    }
+}
+
+int64_t vg_gemm_scratch_floats(void) { return VG_GEMM_SCRATCH_FLOATS; }
+
+const char *vg_gemm_kernel_name(void) { return kernel_set_for_cpu().name; }
+
+/* ------------------------------------------------------------ tiles and threads */
+
+/* Below this many multiply-adds a product runs on the calling thread: waking the pool costs
+ * more than it saves (about 10 µs of one core's work). */
+#define VG_GEMM_PARALLEL_MIN_MACS (1 << 18)
+
+/* C is cut into a grid of tiles: `row_blocks` blocks of whole MR-row panels (at most MC rows)
+ * and `col_blocks` blocks of whole NR-column panels (at most NC columns), each block of a
+ * dimension within one panel of the others. Boundaries fall on panel edges, so every element
+ * is computed by the same micro-kernel position whatever the grid. */
+typedef struct tile_grid {
+    const vg_gemm_problem *problem;
+    vg_gemm_tile_fn tile;
+    int64_t mr, nr;
+    int64_t row_panels, col_panels;
+    int64_t row_blocks, col_blocks;
+} tile_grid;
+
+static int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+/* Start of block `index` of `blocks` spread over `panels` panels of `width`, in elements. */
+static int64_t block_start(int64_t index, int64_t blocks, int64_t panels, int64_t width) {
+    int64_t base = panels / blocks, extra = panels % blocks;
+    return (index * base + (index < extra ? index : extra)) * width;
+}
+
+static void run_tile(void *context, int64_t task, int worker, float *scratch) {
+    (void)worker;
+    const tile_grid *g = context;
+    const vg_gemm_problem *p = g->problem;
+    int64_t rb = task / g->col_blocks, cb = task % g->col_blocks;
+    int64_t i0 = block_start(rb, g->row_blocks, g->row_panels, g->mr);
+    int64_t i1 = block_start(rb + 1, g->row_blocks, g->row_panels, g->mr);
+    int64_t j0 = block_start(cb, g->col_blocks, g->col_panels, g->nr);
+    int64_t j1 = block_start(cb + 1, g->col_blocks, g->col_panels, g->nr);
+    if (i1 > p->M) i1 = p->M;
+    if (j1 > p->N) j1 = p->N;
+    if (i1 > i0 && j1 > j0) g->tile(p, i0, i1 - i0, j0, j1 - j0, scratch);
+}
+
+vg_status vg_gemm_run(vg_pool *pool, const vg_gemm_problem *p) {
+    kernel_set kernels = kernel_set_for_cpu();
+    tile_grid g = {.problem = p, .tile = kernels.tile, .mr = kernels.mr, .nr = kernels.nr};
+    g.row_panels = ceil_div(p->M, kernels.mr);
+    g.col_panels = ceil_div(p->N, kernels.nr);
+    g.row_blocks = ceil_div(g.row_panels, kernels.mc / kernels.mr);
+    g.col_blocks = ceil_div(g.col_panels, VG_GEMM_NC / kernels.nr);
+    int threads = vg_pool_thread_count(pool);
+    if (threads > 1 && (double)p->M * p->N * p->K >= VG_GEMM_PARALLEL_MIN_MACS) {
+        /* More column blocks until every thread has an equal share of tiles (or the panels
+         * run out): rows blocks are few in a training step (a batch of 128 is one). */
+        while (g.col_blocks < g.col_panels &&
+               ((g.row_blocks * g.col_blocks) % threads != 0 || g.row_blocks * g.col_blocks < threads) &&
+               g.row_blocks * g.col_blocks < 4 * threads)
+            g.col_blocks++;
+    } else {
+        pool = NULL; /* small: this thread alone, with its own scratch */
+    }
+    return vg_pool_run(pool, g.row_blocks * g.col_blocks, run_tile, &g, true);
+}
+
+vg_status vg_gemm_with_pool(vg_pool *pool, bool trans_a, bool trans_b, int64_t M, int64_t N,
+                            int64_t K, float alpha, const float *A, int64_t lda, const float *B,
+                            int64_t ldb, float beta, float *C, int64_t ldc) {
+    bool trivial;
+    vg_status status = check_problem(trans_a, trans_b, M, N, K, A, lda, B, ldb, beta, C, ldc, &trivial);
+    if (status != VG_OK || trivial) return status;
+    vg_gemm_problem p = {.trans_a = trans_a, .trans_b = trans_b, .M = M, .N = N, .K = K,
+                         .alpha = alpha, .beta = beta, .A = A, .lda = lda, .B = B, .ldb = ldb,
+                         .C = C, .ldc = ldc};
+    return vg_gemm_run(pool, &p);
+}
+
+vg_status vg_gemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha,
+                  const float *A, int64_t lda, const float *B, int64_t ldb, float beta,
+                  float *C, int64_t ldc) {
+    vg_pool *pool = vg_default_pool_acquire();
+    vg_status status = vg_gemm_with_pool(pool, trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb,
+                                         beta, C, ldc);
+    vg_default_pool_release();
+    return status;
+}
+
+vg_status vg_gemm_openblas(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K,
+                           float alpha, const float *A, int64_t lda, const float *B, int64_t ldb,
+                           float beta, float *C, int64_t ldc) {
+    bool trivial;
+    vg_status status = check_problem(trans_a, trans_b, M, N, K, A, lda, B, ldb, beta, C, ldc, &trivial);
+    if (status != VG_OK || trivial) return status;
     cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans,
                 trans_b ? CblasTrans : CblasNoTrans, (blasint)M, (blasint)N, (blasint)K, alpha, A,
                 (blasint)lda, B, (blasint)ldb, beta, C, (blasint)ldc);
     return VG_OK;
 }
+
+/* ------------------------------------------------------------ reference */
 
 void vg_gemm_ref(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha,
                  const float *A, int64_t lda, const float *B, int64_t ldb, float beta, float *C,

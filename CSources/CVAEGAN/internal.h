@@ -7,6 +7,7 @@
 #ifndef VG_INTERNAL_H
 #define VG_INTERNAL_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "vg_core.h"
@@ -36,6 +37,71 @@ VG_DECLARE_SIMD(void, vg_squared_error, double *loss, float *grad, const float *
                 const float *target, int64_t n, float grad_scale)
 VG_DECLARE_SIMD(void, vg_adam_update, float *param, float *m, float *v, const float *grad, int64_t n,
                 const vg_adam_constants *constants)
+
+/* ------------------------------------------------------------ GEMM internals (gemm*.c) */
+
+/* One product C = alpha·op(A)·op(B) + beta·C, with optional fused work:
+ *   bias_activation  C = act(C + bias) per tile, after its last K slice (bias may be NULL),
+ *              by the same instruction set's vg_bias_activation_forward;
+ *   a_row_sums a_row_sums[i] += Σ_k op(A)[i][k] (the bias gradient of a dense layer's dW
+ *              product, whose op(A) is dyᵀ), summed in k order like the column-sum kernel. */
+typedef struct vg_gemm_problem {
+    bool trans_a, trans_b;
+    int64_t M, N, K;
+    float alpha, beta;
+    const float *A;
+    int64_t lda;
+    const float *B;
+    int64_t ldb;
+    float *C;
+    int64_t ldc;
+    bool bias_activation;
+    const float *bias;
+    vg_activation activation;
+    float activation_alpha;
+    float *a_row_sums;
+} vg_gemm_problem;
+
+/* Blocking per instruction set (gemm_kernel.h): MR × NR registers, KC the depth of a slice,
+ * MC × KC of packed A for L2, KC × NC of packed B for L3. MC is a multiple of MR. */
+#define VG_GEMM_AVX2_MR 6
+#define VG_GEMM_AVX512_MR 6
+#define VG_GEMM_PORTABLE_MR 4
+#define VG_GEMM_KC 256
+#define VG_GEMM_MC 144
+#define VG_GEMM_PORTABLE_MC 128
+#define VG_GEMM_NC 2048
+/* Scratch a tile needs: packed B, packed A, one row sum per row. The largest of the sets. */
+#define VG_GEMM_SCRATCH_FLOATS \
+    ((int64_t)VG_GEMM_KC * VG_GEMM_NC + (int64_t)VG_GEMM_KC * VG_GEMM_MC + VG_GEMM_MC)
+
+typedef void (*vg_gemm_tile_fn)(const vg_gemm_problem *p, int64_t i0, int64_t rows, int64_t j0,
+                                int64_t cols, float *scratch);
+void vg_gemm_tile_avx512(const vg_gemm_problem *p, int64_t i0, int64_t rows, int64_t j0,
+                         int64_t cols, float *scratch);
+void vg_gemm_tile_avx2(const vg_gemm_problem *p, int64_t i0, int64_t rows, int64_t j0,
+                       int64_t cols, float *scratch);
+void vg_gemm_tile_portable(const vg_gemm_problem *p, int64_t i0, int64_t rows, int64_t j0,
+                           int64_t cols, float *scratch);
+
+/* Runs a validated problem on `pool` (NULL: the calling thread alone). */
+vg_status vg_gemm_run(vg_pool *pool, const vg_gemm_problem *problem);
+
+/* Runs body(context, begin, end) over [0, n) in chunks of `chunk` items on the default pool
+ * (one chunk: here, in one call). Chunks are the caller's choice of what is worth a worker's
+ * time; their boundaries do not depend on the thread count. */
+typedef void (*vg_range_fn)(void *context, int64_t begin, int64_t end);
+void vg_parallel_for(int64_t n, int64_t chunk, vg_range_fn body, void *context);
+
+/* Σ body(context, begin, end) over the same kind of chunks (made longer where there would be
+ * more than 256), the partial sums added in chunk order: the same result for any thread
+ * count. */
+typedef double (*vg_range_sum_fn)(void *context, int64_t begin, int64_t end);
+double vg_parallel_sum(int64_t n, int64_t chunk, vg_range_sum_fn body, void *context);
+
+/* Elements per chunk of the element-wise passes: a multiple of every vector width, and long
+ * enough that a chunk is worth a worker's time. */
+#define VG_ELEMENTWISE_CHUNK 16384
 
 /* Calls name##_avx512, name##_avx2 or name##_ref, whichever this CPU runs best. */
 #define VG_DISPATCH(name, ...)                                            \

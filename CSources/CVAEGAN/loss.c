@@ -33,10 +33,25 @@ void vg_bce_logits_ref(double *loss, float *grad, const float *logits, const flo
     *loss = sum;
 }
 
+/* The element-wise losses split over the pool: each chunk's sum, added in chunk order. */
+typedef struct loss_job {
+    float *grad;
+    const float *input, *target;
+    float constant_target, grad_scale;
+} loss_job;
+
+static double bce_logits_range(void *context, int64_t begin, int64_t end) {
+    const loss_job *job = context;
+    double sum;
+    VG_DISPATCH(vg_bce_logits, &sum, job->grad ? job->grad + begin : NULL, job->input + begin,
+                job->target + begin, end - begin, job->grad_scale);
+    return sum;
+}
+
 void vg_bce_logits(double *loss, float *grad, const float *logits, const float *targets,
                    int64_t n, float grad_scale) {
-    if (n <= 0) { *loss = 0.0; return; }
-    VG_DISPATCH(vg_bce_logits, loss, grad, logits, targets, n, grad_scale);
+    loss_job job = {.grad = grad, .input = logits, .target = targets, .grad_scale = grad_scale};
+    *loss = vg_parallel_sum(n, VG_ELEMENTWISE_CHUNK, bce_logits_range, &job);
 }
 
 void vg_bce_logits_constant(double *loss, float *grad, const float *logits, float target,
@@ -67,10 +82,18 @@ void vg_squared_error_ref(double *loss, float *grad, const float *prediction,
     *loss = sum;
 }
 
+static double squared_error_range(void *context, int64_t begin, int64_t end) {
+    const loss_job *job = context;
+    double sum;
+    VG_DISPATCH(vg_squared_error, &sum, job->grad ? job->grad + begin : NULL, job->input + begin,
+                job->target + begin, end - begin, job->grad_scale);
+    return sum;
+}
+
 void vg_squared_error(double *loss, float *grad, const float *prediction, const float *target,
                       int64_t n, float grad_scale) {
-    if (n <= 0) { *loss = 0.0; return; }
-    VG_DISPATCH(vg_squared_error, loss, grad, prediction, target, n, grad_scale);
+    loss_job job = {.grad = grad, .input = prediction, .target = target, .grad_scale = grad_scale};
+    *loss = vg_parallel_sum(n, VG_ELEMENTWISE_CHUNK, squared_error_range, &job);
 }
 
 /* ------------------------------------------------------------ Gaussian KL */

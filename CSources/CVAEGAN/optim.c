@@ -65,10 +65,24 @@ void vg_adam_step_ref(float *param, float *m, float *v, const float *grad, int64
     vg_adam_update_ref(param, m, v, grad, n, &k);
 }
 
+typedef struct adam_job {
+    float *param, *m, *v;
+    const float *grad;
+    const vg_adam_constants *constants;
+} adam_job;
+
+static void adam_range(void *context, int64_t begin, int64_t end) {
+    const adam_job *job = context;
+    VG_DISPATCH(vg_adam_update, job->param + begin, job->m + begin, job->v + begin,
+                job->grad + begin, end - begin, job->constants);
+}
+
+/* Element by element, so splitting the pass over the pool changes nothing in the result. */
 void vg_adam_step(float *param, float *m, float *v, const float *grad, int64_t n, float lr,
                   float beta1, float beta2, float eps, float weight_decay, bool decoupled,
                   int64_t step) {
     if (n <= 0) return;
     vg_adam_constants k = adam_constants_for(lr, beta1, beta2, eps, weight_decay, decoupled, step);
-    VG_DISPATCH(vg_adam_update, param, m, v, grad, n, &k);
+    adam_job job = {param, m, v, grad, &k};
+    vg_parallel_for(n, VG_ELEMENTWISE_CHUNK, adam_range, &job);
 }

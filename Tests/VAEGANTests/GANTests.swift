@@ -311,9 +311,8 @@ import Testing
 
 extension GANTests {
     /// 2-D data on a ring of 8 Gaussians (radius 2, σ = 0.05), the classic mode-collapse test.
-    /// Each case runs a few thousand steps of 128-row GEMMs, which OpenBLAS would spread over its
-    /// threads; on a busy machine its waiting threads make that many times slower than one
-    /// thread, so the cases set one thread and run one at a time.
+    /// Each case runs a few thousand steps of small 128-row GEMMs, too small to gain from the
+    /// pool while other suites keep the cores busy, so the cases run one at a time.
     @Suite(.serialized) struct Ring {
         /// Centres of the 8 modes, every 45°.
         static let centres: [(x: Double, y: Double)] = (0..<8).map {

@@ -1,7 +1,8 @@
-// vg_gemm (OpenBLAS) against vg_gemm_ref (plain loops in double) for all four transpose
-// combinations, and the dense layer against GEMM reference + bias/activation reference.
+// vg_gemm (VAEGAN's packed-panel kernels, whichever set this CPU runs) against vg_gemm_ref
+// (plain loops in double) for all four transpose combinations, and the dense layer (with its
+// fused bias, activation and bias gradient) against GEMM reference + bias/activation reference.
 //
-// Tolerance. OpenBLAS accumulates in float, so element (i, j) may differ from the double
+// Tolerance. vg_gemm accumulates in float, so element (i, j) may differ from the double
 // reference by up to about (K + 2)·2^-24 · (|α|·Σ_k |a_ik||b_kj| + |β|·|c_ij|) (the standard
 // dot-product error bound); the bound is computed by running the reference on |A|, |B|, |C|.
 
@@ -37,6 +38,24 @@ struct KernelGemmCase: Sendable, CustomTestStringConvertible {
                 }
             }
             cases.append(.init(transA: ta, transB: tb, m: 128, n: 784, k: 100, alpha: 0.5, beta: 0.25, padding: 0))
+        }
+        return cases
+    }()
+
+    /// The sizes around the kernels' edges: each of M, N and K in turn runs through them (the
+    /// others 17 and 33, not multiples of any vector width), for NN, NT and TN with β 0 and 1,
+    /// leading dimensions 3 past the rows.
+    static let edges: [KernelGemmCase] = {
+        let sizes = [1, 2, 15, 16, 17, 31, 32, 33, 127, 128, 129, 784, 1000]
+        var cases: [KernelGemmCase] = []
+        for (ta, tb) in [(false, false), (false, true), (true, false)] {
+            for size in sizes {
+                for (m, n, k) in [(size, 33, 17), (17, size, 33), (33, 17, size)] {
+                    for beta: Float in [0, 1] {
+                        cases.append(.init(transA: ta, transB: tb, m: m, n: n, k: k, alpha: 1, beta: beta))
+                    }
+                }
+            }
         }
         return cases
     }()
@@ -78,7 +97,7 @@ enum KernelGemm {
 }
 
 struct GemmKernelTests {
-    @Test(arguments: KernelGemmCase.all)
+    @Test(arguments: KernelGemmCase.all + KernelGemmCase.edges)
     func gemmMatchesReference(_ c: KernelGemmCase) {
         var random = KernelRandom(seed: UInt64(c.m * 1_000_003 + c.n * 1009 + c.k) &+ (c.transA ? 1 << 40 : 0) &+ (c.transB ? 1 << 41 : 0))
         let a = random.uniform(c.countA, -1, 1), b = random.uniform(c.countB, -1, 1)

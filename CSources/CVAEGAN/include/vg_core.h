@@ -51,13 +51,72 @@ vg_simd vg_simd_level(void);
 /* "scalar", "avx2" or "avx512". */
 const char *vg_simd_name(vg_simd level);
 
+/* ---------------------------------------------------------------- threads (pool.c, threads.c) */
+
+/* Most threads a pool may have. */
+#define VG_MAX_THREADS 1024
+
+/* A fixed set of worker threads that run the tasks of one job at a time, the calling thread
+ * among them: tile after tile of a GEMM, chunk after chunk of an element-wise pass. Workers
+ * spin briefly after a job, then sleep, so an idle pool costs nothing and a busy machine is
+ * shared. Each worker owns a 64-byte-aligned scratch buffer, allocated at creation. A pool
+ * runs one job at a time: a thread that finds it busy runs its tasks itself (with a scratch
+ * buffer of its own, allocated on its first such call), so threads never wait on each other. */
+typedef struct vg_pool vg_pool;
+
+/* task(context, index, worker, scratch): index in [0, tasks); worker in [0, threads), 0 being
+ * the caller; scratch the worker's buffer (NULL when the pool has none). */
+typedef void (*vg_task_fn)(void *context, int64_t task, int worker, float *scratch);
+
+/* A pool of `threads` (1 ... VG_MAX_THREADS: the caller and threads − 1 workers), each with
+ * scratch_floats floats of scratch. Errors: VG_ERROR_INVALID_ARGUMENT, VG_ERROR_OUT_OF_MEMORY
+ * (memory or threads that cannot be had; nothing is left behind). */
+vg_status vg_pool_create(vg_pool **out, int threads, int64_t scratch_floats);
+/* Stops and joins the workers; NULL is a no-op. No job may be running. */
+void vg_pool_free(vg_pool *pool);
+int vg_pool_thread_count(const vg_pool *pool);
+int64_t vg_pool_scratch_floats(const vg_pool *pool);
+/* Runs task 0 ... tasks − 1 and returns when all are done. pool may be NULL (run here). Tasks
+ * run outside the pool (NULL, or busy) get this thread's own scratch buffer of the pool's size
+ * (the GEMM's without a pool) when needs_scratch, NULL otherwise.
+ * Errors: VG_ERROR_OUT_OF_MEMORY when that buffer cannot be allocated (no task ran). */
+vg_status vg_pool_run(vg_pool *pool, int64_t tasks, vg_task_fn task, void *context,
+                      bool needs_scratch);
+
+/* The process-wide pool the library's kernels use (created on first use: VAEGAN_NUM_THREADS
+ * threads, or one per CPU this process may run on), held until vg_default_pool_release, which
+ * every acquire must be paired with on the same thread. NULL only if not even one thread's
+ * scratch could be allocated (vg_pool_run then runs tasks on the caller). */
+vg_pool *vg_default_pool_acquire(void);
+void vg_default_pool_release(void);
+/* Replaces the process-wide pool by one of `threads` threads, once no job runs on the old one
+ * (it waits for them). Must not be called from inside a task. */
+vg_status vg_set_default_pool_threads(int threads);
+/* CPUs this process may run on (its affinity mask), at least 1. */
+int vg_available_cpu_count(void);
+
 /* ---------------------------------------------------------------- GEMM (gemm.c) */
 
-/* C (M, N) = alpha · op(A) · op(B) + beta · C, op(X) = X or Xᵀ; BLAS conventions, row-major.
- * Errors: VG_ERROR_INVALID_ARGUMENT for negative sizes or leading dimensions too small. */
+/* C (M, N) = alpha · op(A) · op(B) + beta · C, op(X) = X or Xᵀ; BLAS conventions, row-major,
+ * any leading dimension. VAEGAN's own packed-panel kernels (AVX-512, AVX2+FMA or portable SSE2,
+ * chosen by CPUID), on the process-wide pool; bitwise the same result for any thread count.
+ * Errors: VG_ERROR_INVALID_ARGUMENT for negative sizes or leading dimensions too small;
+ * VG_ERROR_OUT_OF_MEMORY as vg_pool_run. */
 vg_status vg_gemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha,
                   const float *A, int64_t lda, const float *B, int64_t ldb, float beta,
                   float *C, int64_t ldc);
+/* The same on a given pool (NULL: the calling thread alone). */
+vg_status vg_gemm_with_pool(vg_pool *pool, bool trans_a, bool trans_b, int64_t M, int64_t N,
+                            int64_t K, float alpha, const float *A, int64_t lda, const float *B,
+                            int64_t ldb, float beta, float *C, int64_t ldc);
+/* The same through OpenBLAS's cblas_sgemm (its own threads): the comparison in benchmarks. */
+vg_status vg_gemm_openblas(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K,
+                           float alpha, const float *A, int64_t lda, const float *B, int64_t ldb,
+                           float beta, float *C, int64_t ldc);
+/* Floats of scratch one thread of a GEMM needs (the packed panels). */
+int64_t vg_gemm_scratch_floats(void);
+/* The kernel set vg_gemm uses on this CPU: "avx512", "avx2" or "portable". */
+const char *vg_gemm_kernel_name(void);
 /* The same, as three plain loops accumulated in double: the reference for tests. */
 void vg_gemm_ref(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha,
                  const float *A, int64_t lda, const float *B, int64_t ldb, float beta, float *C,

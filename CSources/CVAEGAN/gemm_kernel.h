@@ -1,0 +1,192 @@
+/*
+ * gemm_kernel.h — the GEMM's packing routines and register-blocked micro-kernel, written once
+ * with clang's vector extensions and compiled per instruction set by gemm_avx2.c, gemm_avx512.c
+ * and gemm_portable.c, which define before including it:
+ *   VG_LANES        floats per vector
+ *   VG_TARGET       the function attribute that enables the instruction set
+ *   VG_NAME(name)   the name for that set (name##_avx2, …)
+ *   VG_FMA(a, b, c) a·b + c, fused where the set has FMA
+ *   VG_GEMM_MR      rows of the micro-kernel (internal.h has each set's, with KC, MC, NC)
+ *   VG_EPILOGUE     that set's vg_bias_activation_forward
+ * No include guard: it is meant to be included more than once.
+ *
+ * The design is BLIS's (Van Zee & van de Geijn, "BLIS: A Framework for Rapidly Instantiating
+ * BLAS Functionality", 2015): op(B) is packed into panels of KC × NR, op(A) into panels of
+ * MR × KC, both zero-padded at the edges, so the micro-kernel streams both from contiguous,
+ * cache-resident memory and keeps an MR × NR block of C in registers (NR = 2 vectors): per
+ * k it loads two vectors of B, broadcasts MR values of A and issues 2·MR FMAs. Packing also
+ * absorbs the transposes, so NN, NT, TN and TT share one kernel.
+ *
+ * One call of vg_gemm_tile computes one tile of C (at most MC rows, at most NC columns) over
+ * the whole K, in KC-deep slices: tiles are the unit of work the thread pool hands out.
+ * Every element of C is accumulated over k in the same order (slices ascending, k ascending
+ * within a slice, one FMA each) whatever the tiling, so the result does not depend on the
+ * thread count.
+ */
+#pragma STDC FP_CONTRACT OFF
+
+#include <string.h>
+
+#include "internal.h"
+
+#define VG_GEMM_NR (2 * VG_LANES)
+
+typedef float vg_vf __attribute__((ext_vector_type(VG_LANES)));
+/* The same vector at float alignment, for rows of C at any column. */
+typedef float vg_vf_unaligned __attribute__((ext_vector_type(VG_LANES), aligned(4)));
+
+/* Packs rows [i0, i0 + rows) and depth [p0, p0 + depth) of op(A) into MR-row panels:
+ * panel r holds element (i0 + r·MR + i, p0 + k) at [r·MR·depth + k·MR + i]; rows past the
+ * edge are zero. */
+VG_TARGET static void pack_a(float *restrict packed, const vg_gemm_problem *p, int64_t i0,
+                             int64_t rows, int64_t p0, int64_t depth) {
+    for (int64_t r0 = 0; r0 < rows; r0 += VG_GEMM_MR) {
+        int64_t valid = rows - r0 < VG_GEMM_MR ? rows - r0 : VG_GEMM_MR;
+        float *panel = packed + r0 * depth;
+        if (p->trans_a) { /* op(A)[i][k] = A[k][i]: MR consecutive floats per k */
+            const float *a = p->A + p0 * p->lda + i0 + r0;
+            if (valid == VG_GEMM_MR) {
+                for (int64_t k = 0; k < depth; k++)
+                    memcpy(panel + k * VG_GEMM_MR, a + k * p->lda, VG_GEMM_MR * sizeof(float));
+            } else {
+                for (int64_t k = 0; k < depth; k++) {
+                    int64_t i = 0;
+                    for (; i < valid; i++) panel[k * VG_GEMM_MR + i] = a[k * p->lda + i];
+                    for (; i < VG_GEMM_MR; i++) panel[k * VG_GEMM_MR + i] = 0.0f;
+                }
+            }
+        } else { /* op(A)[i][k] = A[i][k]: one contiguous run per row */
+            for (int64_t i = 0; i < VG_GEMM_MR; i++) {
+                if (i < valid) {
+                    const float *a = p->A + (i0 + r0 + i) * p->lda + p0;
+                    for (int64_t k = 0; k < depth; k++) panel[k * VG_GEMM_MR + i] = a[k];
+                } else {
+                    for (int64_t k = 0; k < depth; k++) panel[k * VG_GEMM_MR + i] = 0.0f;
+                }
+            }
+        }
+    }
+}
+
+/* Packs depth [p0, p0 + depth) and columns [j0, j0 + cols) of op(B) into NR-column panels:
+ * panel c holds element (p0 + k, j0 + c·NR + j) at [c·NR·depth + k·NR + j]; columns past the
+ * edge are zero. */
+VG_TARGET static void pack_b(float *restrict packed, const vg_gemm_problem *p, int64_t p0,
+                             int64_t depth, int64_t j0, int64_t cols) {
+    for (int64_t c0 = 0; c0 < cols; c0 += VG_GEMM_NR) {
+        int64_t valid = cols - c0 < VG_GEMM_NR ? cols - c0 : VG_GEMM_NR;
+        float *panel = packed + c0 * depth;
+        if (p->trans_b) { /* op(B)[k][j] = B[j][k]: one contiguous run per column */
+            for (int64_t j = 0; j < VG_GEMM_NR; j++) {
+                if (j < valid) {
+                    const float *b = p->B + (j0 + c0 + j) * p->ldb + p0;
+                    for (int64_t k = 0; k < depth; k++) panel[k * VG_GEMM_NR + j] = b[k];
+                } else {
+                    for (int64_t k = 0; k < depth; k++) panel[k * VG_GEMM_NR + j] = 0.0f;
+                }
+            }
+        } else { /* op(B)[k][j] = B[k][j]: NR consecutive floats per k */
+            const float *b = p->B + p0 * p->ldb + j0 + c0;
+            for (int64_t k = 0; k < depth; k++) {
+                float *row = panel + k * VG_GEMM_NR;
+                if (valid == VG_GEMM_NR) {
+                    memcpy(row, b + k * p->ldb, VG_GEMM_NR * sizeof(float));
+                } else {
+                    int64_t j = 0;
+                    for (; j < valid; j++) row[j] = b[k * p->ldb + j];
+                    for (; j < VG_GEMM_NR; j++) row[j] = 0.0f;
+                }
+            }
+        }
+    }
+}
+
+/* C block (rows × cols, at most MR × NR) = alpha · Apanel · Bpanel + beta · C block.
+ * beta == 0 writes without reading C (so NaN in C does not survive, as BLAS does). */
+VG_TARGET static inline __attribute__((always_inline)) void micro_kernel(
+    int64_t depth, const float *restrict a, const float *restrict b, float *restrict c, int64_t ldc,
+    int64_t rows, int64_t cols, float alpha, float beta) {
+    vg_vf acc[VG_GEMM_MR][2];
+#pragma clang loop unroll(full)
+    for (int i = 0; i < VG_GEMM_MR; i++) acc[i][0] = acc[i][1] = (vg_vf)0.0f;
+    for (int64_t k = 0; k < depth; k++) {
+        vg_vf b0 = *(const vg_vf *)(b + k * VG_GEMM_NR);
+        vg_vf b1 = *(const vg_vf *)(b + k * VG_GEMM_NR + VG_LANES);
+#pragma clang loop unroll(full)
+        for (int i = 0; i < VG_GEMM_MR; i++) {
+            vg_vf ai = (vg_vf)a[k * VG_GEMM_MR + i];
+            acc[i][0] = VG_FMA(ai, b0, acc[i][0]);
+            acc[i][1] = VG_FMA(ai, b1, acc[i][1]);
+        }
+    }
+    vg_vf va = (vg_vf)alpha, vb = (vg_vf)beta;
+    if (rows == VG_GEMM_MR && cols == VG_GEMM_NR) {
+#pragma clang loop unroll(full)
+        for (int i = 0; i < VG_GEMM_MR; i++) {
+            vg_vf_unaligned *row = (vg_vf_unaligned *)(c + i * ldc);
+            if (beta == 0.0f) {
+                row[0] = va * acc[i][0];
+                row[1] = va * acc[i][1];
+            } else {
+                row[0] = va * acc[i][0] + vb * row[0];
+                row[1] = va * acc[i][1] + vb * row[1];
+            }
+        }
+        return;
+    }
+    /* An edge block: the same arithmetic, element by element, on the valid part only. */
+    float block[VG_GEMM_MR][VG_GEMM_NR];
+    for (int i = 0; i < VG_GEMM_MR; i++) {
+        memcpy(&block[i][0], &acc[i][0], sizeof(vg_vf));
+        memcpy(&block[i][VG_LANES], &acc[i][1], sizeof(vg_vf));
+    }
+    for (int64_t i = 0; i < rows; i++)
+        for (int64_t j = 0; j < cols; j++) {
+            float *out = c + i * ldc + j;
+            *out = beta == 0.0f ? alpha * block[i][j] : alpha * block[i][j] + beta * *out;
+        }
+}
+
+/* Computes the tile rows [i0, i0 + rows) × columns [j0, j0 + cols) of C (rows <= MC,
+ * cols <= NC) over all of K, then its epilogue. scratch holds VG_GEMM_SCRATCH_FLOATS floats,
+ * 64-byte aligned. */
+VG_TARGET void VG_NAME(vg_gemm_tile)(const vg_gemm_problem *p, int64_t i0, int64_t rows, int64_t j0,
+                                     int64_t cols, float *scratch) {
+    float *packed_b = scratch;
+    float *packed_a = scratch + (int64_t)VG_GEMM_KC * VG_GEMM_NC;
+    float *row_sums = packed_a + (int64_t)VG_GEMM_KC * VG_GEMM_MC;
+    /* Only the tiles of the first column block add row sums, so each row's sum is added once. */
+    bool sums = p->a_row_sums && j0 == 0;
+    if (sums) memset(row_sums, 0, (size_t)rows * sizeof(float));
+    /* K in slices of equal depth (at most KC): 784 is 4 × 196, not 3 × 256 + a thin 16 whose
+     * micro-kernel calls would be mostly loads and stores of C. */
+    int64_t slices = (p->K + VG_GEMM_KC - 1) / VG_GEMM_KC;
+    for (int64_t slice = 0, p0 = 0; slice < slices; slice++) {
+        int64_t depth = p->K / slices + (slice < p->K % slices ? 1 : 0);
+        float beta = p0 == 0 ? p->beta : 1.0f; /* later slices add to what the first wrote */
+        pack_b(packed_b, p, p0, depth, j0, cols);
+        pack_a(packed_a, p, i0, rows, p0, depth);
+        if (sums) /* Σ_k op(A)[i][k], k ascending: the order of vg_column_sums_accumulate_ref */
+            for (int64_t r0 = 0; r0 < rows; r0 += VG_GEMM_MR)
+                for (int64_t i = r0; i < rows && i < r0 + VG_GEMM_MR; i++)
+                    for (int64_t k = 0; k < depth; k++)
+                        row_sums[i] += packed_a[r0 * depth + k * VG_GEMM_MR + (i - r0)];
+        for (int64_t c0 = 0; c0 < cols; c0 += VG_GEMM_NR) {
+            int64_t valid_cols = cols - c0 < VG_GEMM_NR ? cols - c0 : VG_GEMM_NR;
+            for (int64_t r0 = 0; r0 < rows; r0 += VG_GEMM_MR) {
+                int64_t valid_rows = rows - r0 < VG_GEMM_MR ? rows - r0 : VG_GEMM_MR;
+                micro_kernel(depth, packed_a + r0 * depth, packed_b + c0 * depth,
+                             p->C + (i0 + r0) * p->ldc + j0 + c0, p->ldc, valid_rows, valid_cols,
+                             p->alpha, beta);
+            }
+        }
+        p0 += depth;
+    }
+    if (sums)
+        for (int64_t i = 0; i < rows; i++) p->a_row_sums[i0 + i] += row_sums[i];
+    if (p->bias_activation && (p->bias || p->activation != VG_ACTIVATION_IDENTITY))
+        /* C = act(C + bias) while the tile is still in cache */
+        for (int64_t i = 0; i < rows; i++)
+            VG_EPILOGUE(p->C + (i0 + i) * p->ldc + j0, p->bias ? p->bias + j0 : NULL, 1, cols,
+                        p->activation, p->activation_alpha);
+}
