@@ -16,13 +16,13 @@ let package = Package(
         .package(url: "https://github.com/ordo-one/benchmark", exact: "1.38.1", traits: ["MallocInterposer"]),
     ],
     targets: [
-        // Wraps cblas_sgemm inside the benchmark executable to time a step's GEMM calls alone.
-        .target(name: "GemmTimer", path: "Sources/GemmTimer", linkerSettings: [.linkedLibrary("dl")]),
+        // The machine's FMA peak, measured: the yardstick of the GEMM table.
+        .target(name: "FMAPeak", path: "Sources/FMAPeak"),
         .executableTarget(
             name: "vaegan-bench",
             dependencies: [
                 .product(name: "VAEGAN", package: rootIdentity), .product(name: "CVAEGAN", package: rootIdentity),
-                "GemmTimer",
+                "FMAPeak",
             ],
             path: "Sources/vaegan-bench"
         ),

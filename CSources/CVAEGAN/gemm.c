@@ -8,7 +8,9 @@
  * AVX-512 Xeon ran at 29 GFLOP/s per core instead of ~140). Here the kernel set follows the
  * CPU's features. OpenBLAS stays for the eigensolvers and as the benchmarks' comparison.
  */
+#define _POSIX_C_SOURCE 200809L
 #include <cblas.h>
+#include <time.h>
 
 #include "internal.h"
 #include "vg_core.h"
@@ -113,7 +115,23 @@ static void run_tile(void *context, int64_t task, int worker, float *scratch) {
     if (i1 > i0 && j1 > j0) g->tile(p, i0, i1 - i0, j0, j1 - j0, scratch);
 }
 
+static int64_t monotonic_nanoseconds(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
+}
+
+static vg_status run_on_grid(vg_pool *pool, const vg_gemm_problem *p);
+
 vg_status vg_gemm_run(vg_pool *pool, const vg_gemm_problem *p) {
+    if (!vg_pool_gemm_timing(pool)) return run_on_grid(pool, p);
+    int64_t start = monotonic_nanoseconds();
+    vg_status status = run_on_grid(pool, p);
+    vg_pool_add_gemm_time(pool, monotonic_nanoseconds() - start, p->M * p->N * p->K);
+    return status;
+}
+
+static vg_status run_on_grid(vg_pool *pool, const vg_gemm_problem *p) {
     kernel_set kernels = kernel_set_for_cpu();
     tile_grid g = {.problem = p, .tile = kernels.tile, .mr = kernels.mr, .nr = kernels.nr};
     g.row_panels = ceil_div(p->M, kernels.mr);

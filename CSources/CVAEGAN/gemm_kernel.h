@@ -7,6 +7,7 @@
  *   VG_NAME(name)   the name for that set (name##_avx2, …)
  *   VG_FMA(a, b, c) a·b + c, fused where the set has FMA
  *   VG_GEMM_MR      rows of the micro-kernel (internal.h has each set's, with KC, MC, NC)
+ *   VG_SLICE_DEPTH  the set's KC, at most VG_GEMM_KC
  *   VG_EPILOGUE     that set's vg_bias_activation_forward
  * No include guard: it is meant to be included more than once.
  *
@@ -55,14 +56,18 @@ VG_TARGET static void pack_a(float *restrict packed, const vg_gemm_problem *p, i
                     for (; i < VG_GEMM_MR; i++) panel[k * VG_GEMM_MR + i] = 0.0f;
                 }
             }
-        } else { /* op(A)[i][k] = A[i][k]: one contiguous run per row */
-            for (int64_t i = 0; i < VG_GEMM_MR; i++) {
-                if (i < valid) {
-                    const float *a = p->A + (i0 + r0 + i) * p->lda + p0;
-                    for (int64_t k = 0; k < depth; k++) panel[k * VG_GEMM_MR + i] = a[k];
-                } else {
-                    for (int64_t k = 0; k < depth; k++) panel[k * VG_GEMM_MR + i] = 0.0f;
-                }
+        } else { /* op(A)[i][k] = A[i][k]: MR rows read side by side, the panel written in order */
+            const float *rows_of_a[VG_GEMM_MR];
+            for (int64_t i = 0; i < VG_GEMM_MR; i++)
+                rows_of_a[i] = p->A + (i0 + r0 + (i < valid ? i : 0)) * p->lda + p0;
+            if (valid == VG_GEMM_MR) {
+                for (int64_t k = 0; k < depth; k++)
+#pragma clang loop unroll(full)
+                    for (int64_t i = 0; i < VG_GEMM_MR; i++) panel[k * VG_GEMM_MR + i] = rows_of_a[i][k];
+            } else {
+                for (int64_t k = 0; k < depth; k++)
+                    for (int64_t i = 0; i < VG_GEMM_MR; i++)
+                        panel[k * VG_GEMM_MR + i] = i < valid ? rows_of_a[i][k] : 0.0f;
             }
         }
     }
@@ -76,14 +81,18 @@ VG_TARGET static void pack_b(float *restrict packed, const vg_gemm_problem *p, i
     for (int64_t c0 = 0; c0 < cols; c0 += VG_GEMM_NR) {
         int64_t valid = cols - c0 < VG_GEMM_NR ? cols - c0 : VG_GEMM_NR;
         float *panel = packed + c0 * depth;
-        if (p->trans_b) { /* op(B)[k][j] = B[j][k]: one contiguous run per column */
-            for (int64_t j = 0; j < VG_GEMM_NR; j++) {
-                if (j < valid) {
-                    const float *b = p->B + (j0 + c0 + j) * p->ldb + p0;
-                    for (int64_t k = 0; k < depth; k++) panel[k * VG_GEMM_NR + j] = b[k];
-                } else {
-                    for (int64_t k = 0; k < depth; k++) panel[k * VG_GEMM_NR + j] = 0.0f;
-                }
+        if (p->trans_b) { /* op(B)[k][j] = B[j][k]: NR rows of B read side by side */
+            const float *rows_of_b[VG_GEMM_NR];
+            for (int64_t j = 0; j < VG_GEMM_NR; j++)
+                rows_of_b[j] = p->B + (j0 + c0 + (j < valid ? j : 0)) * p->ldb + p0;
+            if (valid == VG_GEMM_NR) {
+                for (int64_t k = 0; k < depth; k++)
+#pragma clang loop unroll(full)
+                    for (int64_t j = 0; j < VG_GEMM_NR; j++) panel[k * VG_GEMM_NR + j] = rows_of_b[j][k];
+            } else {
+                for (int64_t k = 0; k < depth; k++)
+                    for (int64_t j = 0; j < VG_GEMM_NR; j++)
+                        panel[k * VG_GEMM_NR + j] = j < valid ? rows_of_b[j][k] : 0.0f;
             }
         } else { /* op(B)[k][j] = B[k][j]: NR consecutive floats per k */
             const float *b = p->B + p0 * p->ldb + j0 + c0;
@@ -109,6 +118,7 @@ VG_TARGET static inline __attribute__((always_inline)) void micro_kernel(
     vg_vf acc[VG_GEMM_MR][2];
 #pragma clang loop unroll(full)
     for (int i = 0; i < VG_GEMM_MR; i++) acc[i][0] = acc[i][1] = (vg_vf)0.0f;
+#pragma clang loop unroll_count(4)
     for (int64_t k = 0; k < depth; k++) {
         vg_vf b0 = *(const vg_vf *)(b + k * VG_GEMM_NR);
         vg_vf b1 = *(const vg_vf *)(b + k * VG_GEMM_NR + VG_LANES);
@@ -158,9 +168,9 @@ VG_TARGET void VG_NAME(vg_gemm_tile)(const vg_gemm_problem *p, int64_t i0, int64
     /* Only the tiles of the first column block add row sums, so each row's sum is added once. */
     bool sums = p->a_row_sums && j0 == 0;
     if (sums) memset(row_sums, 0, (size_t)rows * sizeof(float));
-    /* K in slices of equal depth (at most KC): 784 is 4 × 196, not 3 × 256 + a thin 16 whose
-     * micro-kernel calls would be mostly loads and stores of C. */
-    int64_t slices = (p->K + VG_GEMM_KC - 1) / VG_GEMM_KC;
+    /* K in slices of equal depth (at most KC): 784 is 262 + 261 + 261, not 384 + 384 + a thin
+     * 16 whose micro-kernel calls would be mostly loads and stores of C. */
+    int64_t slices = (p->K + VG_SLICE_DEPTH - 1) / VG_SLICE_DEPTH;
     for (int64_t slice = 0, p0 = 0; slice < slices; slice++) {
         int64_t depth = p->K / slices + (slice < p->K % slices ? 1 : 0);
         float beta = p0 == 0 ? p->beta : 1.0f; /* later slices add to what the first wrote */

@@ -67,7 +67,11 @@ typedef struct vg_gemm_problem {
 #define VG_GEMM_AVX2_MR 6
 #define VG_GEMM_AVX512_MR 6
 #define VG_GEMM_PORTABLE_MR 4
-#define VG_GEMM_KC 256
+/* KC: AVX2's 16 × 384 panel of B (24 KiB) stays in a 32 KiB L1; AVX-512's 32-wide one is
+ * kept at 32 KiB by a shallower slice. 384 (not 256) so that K = 784 is 3 slices, not 4. */
+#define VG_GEMM_AVX2_KC 384
+#define VG_GEMM_AVX512_KC 256
+#define VG_GEMM_KC 384 /* the deepest, for the scratch size */
 #define VG_GEMM_MC 144
 #define VG_GEMM_PORTABLE_MC 128
 #define VG_GEMM_NC 2048
@@ -83,6 +87,10 @@ void vg_gemm_tile_avx2(const vg_gemm_problem *p, int64_t i0, int64_t rows, int64
                        int64_t cols, float *scratch);
 void vg_gemm_tile_portable(const vg_gemm_problem *p, int64_t i0, int64_t rows, int64_t j0,
                            int64_t cols, float *scratch);
+
+/* The pool's GEMM timing (vg_pool_set_gemm_timing): whether it is on, and adding one GEMM. */
+bool vg_pool_gemm_timing(const vg_pool *pool);
+void vg_pool_add_gemm_time(vg_pool *pool, int64_t nanoseconds, int64_t multiply_adds);
 
 /* Runs a validated problem on `pool` (NULL: the calling thread alone). */
 vg_status vg_gemm_run(vg_pool *pool, const vg_gemm_problem *problem);

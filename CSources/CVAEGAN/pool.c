@@ -52,6 +52,9 @@ struct vg_pool {
     pthread_mutex_t lock;
     pthread_cond_t wake;      /* a new job or stop */
     pthread_cond_t finished;  /* the last worker left a job */
+    /* Benchmarks only: GEMM wall time and multiply-adds, added up while timing is on. */
+    _Atomic bool gemm_timing;
+    _Atomic int64_t gemm_nanoseconds, gemm_multiply_adds;
 };
 
 static inline void cpu_relax(void) {
@@ -249,6 +252,30 @@ vg_status vg_pool_run(vg_pool *pool, int64_t tasks, vg_task_fn fn, void *context
 done:
     atomic_flag_clear_explicit(&pool->busy, memory_order_release);
     return VG_OK;
+}
+
+/* ------------------------------------------------------------ GEMM timing (benchmarks) */
+
+void vg_pool_set_gemm_timing(vg_pool *pool, bool on) {
+    if (!pool) return;
+    atomic_store(&pool->gemm_nanoseconds, 0);
+    atomic_store(&pool->gemm_multiply_adds, 0);
+    atomic_store(&pool->gemm_timing, on);
+}
+
+void vg_pool_gemm_totals(const vg_pool *pool, double *seconds, double *multiply_adds) {
+    vg_pool *p = (vg_pool *)pool;
+    *seconds = p ? (double)atomic_load(&p->gemm_nanoseconds) * 1e-9 : 0.0;
+    *multiply_adds = p ? (double)atomic_load(&p->gemm_multiply_adds) : 0.0;
+}
+
+bool vg_pool_gemm_timing(const vg_pool *pool) {
+    return pool && atomic_load_explicit(&((vg_pool *)pool)->gemm_timing, memory_order_relaxed);
+}
+
+void vg_pool_add_gemm_time(vg_pool *pool, int64_t nanoseconds, int64_t multiply_adds) {
+    atomic_fetch_add_explicit(&pool->gemm_nanoseconds, nanoseconds, memory_order_relaxed);
+    atomic_fetch_add_explicit(&pool->gemm_multiply_adds, multiply_adds, memory_order_relaxed);
 }
 
 /* ------------------------------------------------------------ the process-wide pool */

@@ -1,6 +1,7 @@
-// The kernel table: every C kernel at the sizes a training step uses, its time, its throughput
-// beside the machine's bound (memory bandwidth for element-wise kernels, FMA peak for GEMM),
-// and the AVX-512 path's speed-up over the scalar reference.
+// The kernel table: every C kernel but GEMM (GemmTable.swift) at the sizes a training step uses,
+// its time, its throughput beside the machine's bound (memory bandwidth for element-wise
+// kernels, the measured FMA peak for the evaluation's products), and the SIMD path's speed-up
+// over the scalar reference.
 import CVAEGAN
 import Foundation
 
@@ -54,22 +55,7 @@ func kernelRows() -> [KernelRow] {
         return Timing.measure(samples: 15, repeats: repeats, body).median
     }
 
-    // GEMM: the dense layers' forward (y = x·Wᵀ), weight gradient (dyᵀ·x) and input gradient (dy·W).
-    for (input, output) in [(784, 512), (512, 256), (256, 32), (32, 256), (256, 512), (512, 784)] {
-        let x = buffers.make(batch * input), w = buffers.make(output * input), y = buffers.make(batch * output)
-        let dw = buffers.make(output * input), dx = buffers.make(batch * input)
-        let flops = 2.0 * Double(batch * input * output)
-        let B = Int64(batch), I = Int64(input), O = Int64(output)
-        rows.append(KernelRow(name: "gemm forward x·Wᵀ", shape: "\(batch)×\(input)→\(output)", seconds: time {
-            _ = vg_gemm(false, true, B, O, I, 1, x, I, w, I, 0, y, O)
-        }, bytes: 4.0 * Double(batch * input + output * input + batch * output), flops: flops))
-        rows.append(KernelRow(name: "gemm weight grad dyᵀ·x", shape: "\(output)×\(batch)·\(batch)×\(input)", seconds: time {
-            _ = vg_gemm(true, false, O, I, B, 1, y, O, x, I, 1, dw, I)
-        }, bytes: 4.0 * Double(batch * input + 2 * output * input + batch * output), flops: flops))
-        rows.append(KernelRow(name: "gemm input grad dy·W", shape: "\(batch)×\(output)·\(output)×\(input)", seconds: time {
-            _ = vg_gemm(false, false, B, I, O, 1, y, O, w, I, 0, dx, I)
-        }, bytes: 4.0 * Double(batch * input + output * input + batch * output), flops: flops))
-    }
+    // GEMM has its own table (`vaegan-bench gemm`), beside OpenBLAS.
 
     for width in widths {
         let n = batch * width
@@ -184,7 +170,7 @@ func evaluationKernelRows(_ buffers: Buffers) -> [KernelRow] {
 func printKernelTable(peakGFLOPS: Double) {
     let bandwidth = measureMemoryBandwidth()
     print("threads \(vg_thread_count()), SIMD path \(String(cString: vg_simd_name(vg_simd_level())))")
-    print(String(format: "memory bandwidth (copy, 256 MiB): %.1f GB/s; FMA peak: %.0f GFLOP/s (%d threads)",
+    print(String(format: "memory bandwidth (copy, 256 MiB): %.1f GB/s; FMA peak (measured): %.0f GFLOP/s (%d threads)",
                  bandwidth / 1e9, peakGFLOPS, Int(vg_thread_count())))
     print("")
     print(pad("kernel", 26) + pad("shape", 22) + padLeft("µs", 9) + padLeft("GB/s", 8) + padLeft("GFLOP/s", 9)

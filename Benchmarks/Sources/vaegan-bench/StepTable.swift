@@ -1,7 +1,6 @@
 // The step table: whole training steps of the three reference configurations, in
 // milliseconds (median and spread), beside the time of the same steps' GEMM calls alone.
 import CVAEGAN
-import GemmTimer
 import VAEGAN
 
 enum ModelName: String, CaseIterable {
@@ -47,13 +46,17 @@ func measureStep(_ model: ModelName, batch: Int, threads: Int, steps: Int) throw
     var stepTimes: [Double] = [], gemmTimes: [Double] = []
     var flops = 0.0
     for _ in 0..<steps {
-        gemm_timer_reset()
+        withDefaultPool { vg_pool_set_gemm_timing($0, true) }
         let start = now()
         _ = try trainable.trainStep(on: x)
         stepTimes.append(Double(now() - start) / 1e9)
-        let totals = gemm_timer_read()
-        gemmTimes.append(totals.seconds)
-        flops = totals.flops
+        var seconds = 0.0, multiplyAdds = 0.0
+        withDefaultPool { pool in
+            vg_pool_gemm_totals(pool, &seconds, &multiplyAdds)
+            vg_pool_set_gemm_timing(pool, false)
+        }
+        gemmTimes.append(seconds)
+        flops = 2 * multiplyAdds
     }
     stepTimes.sort()
     gemmTimes.sort()
@@ -82,6 +85,13 @@ func printStepTable(models: [ModelName], batches: [Int], threads: [Int], steps: 
         }
     }
     print("")
-    print("GEMM ms: the step's cblas_sgemm calls alone, timed inside the same steps (median). step/GEMM is the goal's")
+    print("GEMM ms: the step's GEMMs alone, timed by the pool inside the same steps (median). step/GEMM is the goal's")
     print("ratio: 1.15× means everything else (element-wise work, losses, optimizer updates, copies) is 15% of the step.")
+}
+
+/// Runs `body` with the process-wide pool held (so it is not replaced meanwhile).
+func withDefaultPool<T>(_ body: (OpaquePointer?) throws -> T) rethrows -> T {
+    let pool = vg_default_pool_acquire()
+    defer { vg_default_pool_release() }
+    return try body(pool)
 }

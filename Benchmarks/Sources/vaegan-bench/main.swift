@@ -1,9 +1,11 @@
 // vaegan-bench: kernel and whole-step tables (see Benchmarks/README.md).
 //
 //   vaegan-bench kernels [--threads N]
+//   vaegan-bench gemm [--threads 1,2]
 //   vaegan-bench steps [--models vae,gan,vaegan] [--batches 64,128,256] [--threads 1,2] [--steps 50]
 //   vaegan-bench train --model vae|gan|vaegan [--steps 300] [--threads 2] [--batch 128]
 import CVAEGAN
+import FMAPeak
 import Foundation
 import VAEGAN
 
@@ -19,9 +21,14 @@ switch arguments.first {
 case "kernels":
     let threads = Int(option("--threads", arguments) ?? "1") ?? 1
     try Threads.set(threads)
-    // Zen 4: two 256-bit FMA pipes per core → 32 fp32 FLOP/cycle; ~3.7 GHz → ~117 GFLOP/s per core.
-    let peak = Double(option("--peak-per-core", arguments) ?? "117") ?? 117
-    printKernelTable(peakGFLOPS: peak * Double(threads))
+    printKernelTable(peakGFLOPS: fma_peak_gflops(Int32(threads), 0.5))
+case "gemm":
+    let threads = list(option("--threads", arguments)) ?? [1, 2]
+    if arguments.contains("--openblas-only") {
+        try printOpenBLASOnly(threads: threads)
+    } else {
+        try printGemmTable(threads: threads)
+    }
 case "steps":
     let models = (option("--models", arguments) ?? "vae,gan,vaegan").split(separator: ",").compactMap {
         ModelName(rawValue: String($0))
@@ -38,5 +45,5 @@ case "train":
                      threads: Int(option("--threads", arguments) ?? "2") ?? 2,
                      batch: Int(option("--batch", arguments) ?? "128") ?? 128)
 default:
-    print("usage: vaegan-bench kernels [--threads N] | steps [--models vae,gan,vaegan] [--batches 64,128,256] [--threads 1,2] [--steps 50] | train --model vae|gan|vaegan [--steps 300] [--threads 2]")
+    print("usage: vaegan-bench kernels [--threads N] | gemm [--threads 1,2] | steps [--models vae,gan,vaegan] [--batches 64,128,256] [--threads 1,2] [--steps 50] | train --model vae|gan|vaegan [--steps 300] [--threads 2]")
 }

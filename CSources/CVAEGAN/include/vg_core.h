@@ -92,8 +92,28 @@ void vg_default_pool_release(void);
 /* Replaces the process-wide pool by one of `threads` threads, once no job runs on the old one
  * (it waits for them). Must not be called from inside a task. */
 vg_status vg_set_default_pool_threads(int threads);
+/* For benchmarks: with timing on, the pool adds up the wall time and multiply-adds of the
+ * GEMMs run on it (from vg_gemm, the dense layers and vg_gemm_with_pool), including those small
+ * enough to run on the caller alone. Turning it on or off resets the totals. */
+void vg_pool_set_gemm_timing(vg_pool *pool, bool on);
+void vg_pool_gemm_totals(const vg_pool *pool, double *seconds, double *multiply_adds);
+
 /* CPUs this process may run on (its affinity mask), at least 1. */
 int vg_available_cpu_count(void);
+
+/* ---------------------------------------------------------------- the CPU (cpu.c) */
+
+/* What CPUID says, with each vector extension counted only where the OS saves its registers. */
+typedef struct vg_cpu_features {
+    char vendor[13]; /* "GenuineIntel", "AuthenticAMD" */
+    char brand[49];  /* the processor brand string */
+    int family, model;
+    bool sse3, avx2, fma, avx512f, avx512bw, avx512vl, avx512_vnni, avx512_bf16, amx_tile, amx_bf16;
+} vg_cpu_features;
+
+vg_cpu_features vg_cpu_features_detect(void);
+/* The kernel set OpenBLAS chose for this CPU ("Haswell", "SkylakeX", "Prescott", …). */
+const char *vg_openblas_core_name(void);
 
 /* ---------------------------------------------------------------- GEMM (gemm.c) */
 
