@@ -2,8 +2,9 @@
 // thread count: VAEGAN's kernels, OpenBLAS as it comes, and OpenBLAS with the best
 // OPENBLAS_CORETYPE this CPU can run, in GFLOP/s and as a share of the FMA peak measured here.
 //
-// OpenBLAS reads OPENBLAS_CORETYPE once, when it loads, so each core type is timed in a child
-// process of this executable (`gemm --openblas-only`), which prints one line per measurement.
+// OpenBLAS reads OPENBLAS_CORETYPE once, when it loads, so each core type (and OpenBLAS as it
+// comes, with the variable unset) is timed in a child process of this executable (`gemm
+// --openblas-only`), which prints one line per measurement.
 import CVAEGAN
 import FMAPeak
 import Foundation
@@ -75,8 +76,9 @@ func openBLASCandidates(_ report: MachineReport) -> [String] {
     return []
 }
 
-/// Runs this executable with OPENBLAS_CORETYPE=core and reads its measurements.
-func measureOpenBLAS(core: String, threads: [Int]) throws -> [String: Double] {
+/// Runs this executable with OPENBLAS_CORETYPE=core (nil: unset, OpenBLAS as it comes to users)
+/// and reads its measurements.
+func measureOpenBLAS(core: String?, threads: [Int]) throws -> [String: Double] {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL
     process.arguments = ["gemm", "--openblas-only", "--threads", threads.map(String.init).joined(separator: ",")]
@@ -106,8 +108,8 @@ func printGemmTable(threads: [Int]) throws {
         print(String(format: "FMA peak (%@, %d thread%@, measured): %.1f GFLOP/s", String(cString: fma_peak_instruction_set()),
                      t, t == 1 ? "" : "s", peaks[t]!))
     }
-    // OpenBLAS: as it comes (this process), then each candidate core type (child processes).
-    let asItComes = try measureOpenBLAS(threads: threads)
+    // OpenBLAS, each in a child process of its own: as it comes, then each candidate core type.
+    let asItComes = try measureOpenBLAS(core: nil, threads: threads)
     var best: [String: (gflops: Double, core: String)] = asItComes.mapValues { ($0, report.openBLASCore) }
     for core in openBLASCandidates(report) where core.lowercased() != report.openBLASCore.lowercased() {
         for (key, gflops) in try measureOpenBLAS(core: core, threads: threads) where gflops > (best[key]?.gflops ?? 0) {

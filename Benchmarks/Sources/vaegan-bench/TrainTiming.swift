@@ -22,13 +22,14 @@ func timeTraining(model: ModelName, steps: Int, threads: Int, batch: Int) throws
         _ = try trainable.trainStep(on: next!)
         if step >= warmup { times.append(Double(now() - start) / 1e6) }
     }
+    let total = times.reduce(0, +)
     times.sort()
     var usage = rusage()
     getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
     let summary: [String: Any] = [
         "framework": "vaegan", "model": model.rawValue, "threads": threads, "batch": batch,
         "timed_steps": times.count, "median_ms": times[times.count / 2], "p10_ms": times[times.count / 10],
-        "p90_ms": times[times.count * 9 / 10], "peak_rss_mib": Double(usage.ru_maxrss) / 1024,
+        "p90_ms": times[times.count * 9 / 10], "total_s": total / 1e3, "peak_rss_mib": Double(usage.ru_maxrss) / 1024,
     ]
     let data = try JSONSerialization.data(withJSONObject: summary, options: [.sortedKeys])
     print(String(decoding: data, as: UTF8.self))
