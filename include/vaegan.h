@@ -16,7 +16,11 @@
  *     the handle's workspaces. (A call that finds its handle busy fails with VG_ERROR_STATE
  *     rather than corrupting it, but do not rely on that as a lock.)
  *   - Error state is thread-local.
- *   - The OpenBLAS thread count (vg_set_thread_count) is process-wide.
+ *   - The thread count (vg_set_thread_count) is process-wide: it sizes VAEGAN's own thread
+ *     pool, which runs the GEMMs and large element-wise passes of every handle. Calls from
+ *     several threads share it: while one call's job runs on the pool, another thread's call
+ *     runs its work on its own thread, so calls never wait on each other. Results are bitwise
+ *     the same for every thread count.
  *
  * New status codes are appended at the end only: their values are part of the ABI.
  */
@@ -68,8 +72,13 @@ VG_API void vg_error_clear(void);
 /* The library version as "MAJOR.MINOR.PATCH". */
 VG_API const char *vg_version(void);
 
-/* Sets the number of threads for the whole process (OpenBLAS and VAEGAN's own); count <= 0
- * means all cores. Not safe to call while another thread is inside the library. */
+/* Sets the number of threads for the whole process: VAEGAN's pool (the calling thread and
+ * count − 1 workers, which spin briefly after each job, then sleep) and OpenBLAS's, which only
+ * evaluation's covariances and eigensolvers use. count <= 0 means one per CPU the process may
+ * run on. Before the first call the count is VAEGAN_NUM_THREADS if set, else one per CPU. Waits
+ * for work running on the old pool to finish. Errors: VG_ERROR_INVALID_ARGUMENT (more than
+ * 1024), VG_ERROR_OUT_OF_MEMORY (threads or their buffers could not be had; the old count
+ * stays). */
 VG_API vg_status vg_set_thread_count(int count);
 
 /* The thread count in force. */
