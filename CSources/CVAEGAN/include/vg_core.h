@@ -186,6 +186,88 @@ vg_status vg_dense_backward(float *dx, float *dw, float *db, const float *dy, co
 void vg_column_sums_accumulate(float *db, const float *dy, int64_t B, int64_t C);
 void vg_column_sums_accumulate_ref(float *db, const float *dy, int64_t B, int64_t C);
 
+/* ---------------------------------------------------------------- convolutions (conv.c) */
+
+/* The shape of a Conv2d or ConvTranspose2d on a batch (NCHW; square kernel, equal stride and
+ * padding in both directions), with its output size worked out as PyTorch does:
+ *   Conv2d          OH = (H + 2P − K) / S + 1               weight (CO, CI, K, K)
+ *   ConvTranspose2d OH = (H − 1)·S − 2P + K + output_padding   weight (CI, CO, K, K) */
+typedef struct vg_conv_geometry {
+    int64_t batch;
+    int64_t in_channels, in_height, in_width;
+    int64_t out_channels, out_height, out_width;
+    int64_t kernel, stride, padding, output_padding;
+    bool transposed;
+} vg_conv_geometry;
+
+/* Fills *g. Errors: VG_ERROR_INVALID_ARGUMENT (a size, kernel or stride not positive, negative
+ * padding, output padding on a Conv2d or not below the stride), VG_ERROR_SHAPE_MISMATCH (no
+ * output: the kernel is larger than the padded input). */
+vg_status vg_conv_geometry_init(vg_conv_geometry *g, bool transposed, int64_t batch,
+                                int64_t in_channels, int64_t height, int64_t width,
+                                int64_t out_channels, int64_t kernel, int64_t stride,
+                                int64_t padding, int64_t output_padding);
+/* Floats of workspace the forward and backward of g need (the patch matrix and one copy of
+ * the other side, position-major). The caller owns it; it holds nothing between calls. */
+int64_t vg_conv_workspace_size(const vg_conv_geometry *g);
+
+/* y (B, CO, OH, OW) = act(conv(x) + bias); bias (CO) may be NULL. */
+vg_status vg_conv2d_forward(float *y, float *workspace, const float *x, const float *w,
+                            const float *bias, const vg_conv_geometry *g, vg_activation act,
+                            float alpha);
+/* Backward of y = conv(x) + b given dy (already through any activation):
+ *   dw += ∂/∂w, db += ∂/∂b (each skipped when NULL), dx = ∂/∂x + dx_beta·dx (skipped when NULL).
+ * x is the forward's input (needed for dw), w the weight (needed for dx). */
+vg_status vg_conv2d_backward(float *dx, float *dw, float *db, float *workspace, const float *dy,
+                             const float *x, const float *w, const vg_conv_geometry *g,
+                             float dx_beta);
+vg_status vg_conv_transpose2d_forward(float *y, float *workspace, const float *x, const float *w,
+                                      const float *bias, const vg_conv_geometry *g,
+                                      vg_activation act, float alpha);
+vg_status vg_conv_transpose2d_backward(float *dx, float *dw, float *db, float *workspace,
+                                       const float *dy, const float *x, const float *w,
+                                       const vg_conv_geometry *g, float dx_beta);
+/* The references: direct nested loops over the definition, accumulated in double. */
+void vg_conv2d_forward_ref(float *y, const float *x, const float *w, const float *bias,
+                           const vg_conv_geometry *g, vg_activation act, float alpha);
+void vg_conv2d_backward_ref(float *dx, float *dw, float *db, const float *dy, const float *x,
+                            const float *w, const vg_conv_geometry *g, float dx_beta);
+void vg_conv_transpose2d_forward_ref(float *y, const float *x, const float *w, const float *bias,
+                                     const vg_conv_geometry *g, vg_activation act, float alpha);
+void vg_conv_transpose2d_backward_ref(float *dx, float *dw, float *db, const float *dy,
+                                      const float *x, const float *w, const vg_conv_geometry *g,
+                                      float dx_beta);
+
+/* ---------------------------------------------------------------- batch normalization (batchnorm.c) */
+
+/* Over x (B, C, S): S = H·W after a convolution, 1 after a dense layer; statistics per channel
+ * over its B·S values, as PyTorch's BatchNorm1d/2d (momentum 0.1 and ε 1e-5 are its defaults).
+ * Training: batch mean and biased variance normalize; saved_mean and saved_rstd (C each) keep
+ * μ and 1/sqrt(σ² + ε) for the backward; running_mean/var (both or neither may be NULL) move by
+ * `momentum` toward μ and the unbiased variance. gamma/beta (C) NULL mean 1 and 0.
+ * Errors: VG_ERROR_INVALID_ARGUMENT (sizes, ε <= 0, NULL buffers, B·S < 2 in training). */
+vg_status vg_batchnorm_forward_train(float *y, float *saved_mean, float *saved_rstd,
+                                     float *running_mean, float *running_var, const float *x,
+                                     const float *gamma, const float *beta, int64_t B, int64_t C,
+                                     int64_t S, float momentum, float eps);
+/* Evaluation: y = γ·(x − running_mean)/sqrt(running_var + ε) + β. */
+vg_status vg_batchnorm_forward_eval(float *y, const float *x, const float *gamma, const float *beta,
+                                    const float *running_mean, const float *running_var, int64_t B,
+                                    int64_t C, int64_t S, float eps);
+/* Backward of the training forward: dgamma += Σ dy·x̂, dbeta += Σ dy (each skipped when NULL),
+ * dx = γ·rstd·(dy − mean(dy) − x̂·mean(dy·x̂)) + dx_beta·dx (skipped when NULL). x is the
+ * forward's input, saved_mean/saved_rstd what it saved. */
+vg_status vg_batchnorm_backward(float *dx, float *dgamma, float *dbeta, const float *dy,
+                                const float *x, const float *saved_mean, const float *saved_rstd,
+                                const float *gamma, int64_t B, int64_t C, int64_t S, float dx_beta);
+void vg_batchnorm_forward_train_ref(float *y, float *saved_mean, float *saved_rstd,
+                                    float *running_mean, float *running_var, const float *x,
+                                    const float *gamma, const float *beta, int64_t B, int64_t C,
+                                    int64_t S, float momentum, float eps);
+void vg_batchnorm_backward_ref(float *dx, float *dgamma, float *dbeta, const float *dy,
+                               const float *x, const float *saved_mean, const float *saved_rstd,
+                               const float *gamma, int64_t B, int64_t C, int64_t S, float dx_beta);
+
 /* ---------------------------------------------------------------- element-wise (elementwise.c) */
 
 void vg_fill(float *x, float value, int64_t n);

@@ -1,0 +1,522 @@
+/*
+ * conv.c — 2-D convolution and transposed convolution (NCHW), forward and backward, as GEMMs
+ * around im2col/col2im, beside direct nested-loop references.
+ *
+ * Shapes (one example is C·H·W consecutive floats, batch-major):
+ *   Conv2d          x (B, CI, H, W) → y (B, CO, OH, OW),  OH = (H + 2P − K) / S + 1,
+ *                   weight (CO, CI, K, K), as PyTorch's nn.Conv2d.
+ *   ConvTranspose2d x (B, CI, H, W) → y (B, CO, OH, OW),  OH = (H − 1)·S − 2P + K + OP,
+ *                   weight (CI, CO, K, K), as PyTorch's nn.ConvTranspose2d.
+ *
+ * The convolution is a dense layer on patches. im2col lays every output position's receptive
+ * field out as one row, "rows" (B·OH·OW, CI·K·K), columns in the weight's (ci, kh, kw) order;
+ * then Y (B·OH·OW, CO) = rows · Wᵀ + b is exactly vg_dense_forward's product (bias fused), and
+ * the backward is the dense backward's two products (the bias gradient fused into dW's) with
+ * col2im, im2col's adjoint, bringing the patch gradients back onto the image. A transposed
+ * convolution is the adjoint of a convolution: its forward is the convolution's input-gradient
+ * path and its backward the convolution's forward path. Between the products' row layout
+ * (position-major, channels last) and NCHW, a transpose per example.
+ *
+ * Workspace: vg_conv_workspace_size floats from the caller, for the patch matrix and one
+ * position-major copy; nothing is allocated here. Examples are independent, so the im2col,
+ * col2im and transposes run on the thread pool one example per chunk, and the products on the
+ * pool as GEMMs do: results are bitwise the same for every thread count.
+ */
+#include <string.h>
+
+#include "internal.h"
+#include "vg_core.h"
+
+/* ------------------------------------------------------------ geometry */
+
+vg_status vg_conv_geometry_init(vg_conv_geometry *g, bool transposed, int64_t batch,
+                                int64_t in_channels, int64_t height, int64_t width,
+                                int64_t out_channels, int64_t kernel, int64_t stride,
+                                int64_t padding, int64_t output_padding) {
+    if (!g) return vg_error_setf(VG_ERROR_INVALID_ARGUMENT, "conv: NULL geometry");
+    const char *what = transposed ? "conv transpose" : "conv";
+    if (batch <= 0 || in_channels <= 0 || height <= 0 || width <= 0 || out_channels <= 0)
+        return vg_error_setf(VG_ERROR_INVALID_ARGUMENT,
+                             "%s: sizes must be positive (batch %lld, channels %lld → %lld, input %lld×%lld)",
+                             what, (long long)batch, (long long)in_channels, (long long)out_channels,
+                             (long long)height, (long long)width);
+    if (kernel <= 0 || stride <= 0 || padding < 0 || output_padding < 0)
+        return vg_error_setf(VG_ERROR_INVALID_ARGUMENT,
+                             "%s: kernel %lld and stride %lld must be positive, padding %lld and output "
+                             "padding %lld not negative", what, (long long)kernel, (long long)stride,
+                             (long long)padding, (long long)output_padding);
+    if (!transposed && output_padding != 0)
+        return vg_error_setf(VG_ERROR_INVALID_ARGUMENT, "conv: output padding applies only to a transposed convolution");
+    if (transposed && output_padding >= stride) /* PyTorch's rule: it must be below the stride */
+        return vg_error_setf(VG_ERROR_INVALID_ARGUMENT,
+                             "conv transpose: output padding %lld must be smaller than the stride %lld",
+                             (long long)output_padding, (long long)stride);
+    int64_t out_h, out_w;
+    if (transposed) {
+        out_h = (height - 1) * stride - 2 * padding + kernel + output_padding;
+        out_w = (width - 1) * stride - 2 * padding + kernel + output_padding;
+    } else {
+        out_h = height + 2 * padding < kernel ? 0 : (height + 2 * padding - kernel) / stride + 1;
+        out_w = width + 2 * padding < kernel ? 0 : (width + 2 * padding - kernel) / stride + 1;
+    }
+    if (out_h <= 0 || out_w <= 0)
+        return vg_error_setf(VG_ERROR_SHAPE_MISMATCH,
+                             "%s: a %lld×%lld input with kernel %lld, stride %lld, padding %lld has no output",
+                             what, (long long)height, (long long)width, (long long)kernel,
+                             (long long)stride, (long long)padding);
+    *g = (vg_conv_geometry){.batch = batch, .in_channels = in_channels, .in_height = height,
+                            .in_width = width, .out_channels = out_channels, .out_height = out_h,
+                            .out_width = out_w, .kernel = kernel, .stride = stride,
+                            .padding = padding, .output_padding = output_padding,
+                            .transposed = transposed};
+    return VG_OK;
+}
+
+/* The convolution that both kinds are built on: "image" (IC, IH, IW) ↔ "patches"
+ * (PH·PW, IC·K·K). A Conv2d's image is its input; a transposed convolution's image is its
+ * output (it is the adjoint of the convolution from its output back to its input). */
+typedef struct patch_geometry {
+    int64_t channels, height, width;  /* the image */
+    int64_t rows_h, rows_w;           /* patch positions */
+    int64_t kernel, stride, padding;
+} patch_geometry;
+
+static patch_geometry patches_of(const vg_conv_geometry *g) {
+    if (g->transposed)
+        return (patch_geometry){g->out_channels, g->out_height, g->out_width, g->in_height,
+                                g->in_width, g->kernel, g->stride, g->padding};
+    return (patch_geometry){g->in_channels, g->in_height, g->in_width, g->out_height,
+                            g->out_width, g->kernel, g->stride, g->padding};
+}
+
+/* Patch positions of one example and the width of a patch row. */
+static int64_t positions(const patch_geometry *p) { return p->rows_h * p->rows_w; }
+static int64_t patch_width(const patch_geometry *p) { return p->channels * p->kernel * p->kernel; }
+
+int64_t vg_conv_workspace_size(const vg_conv_geometry *g) {
+    if (!g) return 0;
+    patch_geometry p = patches_of(g);
+    int64_t rows = g->batch * positions(&p);
+    /* the patch matrix, and one position-major copy of the side that is not patches */
+    int64_t other = g->transposed ? g->in_channels : g->out_channels;
+    return rows * patch_width(&p) + rows * other;
+}
+
+/* ------------------------------------------------------------ im2col and col2im (one example) */
+
+/* rows[r][(c·K + kh)·K + kw] = image[c][oh·S − P + kh][ow·S − P + kw] (0 outside), r = oh·RW + ow */
+static void im2col(float *rows, const float *image, const patch_geometry *p) {
+    int64_t K = p->kernel, width = patch_width(p);
+    for (int64_t oh = 0; oh < p->rows_h; oh++)
+        for (int64_t ow = 0; ow < p->rows_w; ow++) {
+            float *row = rows + (oh * p->rows_w + ow) * width;
+            for (int64_t c = 0; c < p->channels; c++)
+                for (int64_t kh = 0; kh < K; kh++) {
+                    int64_t ih = oh * p->stride - p->padding + kh;
+                    float *out = row + (c * K + kh) * K;
+                    if (ih < 0 || ih >= p->height) {
+                        memset(out, 0, (size_t)K * sizeof(float));
+                        continue;
+                    }
+                    const float *in = image + (c * p->height + ih) * p->width;
+                    for (int64_t kw = 0; kw < K; kw++) {
+                        int64_t iw = ow * p->stride - p->padding + kw;
+                        out[kw] = iw >= 0 && iw < p->width ? in[iw] : 0.0f;
+                    }
+                }
+        }
+}
+
+/* The adjoint of im2col: image = beta·image + Σ over the patches that read each pixel. The
+ * sum runs in a fixed order (positions, then channels, then the kernel), so it is the same
+ * on every run. */
+static void col2im(float *image, const float *rows, const patch_geometry *p, float beta) {
+    int64_t K = p->kernel, width = patch_width(p);
+    int64_t pixels = p->channels * p->height * p->width;
+    if (beta == 0.0f) memset(image, 0, (size_t)pixels * sizeof(float));
+    else if (beta != 1.0f) for (int64_t i = 0; i < pixels; i++) image[i] *= beta;
+    for (int64_t oh = 0; oh < p->rows_h; oh++)
+        for (int64_t ow = 0; ow < p->rows_w; ow++) {
+            const float *row = rows + (oh * p->rows_w + ow) * width;
+            for (int64_t c = 0; c < p->channels; c++)
+                for (int64_t kh = 0; kh < K; kh++) {
+                    int64_t ih = oh * p->stride - p->padding + kh;
+                    if (ih < 0 || ih >= p->height) continue;
+                    float *out = image + (c * p->height + ih) * p->width;
+                    const float *in = row + (c * K + kh) * K;
+                    for (int64_t kw = 0; kw < K; kw++) {
+                        int64_t iw = ow * p->stride - p->padding + kw;
+                        if (iw >= 0 && iw < p->width) out[iw] += in[kw];
+                    }
+                }
+        }
+}
+
+/* ------------------------------------------------------------ per-example passes on the pool */
+
+typedef enum example_pass {
+    PASS_IM2COL,         /* patches ← image */
+    PASS_COL2IM,         /* image ← beta·image + col2im(patches) */
+    PASS_TO_POSITIONS,   /* position-major (P, C) ← NCHW (C, P) */
+    PASS_FROM_POSITIONS, /* NCHW (C, P) ← beta·NCHW + position-major (P, C) */
+} example_pass;
+
+typedef struct example_job {
+    example_pass pass;
+    const patch_geometry *patches;
+    float *out;
+    const float *in;
+    int64_t out_stride, in_stride; /* floats per example */
+    int64_t channels, count;       /* for the transposes: C and P */
+    float beta;
+} example_job;
+
+static void run_examples(void *context, int64_t begin, int64_t end) {
+    const example_job *j = context;
+    for (int64_t b = begin; b < end; b++) {
+        float *out = j->out + b * j->out_stride;
+        const float *in = j->in + b * j->in_stride;
+        switch (j->pass) {
+        case PASS_IM2COL: im2col(out, in, j->patches); break;
+        case PASS_COL2IM: col2im(out, in, j->patches, j->beta); break;
+        case PASS_TO_POSITIONS:
+            for (int64_t c = 0; c < j->channels; c++)
+                for (int64_t q = 0; q < j->count; q++) out[q * j->channels + c] = in[c * j->count + q];
+            break;
+        case PASS_FROM_POSITIONS:
+            for (int64_t c = 0; c < j->channels; c++)
+                for (int64_t q = 0; q < j->count; q++) {
+                    float v = in[q * j->channels + c];
+                    out[c * j->count + q] = j->beta == 0.0f ? v : j->beta * out[c * j->count + q] + v;
+                }
+            break;
+        }
+    }
+}
+
+static void for_each_example(example_job job, int64_t batch) {
+    vg_parallel_for(batch, 1, run_examples, &job);
+}
+
+static vg_status gemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, const float *A,
+                      int64_t lda, const float *B, int64_t ldb, float beta, float *C, int64_t ldc,
+                      const float *bias, vg_activation act, float alpha, float *a_row_sums) {
+    vg_gemm_problem p = {.trans_a = trans_a, .trans_b = trans_b, .M = M, .N = N, .K = K,
+                         .alpha = 1.0f, .beta = beta, .A = A, .lda = lda, .B = B, .ldb = ldb,
+                         .C = C, .ldc = ldc, .bias_activation = true, .bias = bias,
+                         .activation = act, .activation_alpha = alpha, .a_row_sums = a_row_sums};
+    vg_status status = vg_gemm_run(vg_default_pool_acquire(), &p);
+    vg_default_pool_release();
+    return status;
+}
+
+static vg_status check_buffers(const char *what, const vg_conv_geometry *g, bool transposed,
+                               const void *a, const void *b, const void *c, const void *workspace) {
+    if (!g) return vg_error_setf(VG_ERROR_INVALID_ARGUMENT, "%s: NULL geometry", what);
+    if (g->transposed != transposed)
+        return vg_error_setf(VG_ERROR_INVALID_ARGUMENT, "%s: the geometry is that of a %s", what,
+                             g->transposed ? "transposed convolution" : "convolution");
+    if (!a || !b || !c || !workspace) return vg_error_setf(VG_ERROR_INVALID_ARGUMENT, "%s: NULL buffer", what);
+    return VG_OK;
+}
+
+/* ------------------------------------------------------------ Conv2d */
+
+vg_status vg_conv2d_forward(float *y, float *workspace, const float *x, const float *w,
+                            const float *bias, const vg_conv_geometry *g, vg_activation act,
+                            float alpha) {
+    vg_status status = check_buffers("conv forward", g, false, y, x, w, workspace);
+    if (status != VG_OK) return status;
+    patch_geometry p = patches_of(g);
+    int64_t P = positions(&p), width = patch_width(&p), rows = g->batch * P, CO = g->out_channels;
+    float *patches = workspace, *Y = workspace + rows * width;
+    int64_t image = g->in_channels * g->in_height * g->in_width;
+    for_each_example((example_job){PASS_IM2COL, &p, patches, x, P * width, image, 0, 0, 0.0f}, g->batch);
+    /* Y (B·P, CO) = patches · Wᵀ, then act(Y + b) fused: the dense layer's forward */
+    status = gemm(false, true, rows, CO, width, patches, width, w, width, 0.0f, Y, CO, bias, act,
+                  alpha, NULL);
+    if (status != VG_OK) return status;
+    for_each_example((example_job){PASS_FROM_POSITIONS, NULL, y, Y, CO * P, P * CO, CO, P, 0.0f},
+                     g->batch);
+    return VG_OK;
+}
+
+vg_status vg_conv2d_backward(float *dx, float *dw, float *db, float *workspace, const float *dy,
+                             const float *x, const float *w, const vg_conv_geometry *g,
+                             float dx_beta) {
+    vg_status status = check_buffers("conv backward", g, false, dy, workspace, workspace, workspace);
+    if (status != VG_OK) return status;
+    if (dw && !x) return vg_error_setf(VG_ERROR_INVALID_ARGUMENT, "conv backward: NULL x");
+    if (dx && !w) return vg_error_setf(VG_ERROR_INVALID_ARGUMENT, "conv backward: NULL w");
+    patch_geometry p = patches_of(g);
+    int64_t P = positions(&p), width = patch_width(&p), rows = g->batch * P, CO = g->out_channels;
+    float *patches = workspace, *dY = workspace + rows * width;
+    int64_t image = g->in_channels * g->in_height * g->in_width;
+    for_each_example((example_job){PASS_TO_POSITIONS, NULL, dY, dy, P * CO, CO * P, CO, P, 0.0f},
+                     g->batch);
+    if (dw) { /* Y = patches · Wᵀ + b  →  dW += dYᵀ · patches, db += Σ_rows dY (fused) */
+        for_each_example((example_job){PASS_IM2COL, &p, patches, x, P * width, image, 0, 0, 0.0f}, g->batch);
+        status = gemm(true, false, CO, width, rows, dY, CO, patches, width, 1.0f, dw, width, NULL,
+                      VG_ACTIVATION_IDENTITY, 0.0f, db);
+        if (status != VG_OK) return status;
+    } else if (db) {
+        vg_column_sums_accumulate(db, dY, rows, CO);
+    }
+    if (dx) { /* d patches = dY · W (over the patches, no longer needed), then col2im */
+        status = gemm(false, false, rows, width, CO, dY, CO, w, width, 0.0f, patches, width, NULL,
+                      VG_ACTIVATION_IDENTITY, 0.0f, NULL);
+        if (status != VG_OK) return status;
+        for_each_example((example_job){PASS_COL2IM, &p, dx, patches, image, P * width, 0, 0, dx_beta},
+                         g->batch);
+    }
+    return VG_OK;
+}
+
+/* ------------------------------------------------------------ ConvTranspose2d */
+
+/* y (B, C, S) = act(y + bias[c]) per channel: the epilogue of a transposed convolution, whose
+ * bias cannot ride on its product (the product's columns are patch entries, not channels). */
+typedef struct channel_bias_job {
+    float *y;
+    const float *bias;
+    int64_t channels, spatial;
+} channel_bias_job;
+
+static void add_channel_bias(void *context, int64_t begin, int64_t end) {
+    const channel_bias_job *j = context;
+    for (int64_t run = begin; run < end; run++) {
+        float *y = j->y + run * j->spatial, b = j->bias[run % j->channels];
+        for (int64_t s = 0; s < j->spatial; s++) y[s] += b;
+    }
+}
+
+vg_status vg_conv_transpose2d_forward(float *y, float *workspace, const float *x, const float *w,
+                                      const float *bias, const vg_conv_geometry *g,
+                                      vg_activation act, float alpha) {
+    vg_status status = check_buffers("conv transpose forward", g, true, y, x, w, workspace);
+    if (status != VG_OK) return status;
+    patch_geometry p = patches_of(g); /* patches over the output image, one per input pixel */
+    int64_t P = positions(&p), width = patch_width(&p), rows = g->batch * P, CI = g->in_channels;
+    float *patches = workspace, *X = workspace + rows * width;
+    int64_t image = g->out_channels * g->out_height * g->out_width, spatial = g->out_height * g->out_width;
+    for_each_example((example_job){PASS_TO_POSITIONS, NULL, X, x, P * CI, CI * P, CI, P, 0.0f},
+                     g->batch);
+    /* patches (B·P, CO·K·K) = X · W with W (CI, CO·K·K); y = col2im(patches) */
+    status = gemm(false, false, rows, width, CI, X, CI, w, width, 0.0f, patches, width, NULL,
+                  VG_ACTIVATION_IDENTITY, 0.0f, NULL);
+    if (status != VG_OK) return status;
+    for_each_example((example_job){PASS_COL2IM, &p, y, patches, image, P * width, 0, 0, 0.0f},
+                     g->batch);
+    if (bias) {
+        channel_bias_job job = {y, bias, g->out_channels, spatial};
+        vg_parallel_for(g->batch * g->out_channels, (VG_ELEMENTWISE_CHUNK + spatial - 1) / spatial,
+                        add_channel_bias, &job);
+    }
+    vg_bias_activation_forward(y, NULL, g->batch, image, act, alpha);
+    return VG_OK;
+}
+
+/* db[c] += Σ over examples and positions of dy (B, C, S), in that order. */
+static void channel_sums_accumulate(float *db, const float *dy, int64_t B, int64_t C, int64_t S) {
+    for (int64_t c = 0; c < C; c++) {
+        float sum = 0.0f;
+        for (int64_t b = 0; b < B; b++)
+            for (int64_t s = 0; s < S; s++) sum += dy[(b * C + c) * S + s];
+        db[c] += sum;
+    }
+}
+
+vg_status vg_conv_transpose2d_backward(float *dx, float *dw, float *db, float *workspace,
+                                       const float *dy, const float *x, const float *w,
+                                       const vg_conv_geometry *g, float dx_beta) {
+    vg_status status = check_buffers("conv transpose backward", g, true, dy, workspace, workspace, workspace);
+    if (status != VG_OK) return status;
+    if (dw && !x) return vg_error_setf(VG_ERROR_INVALID_ARGUMENT, "conv transpose backward: NULL x");
+    if (dx && !w) return vg_error_setf(VG_ERROR_INVALID_ARGUMENT, "conv transpose backward: NULL w");
+    patch_geometry p = patches_of(g);
+    int64_t P = positions(&p), width = patch_width(&p), rows = g->batch * P, CI = g->in_channels;
+    float *patches = workspace, *X = workspace + rows * width;
+    int64_t image = g->out_channels * g->out_height * g->out_width;
+    if (db) channel_sums_accumulate(db, dy, g->batch, g->out_channels, g->out_height * g->out_width);
+    if (!dw && !dx) return VG_OK;
+    /* forward: patches = X · W, y = col2im(patches)  →  d patches = im2col(dy) */
+    for_each_example((example_job){PASS_IM2COL, &p, patches, dy, P * width, image, 0, 0, 0.0f}, g->batch);
+    if (dw) { /* dW (CI, CO·K·K) += Xᵀ · d patches */
+        for_each_example((example_job){PASS_TO_POSITIONS, NULL, X, x, P * CI, CI * P, CI, P, 0.0f},
+                         g->batch);
+        status = gemm(true, false, CI, width, rows, X, CI, patches, width, 1.0f, dw, width, NULL,
+                      VG_ACTIVATION_IDENTITY, 0.0f, NULL);
+        if (status != VG_OK) return status;
+    }
+    if (dx) { /* dX (B·P, CI) = d patches · Wᵀ (into X, no longer needed), then back to NCHW */
+        status = gemm(false, true, rows, CI, width, patches, width, w, width, 0.0f, X, CI, NULL,
+                      VG_ACTIVATION_IDENTITY, 0.0f, NULL);
+        if (status != VG_OK) return status;
+        for_each_example((example_job){PASS_FROM_POSITIONS, NULL, dx, X, CI * P, P * CI, CI, P, dx_beta},
+                         g->batch);
+    }
+    return VG_OK;
+}
+
+/* ------------------------------------------------------------ references (direct loops, double) */
+
+/* The input pixel a kernel tap reads, or −1 outside: ih = o·S − P + k. */
+static int64_t tap(int64_t o, int64_t k, const vg_conv_geometry *g, int64_t size) {
+    int64_t i = o * g->stride - g->padding + k;
+    return i >= 0 && i < size ? i : -1;
+}
+
+void vg_conv2d_forward_ref(float *y, const float *x, const float *w, const float *bias,
+                           const vg_conv_geometry *g, vg_activation act, float alpha) {
+    int64_t K = g->kernel, CI = g->in_channels, CO = g->out_channels, H = g->in_height, W = g->in_width;
+    for (int64_t b = 0; b < g->batch; b++)
+        for (int64_t co = 0; co < CO; co++)
+            for (int64_t oh = 0; oh < g->out_height; oh++)
+                for (int64_t ow = 0; ow < g->out_width; ow++) {
+                    double sum = bias ? bias[co] : 0.0;
+                    for (int64_t ci = 0; ci < CI; ci++)
+                        for (int64_t kh = 0; kh < K; kh++) {
+                            int64_t ih = tap(oh, kh, g, H);
+                            if (ih < 0) continue;
+                            for (int64_t kw = 0; kw < K; kw++) {
+                                int64_t iw = tap(ow, kw, g, W);
+                                if (iw < 0) continue;
+                                sum += (double)x[((b * CI + ci) * H + ih) * W + iw] *
+                                       w[((co * CI + ci) * K + kh) * K + kw];
+                            }
+                        }
+                    y[((b * CO + co) * g->out_height + oh) * g->out_width + ow] = (float)sum;
+                }
+    vg_bias_activation_forward_ref(y, NULL, 1, g->batch * CO * g->out_height * g->out_width, act, alpha);
+}
+
+void vg_conv2d_backward_ref(float *dx, float *dw, float *db, const float *dy, const float *x,
+                            const float *w, const vg_conv_geometry *g, float dx_beta) {
+    int64_t K = g->kernel, CI = g->in_channels, CO = g->out_channels, H = g->in_height, W = g->in_width;
+    int64_t OH = g->out_height, OW = g->out_width;
+    if (db)
+        for (int64_t co = 0; co < CO; co++) {
+            double sum = 0.0;
+            for (int64_t b = 0; b < g->batch; b++)
+                for (int64_t q = 0; q < OH * OW; q++) sum += dy[(b * CO + co) * OH * OW + q];
+            db[co] += (float)sum;
+        }
+    if (dw)
+        for (int64_t co = 0; co < CO; co++)
+            for (int64_t ci = 0; ci < CI; ci++)
+                for (int64_t kh = 0; kh < K; kh++)
+                    for (int64_t kw = 0; kw < K; kw++) {
+                        double sum = 0.0;
+                        for (int64_t b = 0; b < g->batch; b++)
+                            for (int64_t oh = 0; oh < OH; oh++) {
+                                int64_t ih = tap(oh, kh, g, H);
+                                if (ih < 0) continue;
+                                for (int64_t ow = 0; ow < OW; ow++) {
+                                    int64_t iw = tap(ow, kw, g, W);
+                                    if (iw < 0) continue;
+                                    sum += (double)dy[((b * CO + co) * OH + oh) * OW + ow] *
+                                           x[((b * CI + ci) * H + ih) * W + iw];
+                                }
+                            }
+                        dw[((co * CI + ci) * K + kh) * K + kw] += (float)sum;
+                    }
+    if (dx) /* gather: each input pixel sums the taps that read it */
+        for (int64_t b = 0; b < g->batch; b++)
+            for (int64_t ci = 0; ci < CI; ci++)
+                for (int64_t ih = 0; ih < H; ih++)
+                    for (int64_t iw = 0; iw < W; iw++) {
+                        double sum = 0.0;
+                        for (int64_t co = 0; co < CO; co++)
+                            for (int64_t kh = 0; kh < K; kh++) {
+                                int64_t th = ih + g->padding - kh; /* = oh·S */
+                                if (th < 0 || th % g->stride || th / g->stride >= OH) continue;
+                                for (int64_t kw = 0; kw < K; kw++) {
+                                    int64_t tw = iw + g->padding - kw;
+                                    if (tw < 0 || tw % g->stride || tw / g->stride >= OW) continue;
+                                    sum += (double)dy[((b * CO + co) * OH + th / g->stride) * OW + tw / g->stride] *
+                                           w[((co * CI + ci) * K + kh) * K + kw];
+                                }
+                            }
+                        float *out = &dx[((b * CI + ci) * H + ih) * W + iw];
+                        *out = (float)(sum + (dx_beta == 0.0f ? 0.0 : (double)dx_beta * *out));
+                    }
+}
+
+void vg_conv_transpose2d_forward_ref(float *y, const float *x, const float *w, const float *bias,
+                                     const vg_conv_geometry *g, vg_activation act, float alpha) {
+    int64_t K = g->kernel, CI = g->in_channels, CO = g->out_channels, H = g->in_height, W = g->in_width;
+    int64_t OH = g->out_height, OW = g->out_width;
+    for (int64_t b = 0; b < g->batch; b++)
+        for (int64_t co = 0; co < CO; co++)
+            for (int64_t oh = 0; oh < OH; oh++)
+                for (int64_t ow = 0; ow < OW; ow++) {
+                    double sum = bias ? bias[co] : 0.0;
+                    for (int64_t ci = 0; ci < CI; ci++)
+                        for (int64_t kh = 0; kh < K; kh++) {
+                            int64_t th = oh + g->padding - kh; /* = ih·S */
+                            if (th < 0 || th % g->stride || th / g->stride >= H) continue;
+                            for (int64_t kw = 0; kw < K; kw++) {
+                                int64_t tw = ow + g->padding - kw;
+                                if (tw < 0 || tw % g->stride || tw / g->stride >= W) continue;
+                                sum += (double)x[((b * CI + ci) * H + th / g->stride) * W + tw / g->stride] *
+                                       w[((ci * CO + co) * K + kh) * K + kw];
+                            }
+                        }
+                    y[((b * CO + co) * OH + oh) * OW + ow] = (float)sum;
+                }
+    vg_bias_activation_forward_ref(y, NULL, 1, g->batch * CO * OH * OW, act, alpha);
+}
+
+void vg_conv_transpose2d_backward_ref(float *dx, float *dw, float *db, const float *dy,
+                                      const float *x, const float *w, const vg_conv_geometry *g,
+                                      float dx_beta) {
+    int64_t K = g->kernel, CI = g->in_channels, CO = g->out_channels, H = g->in_height, W = g->in_width;
+    int64_t OH = g->out_height, OW = g->out_width;
+    if (db)
+        for (int64_t co = 0; co < CO; co++) {
+            double sum = 0.0;
+            for (int64_t b = 0; b < g->batch; b++)
+                for (int64_t q = 0; q < OH * OW; q++) sum += dy[(b * CO + co) * OH * OW + q];
+            db[co] += (float)sum;
+        }
+    /* y[oh][ow] gets x[ih][iw]·w[ci][co][kh][kw] where oh = ih·S − P + kh */
+    if (dw)
+        for (int64_t ci = 0; ci < CI; ci++)
+            for (int64_t co = 0; co < CO; co++)
+                for (int64_t kh = 0; kh < K; kh++)
+                    for (int64_t kw = 0; kw < K; kw++) {
+                        double sum = 0.0;
+                        for (int64_t b = 0; b < g->batch; b++)
+                            for (int64_t ih = 0; ih < H; ih++) {
+                                int64_t oh = tap(ih, kh, g, OH);
+                                if (oh < 0) continue;
+                                for (int64_t iw = 0; iw < W; iw++) {
+                                    int64_t ow = tap(iw, kw, g, OW);
+                                    if (ow < 0) continue;
+                                    sum += (double)x[((b * CI + ci) * H + ih) * W + iw] *
+                                           dy[((b * CO + co) * OH + oh) * OW + ow];
+                                }
+                            }
+                        dw[((ci * CO + co) * K + kh) * K + kw] += (float)sum;
+                    }
+    if (dx)
+        for (int64_t b = 0; b < g->batch; b++)
+            for (int64_t ci = 0; ci < CI; ci++)
+                for (int64_t ih = 0; ih < H; ih++)
+                    for (int64_t iw = 0; iw < W; iw++) {
+                        double sum = 0.0;
+                        for (int64_t co = 0; co < CO; co++)
+                            for (int64_t kh = 0; kh < K; kh++) {
+                                int64_t oh = tap(ih, kh, g, OH);
+                                if (oh < 0) continue;
+                                for (int64_t kw = 0; kw < K; kw++) {
+                                    int64_t ow = tap(iw, kw, g, OW);
+                                    if (ow < 0) continue;
+                                    sum += (double)dy[((b * CO + co) * OH + oh) * OW + ow] *
+                                           w[((ci * CO + co) * K + kh) * K + kw];
+                                }
+                            }
+                        float *out = &dx[((b * CI + ci) * H + ih) * W + iw];
+                        *out = (float)(sum + (dx_beta == 0.0f ? 0.0 : (double)dx_beta * *out));
+                    }
+}
