@@ -104,12 +104,23 @@ int64_t vg_conv_workspace_size(const vg_conv_geometry *g) {
 
 /* ------------------------------------------------------------ im2col and col2im (one example) */
 
-/* rows[r][(c·K + kh)·K + kw] = image[c][oh·S − P + kh][ow·S − P + kw] (0 outside), r = oh·RW + ow */
+/* The kernel columns [*first, *last) of a patch starting at input column `start` that fall
+ * inside a row of `width` pixels: taps outside read (or receive) padding. */
+static inline void inside(int64_t start, int64_t K, int64_t width, int64_t *first, int64_t *last) {
+    *first = start < 0 ? -start : 0;
+    *last = start + K > width ? width - start : K;
+    if (*last < *first) *last = *first;
+}
+
+/* rows[r][(c·K + kh)·K + kw] = image[c][oh·S − P + kh][ow·S − P + kw] (0 outside), r = oh·RW + ow.
+ * The taps of one kernel row read consecutive pixels, so each is one copy between zeros. */
 static void im2col(float *rows, const float *image, const patch_geometry *p) {
     int64_t K = p->kernel, width = patch_width(p);
     for (int64_t oh = 0; oh < p->rows_h; oh++)
         for (int64_t ow = 0; ow < p->rows_w; ow++) {
             float *row = rows + (oh * p->rows_w + ow) * width;
+            int64_t iw0 = ow * p->stride - p->padding, first, last;
+            inside(iw0, K, p->width, &first, &last);
             for (int64_t c = 0; c < p->channels; c++)
                 for (int64_t kh = 0; kh < K; kh++) {
                     int64_t ih = oh * p->stride - p->padding + kh;
@@ -118,11 +129,10 @@ static void im2col(float *rows, const float *image, const patch_geometry *p) {
                         memset(out, 0, (size_t)K * sizeof(float));
                         continue;
                     }
-                    const float *in = image + (c * p->height + ih) * p->width;
-                    for (int64_t kw = 0; kw < K; kw++) {
-                        int64_t iw = ow * p->stride - p->padding + kw;
-                        out[kw] = iw >= 0 && iw < p->width ? in[iw] : 0.0f;
-                    }
+                    const float *in = image + (c * p->height + ih) * p->width + iw0;
+                    for (int64_t kw = 0; kw < first; kw++) out[kw] = 0.0f;
+                    for (int64_t kw = first; kw < last; kw++) out[kw] = in[kw];
+                    for (int64_t kw = last; kw < K; kw++) out[kw] = 0.0f;
                 }
         }
 }
@@ -138,16 +148,15 @@ static void col2im(float *image, const float *rows, const patch_geometry *p, flo
     for (int64_t oh = 0; oh < p->rows_h; oh++)
         for (int64_t ow = 0; ow < p->rows_w; ow++) {
             const float *row = rows + (oh * p->rows_w + ow) * width;
+            int64_t iw0 = ow * p->stride - p->padding, first, last;
+            inside(iw0, K, p->width, &first, &last);
             for (int64_t c = 0; c < p->channels; c++)
                 for (int64_t kh = 0; kh < K; kh++) {
                     int64_t ih = oh * p->stride - p->padding + kh;
                     if (ih < 0 || ih >= p->height) continue;
-                    float *out = image + (c * p->height + ih) * p->width;
+                    float *out = image + (c * p->height + ih) * p->width + iw0;
                     const float *in = row + (c * K + kh) * K;
-                    for (int64_t kw = 0; kw < K; kw++) {
-                        int64_t iw = ow * p->stride - p->padding + kw;
-                        if (iw >= 0 && iw < p->width) out[iw] += in[kw];
-                    }
+                    for (int64_t kw = first; kw < last; kw++) out[kw] += in[kw];
                 }
         }
 }

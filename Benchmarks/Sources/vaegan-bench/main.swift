@@ -2,6 +2,7 @@
 //
 //   vaegan-bench kernels [--threads N]
 //   vaegan-bench gemm [--threads 1,2]
+//   vaegan-bench layers [--threads 2]
 //   vaegan-bench steps [--models vae,gan,vaegan] [--batches 64,128,256] [--threads 1,2] [--steps 50]
 //   vaegan-bench train --model vae|gan|vaegan [--steps 300] [--threads 2] [--batch 128]
 import CVAEGAN
@@ -29,6 +30,8 @@ case "gemm":
     } else {
         try printGemmTable(threads: threads)
     }
+case "layers":
+    try printLayerTable(threads: Int(option("--threads", arguments) ?? "2") ?? 2)
 case "steps":
     let models = (option("--models", arguments) ?? "vae,gan,vaegan").split(separator: ",").compactMap {
         ModelName(rawValue: String($0))
@@ -45,5 +48,5 @@ case "train":
                      threads: Int(option("--threads", arguments) ?? "2") ?? 2,
                      batch: Int(option("--batch", arguments) ?? "128") ?? 128)
 default:
-    print("usage: vaegan-bench kernels [--threads N] | gemm [--threads 1,2] | steps [--models vae,gan,vaegan] [--batches 64,128,256] [--threads 1,2] [--steps 50] | train --model vae|gan|vaegan [--steps 300] [--threads 2]")
+    print("usage: vaegan-bench kernels [--threads N] | gemm [--threads 1,2] | layers [--threads 2] | steps [--models vae,gan,vaegan] [--batches 64,128,256] [--threads 1,2] [--steps 50] | train --model vae|gan|vaegan [--steps 300] [--threads 2]")
 }
