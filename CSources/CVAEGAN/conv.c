@@ -207,18 +207,6 @@ static void for_each_example(example_job job, int64_t batch) {
     vg_parallel_for(batch, 1, run_examples, &job);
 }
 
-static vg_status gemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, const float *A,
-                      int64_t lda, const float *B, int64_t ldb, float beta, float *C, int64_t ldc,
-                      const float *bias, vg_activation act, float alpha, float *a_row_sums) {
-    vg_gemm_problem p = {.trans_a = trans_a, .trans_b = trans_b, .M = M, .N = N, .K = K,
-                         .alpha = 1.0f, .beta = beta, .A = A, .lda = lda, .B = B, .ldb = ldb,
-                         .C = C, .ldc = ldc, .bias_activation = true, .bias = bias,
-                         .activation = act, .activation_alpha = alpha, .a_row_sums = a_row_sums};
-    vg_status status = vg_gemm_run(vg_default_pool_acquire(), &p);
-    vg_default_pool_release();
-    return status;
-}
-
 static vg_status check_buffers(const char *what, const vg_conv_geometry *g, bool transposed,
                                const void *a, const void *b, const void *c, const void *workspace) {
     if (!g) return vg_error_setf(VG_ERROR_INVALID_ARGUMENT, "%s: NULL geometry", what);
@@ -242,8 +230,8 @@ vg_status vg_conv2d_forward(float *y, float *workspace, const float *x, const fl
     int64_t image = g->in_channels * g->in_height * g->in_width;
     for_each_example((example_job){PASS_IM2COL, &p, patches, x, P * width, image, 0, 0, 0.0f}, g->batch);
     /* Y (B·P, CO) = patches · Wᵀ, then act(Y + b) fused: the dense layer's forward */
-    status = gemm(false, true, rows, CO, width, patches, width, w, width, 0.0f, Y, CO, bias, act,
-                  alpha, NULL);
+    status = vg_gemm_fused(false, true, rows, CO, width, patches, width, w, width, 0.0f, Y, CO, bias, act,
+                           alpha, NULL);
     if (status != VG_OK) return status;
     for_each_example((example_job){PASS_FROM_POSITIONS, NULL, y, Y, CO * P, P * CO, CO, P, 0.0f},
                      g->batch);
@@ -265,15 +253,15 @@ vg_status vg_conv2d_backward(float *dx, float *dw, float *db, float *workspace, 
                      g->batch);
     if (dw) { /* Y = patches · Wᵀ + b  →  dW += dYᵀ · patches, db += Σ_rows dY (fused) */
         for_each_example((example_job){PASS_IM2COL, &p, patches, x, P * width, image, 0, 0, 0.0f}, g->batch);
-        status = gemm(true, false, CO, width, rows, dY, CO, patches, width, 1.0f, dw, width, NULL,
-                      VG_ACTIVATION_IDENTITY, 0.0f, db);
+        status = vg_gemm_fused(true, false, CO, width, rows, dY, CO, patches, width, 1.0f, dw, width, NULL,
+                               VG_ACTIVATION_IDENTITY, 0.0f, db);
         if (status != VG_OK) return status;
     } else if (db) {
         vg_column_sums_accumulate(db, dY, rows, CO);
     }
     if (dx) { /* d patches = dY · W (over the patches, no longer needed), then col2im */
-        status = gemm(false, false, rows, width, CO, dY, CO, w, width, 0.0f, patches, width, NULL,
-                      VG_ACTIVATION_IDENTITY, 0.0f, NULL);
+        status = vg_gemm_fused(false, false, rows, width, CO, dY, CO, w, width, 0.0f, patches, width, NULL,
+                               VG_ACTIVATION_IDENTITY, 0.0f, NULL);
         if (status != VG_OK) return status;
         for_each_example((example_job){PASS_COL2IM, &p, dx, patches, image, P * width, 0, 0, dx_beta},
                          g->batch);
@@ -311,8 +299,8 @@ vg_status vg_conv_transpose2d_forward(float *y, float *workspace, const float *x
     for_each_example((example_job){PASS_TO_POSITIONS, NULL, X, x, P * CI, CI * P, CI, P, 0.0f},
                      g->batch);
     /* patches (B·P, CO·K·K) = X · W with W (CI, CO·K·K); y = col2im(patches) */
-    status = gemm(false, false, rows, width, CI, X, CI, w, width, 0.0f, patches, width, NULL,
-                  VG_ACTIVATION_IDENTITY, 0.0f, NULL);
+    status = vg_gemm_fused(false, false, rows, width, CI, X, CI, w, width, 0.0f, patches, width, NULL,
+                           VG_ACTIVATION_IDENTITY, 0.0f, NULL);
     if (status != VG_OK) return status;
     for_each_example((example_job){PASS_COL2IM, &p, y, patches, image, P * width, 0, 0, 0.0f},
                      g->batch);
@@ -353,13 +341,13 @@ vg_status vg_conv_transpose2d_backward(float *dx, float *dw, float *db, float *w
     if (dw) { /* dW (CI, CO·K·K) += Xᵀ · d patches */
         for_each_example((example_job){PASS_TO_POSITIONS, NULL, X, x, P * CI, CI * P, CI, P, 0.0f},
                          g->batch);
-        status = gemm(true, false, CI, width, rows, X, CI, patches, width, 1.0f, dw, width, NULL,
-                      VG_ACTIVATION_IDENTITY, 0.0f, NULL);
+        status = vg_gemm_fused(true, false, CI, width, rows, X, CI, patches, width, 1.0f, dw, width, NULL,
+                               VG_ACTIVATION_IDENTITY, 0.0f, NULL);
         if (status != VG_OK) return status;
     }
     if (dx) { /* dX (B·P, CI) = d patches · Wᵀ (into X, no longer needed), then back to NCHW */
-        status = gemm(false, true, rows, CI, width, patches, width, w, width, 0.0f, X, CI, NULL,
-                      VG_ACTIVATION_IDENTITY, 0.0f, NULL);
+        status = vg_gemm_fused(false, true, rows, CI, width, patches, width, w, width, 0.0f, X, CI, NULL,
+                               VG_ACTIVATION_IDENTITY, 0.0f, NULL);
         if (status != VG_OK) return status;
         for_each_example((example_job){PASS_FROM_POSITIONS, NULL, dx, X, CI * P, P * CI, CI, P, dx_beta},
                          g->batch);

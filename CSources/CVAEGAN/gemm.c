@@ -152,6 +152,19 @@ static vg_status run_on_grid(vg_pool *pool, const vg_gemm_problem *p) {
     return vg_pool_run(pool, g.row_blocks * g.col_blocks, run_tile, &g, true);
 }
 
+vg_status vg_gemm_fused(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K,
+                        const float *A, int64_t lda, const float *B, int64_t ldb, float beta,
+                        float *C, int64_t ldc, const float *bias, vg_activation act, float alpha,
+                        float *a_row_sums) {
+    vg_gemm_problem p = {.trans_a = trans_a, .trans_b = trans_b, .M = M, .N = N, .K = K,
+                         .alpha = 1.0f, .beta = beta, .A = A, .lda = lda, .B = B, .ldb = ldb,
+                         .C = C, .ldc = ldc, .bias_activation = true, .bias = bias,
+                         .activation = act, .activation_alpha = alpha, .a_row_sums = a_row_sums};
+    vg_status status = vg_gemm_run(vg_default_pool_acquire(), &p);
+    vg_default_pool_release();
+    return status;
+}
+
 vg_status vg_gemm_with_pool(vg_pool *pool, bool trans_a, bool trans_b, int64_t M, int64_t N,
                             int64_t K, float alpha, const float *A, int64_t lda, const float *B,
                             int64_t ldb, float beta, float *C, int64_t ldc) {

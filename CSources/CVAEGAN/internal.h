@@ -92,6 +92,14 @@ void vg_gemm_tile_portable(const vg_gemm_problem *p, int64_t i0, int64_t rows, i
 bool vg_pool_gemm_timing(const vg_pool *pool);
 void vg_pool_add_gemm_time(vg_pool *pool, int64_t nanoseconds, int64_t multiply_adds);
 
+/* C = op(A)·op(B) + beta·C on the process-wide pool, then act(C + bias) per tile (bias may be
+ * NULL; identity without bias skips the pass), and a_row_sums (may be NULL) += the row sums of
+ * op(A): the products of the dense and convolutional layers, sizes already checked. */
+vg_status vg_gemm_fused(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K,
+                        const float *A, int64_t lda, const float *B, int64_t ldb, float beta,
+                        float *C, int64_t ldc, const float *bias, vg_activation act, float alpha,
+                        float *a_row_sums);
+
 /* Runs a validated problem on `pool` (NULL: the calling thread alone). */
 vg_status vg_gemm_run(vg_pool *pool, const vg_gemm_problem *problem);
 

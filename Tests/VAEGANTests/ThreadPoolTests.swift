@@ -100,44 +100,36 @@ private func product(on pool: OpaquePointer?, m: Int, n: Int, k: Int, transA: Bo
         }
     }
 
-    @Test("Two threads, each with its own pool, at the same time: both results right")
-    func twoThreadsTwoPools() async throws {
-        let expected = product(on: nil, m: 128, n: 256, k: 512, seed: 11)
-        let pools = [try makePool(threads: 2), try makePool(threads: 2)]
-        defer { pools.forEach { vg_pool_free($0) } }
+    /// Runs 40 products on each of `pools` (one task per entry, all at once) and counts the
+    /// results that differ from the calling thread's own.
+    private func concurrentMismatches(on pools: [OpaquePointer], seed: UInt64) async -> Int {
+        let expected = product(on: nil, m: 128, n: 256, k: 512, seed: seed)
         let addresses = pools.map { UInt(bitPattern: Int(bitPattern: UnsafeRawPointer($0))) }
-        let mismatches = await withTaskGroup(of: Int.self) { group in
+        return await withTaskGroup(of: Int.self) { group in
             for address in addresses {
                 group.addTask {
                     let pool = OpaquePointer(bitPattern: address)
                     var wrong = 0
-                    for _ in 0..<40 where product(on: pool, m: 128, n: 256, k: 512, seed: 11) != expected { wrong += 1 }
+                    for _ in 0..<40 where product(on: pool, m: 128, n: 256, k: 512, seed: seed) != expected { wrong += 1 }
                     return wrong
                 }
             }
             return await group.reduce(0, +)
         }
-        #expect(mismatches == 0)
+    }
+
+    @Test("Two threads, each with its own pool, at the same time: both results right")
+    func twoThreadsTwoPools() async throws {
+        let pools = [try makePool(threads: 2), try makePool(threads: 2)]
+        defer { pools.forEach { vg_pool_free($0) } }
+        #expect(await concurrentMismatches(on: pools, seed: 11) == 0)
     }
 
     @Test("Two threads sharing one pool: one runs on it, the other on itself; neither waits or errs")
     func twoThreadsOnePool() async throws {
-        let expected = product(on: nil, m: 128, n: 256, k: 512, seed: 12)
         let pool = try makePool(threads: 2)
         defer { vg_pool_free(pool) }
-        let address = UInt(bitPattern: Int(bitPattern: UnsafeRawPointer(pool)))
-        let mismatches = await withTaskGroup(of: Int.self) { group in
-            for _ in 0..<2 {
-                group.addTask {
-                    let pool = OpaquePointer(bitPattern: address)
-                    var wrong = 0
-                    for _ in 0..<40 where product(on: pool, m: 128, n: 256, k: 512, seed: 12) != expected { wrong += 1 }
-                    return wrong
-                }
-            }
-            return await group.reduce(0, +)
-        }
-        #expect(mismatches == 0)
+        #expect(await concurrentMismatches(on: [pool, pool], seed: 12) == 0)
     }
 
     @Test("Pool sizes outside 1 ... VG_MAX_THREADS are refused with a message")
