@@ -210,6 +210,14 @@ static float *scratch_of_this_thread(int64_t floats) {
     return buffer;
 }
 
+vg_status vg_thread_scratch_reserve(void) {
+    int64_t floats = vg_gemm_scratch_floats();
+    if (!scratch_of_this_thread(floats))
+        return vg_error_setf(VG_ERROR_OUT_OF_MEMORY, "thread scratch: out of memory for %lld floats",
+                             (long long)floats);
+    return VG_OK;
+}
+
 vg_status vg_pool_run(vg_pool *pool, int64_t tasks, vg_task_fn fn, void *context,
                       bool needs_scratch) {
     if (tasks <= 0) return VG_OK;

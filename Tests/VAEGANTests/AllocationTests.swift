@@ -7,6 +7,7 @@
 //
 // The suite is serialized because its tests change the process-wide thread count.
 import CAllocationCounter
+import CVAEGAN
 import Testing
 @testable import VAEGAN
 
@@ -37,6 +38,9 @@ import Testing
             lastLoss = vae.accumulateGradients(on: x, beta: 1).loss
             adam.step()
         }
+        // Other suites share the pool; when it is busy, this thread runs its GEMMs itself, with
+        // a scratch buffer of its own, allocated on first need: reserve it before counting.
+        #expect(vg_thread_scratch_reserve() == VG_OK)
         step()
         step()
         allocation_counter_start()

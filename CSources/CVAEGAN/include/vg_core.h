@@ -83,6 +83,11 @@ int64_t vg_pool_scratch_floats(const vg_pool *pool);
 vg_status vg_pool_run(vg_pool *pool, int64_t tasks, vg_task_fn task, void *context,
                       bool needs_scratch);
 
+/* Allocates now the scratch buffer this thread uses when it runs a GEMM beside a busy pool
+ * (otherwise allocated on the first such call), so that even that call allocates nothing.
+ * Errors: VG_ERROR_OUT_OF_MEMORY. */
+vg_status vg_thread_scratch_reserve(void);
+
 /* The process-wide pool the library's kernels use (created on first use: VAEGAN_NUM_THREADS
  * threads, or one per CPU this process may run on), held until vg_default_pool_release, which
  * every acquire must be paired with on the same thread. NULL only if not even one thread's

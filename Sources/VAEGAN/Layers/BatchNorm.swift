@@ -1,0 +1,102 @@
+// BatchNorm: batch normalization over channels, as PyTorch's BatchNorm1d (after a dense layer:
+// one channel per feature) and BatchNorm2d (after a convolution: one channel per feature map).
+// The arithmetic is the C core's (batchnorm.c).
+import CVAEGAN
+
+/// Batch normalization with γ ("weight", starts at 1) and β ("bias", starts at 0), and running
+/// statistics ("running_mean", "running_var", "num_batches_tracked") that are state, not
+/// parameters: updated by each training-mode forward (momentum 0.1 and ε 1e-5 by default,
+/// PyTorch's) and used in evaluation mode.
+///
+/// ```swift
+/// let norm = BatchNorm(name: "discriminator.3", channels: 128, spatial: 7 * 7, batchCapacity: 128)
+/// norm.isTraining = false      // sampling and evaluation: running statistics
+/// ```
+public final class BatchNorm: Layer {
+    public let channels: Int
+    /// Values per channel in one example: H·W after a convolution, 1 after a dense layer.
+    public let spatial: Int
+    public let momentum: Float
+    public let epsilon: Float
+    public let batchCapacity: Int
+    public let weight: Parameter
+    public let bias: Parameter
+    public let parameters: [Parameter]
+    public let runningMean: Tensor
+    public let runningVariance: Tensor
+    /// Training-mode forwards so far (PyTorch's num_batches_tracked).
+    public var batchesTracked: Int64 = 0
+    /// Training mode normalizes with the batch's statistics and updates the running ones;
+    /// evaluation mode uses the running ones.
+    public var isTraining = true
+    public var inputWidth: Int { channels * spatial }
+    public var outputWidth: Int { channels * spatial }
+
+    private let savedMean: Tensor     // μ of the last training forward, (channels)
+    private let savedRstd: Tensor     // 1/sqrt(σ² + ε), (channels): the backward needs both
+    private let output: Tensor
+    private let inputGradient: Tensor
+    private var lastInput: Matrix?
+    private var lastForwardTrained = false
+
+    public init(name: String, channels: Int, spatial: Int = 1, momentum: Float = 0.1,
+                epsilon: Float = 1e-5, batchCapacity: Int) {
+        precondition(channels > 0 && spatial > 0 && batchCapacity > 0, "BatchNorm \(name): sizes must be positive")
+        precondition(epsilon > 0 && momentum >= 0 && momentum <= 1, "BatchNorm \(name): ε > 0 and momentum in [0, 1]")
+        self.channels = channels
+        self.spatial = spatial
+        self.momentum = momentum
+        self.epsilon = epsilon
+        self.batchCapacity = batchCapacity
+        weight = Parameter(name: "\(name).weight", shape: [channels])
+        bias = Parameter(name: "\(name).bias", shape: [channels])
+        parameters = [weight, bias]
+        vg_fill(weight.value.pointer, 1, Int64(channels))
+        runningMean = Tensor(shape: [channels])
+        runningVariance = Tensor(shape: [channels])
+        vg_fill(runningVariance.pointer, 1, Int64(channels))
+        savedMean = Tensor(shape: [channels])
+        savedRstd = Tensor(shape: [channels])
+        output = Tensor(shape: [batchCapacity, channels * spatial])
+        inputGradient = Tensor(shape: [batchCapacity, channels * spatial])
+    }
+
+    public func forward(_ input: Matrix) -> Matrix {
+        checkInput(input)
+        lastInput = input
+        lastForwardTrained = isTraining
+        let y = Matrix(output.pointer, rows: input.rows, columns: outputWidth)
+        let (B, C, S) = (Int64(input.rows), Int64(channels), Int64(spatial))
+        let status: vg_status
+        if isTraining {
+            status = vg_batchnorm_forward_train(y.base, savedMean.pointer, savedRstd.pointer, runningMean.pointer,
+                                                runningVariance.pointer, input.base, weight.value.pointer,
+                                                bias.value.pointer, B, C, S, momentum, epsilon)
+            batchesTracked = batchesTracked + 1 // not +=: a debug build's modify accessor mallocs
+        } else {
+            status = vg_batchnorm_forward_eval(y.base, input.base, weight.value.pointer, bias.value.pointer,
+                                               runningMean.pointer, runningVariance.pointer, B, C, S, epsilon)
+        }
+        precondition(status == VG_OK, String(cString: vg_last_error_message()))
+        return y
+    }
+
+    /// The backward of a training-mode forward (an evaluation-mode one is an affine map that
+    /// training never differentiates; asking for it is a programming error).
+    @discardableResult
+    public func backward(_ outputGradient: Matrix, computeInputGradient: Bool,
+                         accumulateParameterGradients: Bool) -> Matrix {
+        guard let x = lastInput else { preconditionFailure("BatchNorm.backward before forward") }
+        precondition(lastForwardTrained, "BatchNorm.backward after an evaluation-mode forward")
+        precondition(outputGradient.rows == x.rows && outputGradient.columns == outputWidth,
+                     "BatchNorm.backward: gradient (\(outputGradient.rows), \(outputGradient.columns)) for output (\(x.rows), \(outputWidth))")
+        let status = vg_batchnorm_backward(
+            computeInputGradient ? inputGradient.pointer : nil,
+            accumulateParameterGradients ? weight.gradient.pointer : nil,
+            accumulateParameterGradients ? bias.gradient.pointer : nil, outputGradient.base, x.base,
+            savedMean.pointer, savedRstd.pointer, weight.value.pointer, Int64(x.rows), Int64(channels),
+            Int64(spatial), 0)
+        precondition(status == VG_OK, String(cString: vg_last_error_message()))
+        return Matrix(inputGradient.pointer, rows: computeInputGradient ? x.rows : 0, columns: inputWidth)
+    }
+}
