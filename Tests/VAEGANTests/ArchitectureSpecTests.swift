@@ -111,3 +111,24 @@ struct ArchitectureSpecTests {
         }
     }
 }
+
+struct ArchitecturePresetTests {
+    /// Parameter counts of PyTorch's same modules (sum of p.numel() over the nn.Sequential).
+    @Test("The conv presets have PyTorch's parameter counts and shapes, and fit together")
+    func convPresets() throws {
+        var rng = RandomGenerator(seed: 0)
+        let g = try NetworkSpec.dcganGenerator().build(name: "generator", batchCapacity: 2, rng: &rng)
+        let d = try NetworkSpec.dcganDiscriminator().build(name: "discriminator", batchCapacity: 2, rng: &rng)
+        let encoder = try NetworkSpec.convEncoderBody().build(name: "encoder", batchCapacity: 2, rng: &rng)
+        let decoder = try NetworkSpec.convDecoder().build(name: "decoder", batchCapacity: 2, rng: &rng)
+        #expect(g.parameters.scalarCount == 552_513)
+        #expect(d.parameters.scalarCount == 138_817)
+        #expect(encoder.parameters.scalarCount == 836_448)
+        #expect(decoder.parameters.scalarCount == 847_713)
+        #expect(try NetworkSpec.dcganGenerator().outputShape() == [1, 28, 28])
+        #expect(try NetworkSpec.dcganDiscriminator().shapes()[3] == [128, 7, 7])  // Dis_l: 6272 features
+        #expect(try NetworkSpec.convEncoderBody().outputShape() == [256])
+        #expect(try NetworkSpec.convDecoder().outputShape() == [1, 28, 28])
+        #expect(g.outputWidth == d.inputWidth && decoder.outputWidth == encoder.inputWidth)
+    }
+}
