@@ -86,3 +86,30 @@ void vg_adam_step(float *param, float *m, float *v, const float *grad, int64_t n
     adam_job job = {param, m, v, grad, &k};
     vg_parallel_for(n, VG_ELEMENTWISE_CHUNK, adam_range, &job);
 }
+
+/* ------------------------------------------------------------ exponential moving average */
+
+/* average = decay·average + (1 − decay)·value, element by element (Yazıcı et al. 2019's EMA of
+ * generator weights). No transcendental functions: the compiler vectorizes the reference. */
+void vg_ema_update_ref(float *average, const float *value, int64_t n, float decay) {
+    float keep = decay, take = 1.0f - decay;
+    for (int64_t i = 0; i < n; i++) average[i] = keep * average[i] + take * value[i];
+}
+
+typedef struct ema_job {
+    float *average;
+    const float *value;
+    float decay;
+} ema_job;
+
+static void ema_range(void *context, int64_t begin, int64_t end) {
+    const ema_job *job = context;
+    vg_ema_update_ref(job->average + begin, job->value + begin, end - begin, job->decay);
+}
+
+/* The same pass split over the pool: each element alone, so the result is the reference's. */
+void vg_ema_update(float *average, const float *value, int64_t n, float decay) {
+    if (n <= 0) return;
+    ema_job job = {average, value, decay};
+    vg_parallel_for(n, VG_ELEMENTWISE_CHUNK, ema_range, &job);
+}

@@ -157,6 +157,26 @@ struct OptimizerKernelTests {
         }
     }
 
+    /// The EMA of weights, split over the pool, against its reference (bit for bit, sizes up to
+    /// 1 M so the pool's chunks are crossed) and against the formula in Double.
+    @Test func emaMatchesReference() {
+        var random = KernelRandom(seed: 0xE3A)
+        for n in KernelCheck.elementwiseSizes {
+            let start = random.uniform(n, -1, 1)
+            var kernel = start, reference = start, exact = start.map(Double.init)
+            for _ in 1...3 {
+                let value = random.uniform(n, -1, 1)
+                vg_ema_update(&kernel, value, Int64(n), 0.999)
+                vg_ema_update_ref(&reference, value, Int64(n), 0.999)
+                for i in 0..<min(n, 64) { exact[i] = 0.999 * exact[i] + Double(1 - Float(0.999)) * Double(value[i]) }
+            }
+            #expect(KernelCheck.firstBitMismatch(kernel, reference) == nil, "n = \(n)")
+            for i in 0..<min(n, 64) {
+                #expect(abs(Double(kernel[i]) - exact[i]) < 1e-6, "n = \(n), element \(i)")
+            }
+        }
+    }
+
     /// Three steps of SGD with momentum against the Double formula, with and without weight
     /// decay, and plain SGD (momentum 0) whose first step is exactly θ − lr·g.
     @Test(arguments: [Float(0), 0.9], [Float(0), 0.01])

@@ -348,6 +348,12 @@ void vg_adam_step_ref(float *param, float *m, float *v, const float *grad, int64
                       float beta1, float beta2, float eps, float weight_decay, bool decoupled,
                       int64_t step);
 
+/* Exponential moving average of weights: average = decay·average + (1 − decay)·value (one pass
+ * over a model part's store after each optimizer step). The pool's version matches the
+ * reference bit for bit. */
+void vg_ema_update(float *average, const float *value, int64_t n, float decay);
+void vg_ema_update_ref(float *average, const float *value, int64_t n, float decay);
+
 /* ---------------------------------------------------------------- random numbers (rng.c) */
 
 /* xoshiro256** (Blackman & Vigna), seeded through splitmix64. Explicit state, owned by the
