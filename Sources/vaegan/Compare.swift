@@ -21,8 +21,8 @@ struct Compare: ParsableCommand {
 
     func run() throws {
         try runReportingErrors { () throws(VAEGANError) in
-            guard case .vae(let first) = try TrainedModel.load(from: vae) else { throw .wrongModel("\(vae) is not a β-VAE checkpoint") }
-            guard case .vaegan(let second) = try TrainedModel.load(from: vaegan) else { throw .wrongModel("\(vaegan) is not a VAE-GAN checkpoint") }
+            guard let first = try TrainedModel.load(from: vae).model as? VAE else { throw .wrongModel("\(vae) is not a β-VAE checkpoint") }
+            guard let second = try TrainedModel.load(from: vaegan).model as? VAEGAN else { throw .wrongModel("\(vaegan) is not a VAE-GAN checkpoint") }
             let test = try dataOptions.load().test
             guard test.featureCount == first.inputWidth, test.featureCount == second.inputWidth,
                   let side = squareImageSide(test.featureCount) else {

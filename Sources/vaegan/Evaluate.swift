@@ -77,13 +77,15 @@ struct Evaluate: ParsableCommand {
         }
     }
 
+    /// The figures each capability allows: the ELBO (and the IWAE bound) of a β-VAE, the
+    /// sharpness of any autoencoder's reconstructions, D's view of the test set for a GAN.
     private func addModelFigures(_ model: TrainedModel, test: ImageDataset, to report: inout EvaluationReport) throws(VAEGANError) {
-        if likelihood, model.kind != VAETraining.kind {
+        let vae = model.model as? VAE
+        if likelihood, vae == nil {
             throw .wrongModel("--likelihood needs a β-VAE checkpoint, not a \(model.kind) one")
         }
         let images = test.rowsAsFloats(0..<test.count)
-        switch model {
-        case .vae(let vae):
+        if let vae {
             let e = vae.evaluate(test)
             report.add("negative_elbo", "test negative ELBO", e.negativeELBO, note: "nats/image (one z per image)")
             report.add("reconstruction", "  reconstruction", e.reconstruction, note: "nats/image")
@@ -91,10 +93,11 @@ struct Evaluate: ParsableCommand {
             report.add("active_units", "active latent units", Double(e.activeUnits),
                        note: "of \(vae.latentWidth) (KL > \(VAEEvaluation.activeThreshold) nats)")
             if likelihood { try addLikelihood(vae, test: test, to: &report) }
-            addSharpness(of: vae.decodeAll(vae.encodeMeans(images)), test: test, to: &report)
-        case .vaegan(let vaegan):
-            addSharpness(of: vaegan.decodeAll(vaegan.encodeMeans(images)), test: test, to: &report)
-        case .gan(let gan):
+        }
+        if let autoencoder = model.model as? any Autoencoding {
+            addSharpness(of: autoencoder.decodeAll(autoencoder.encodeMeans(images)), test: test, to: &report)
+        }
+        if let gan = model.model as? GAN {
             let probabilities = gan.discriminateAll(images)
             report.add("mean_d_real", "mean D(x) on test", probabilities.reduce(0, +) / Double(probabilities.count))
         }

@@ -18,8 +18,7 @@ struct Sample: ParsableCommand {
     func run() throws {
         try runReportingErrors { () throws(VAEGANError) in
             let model = try TrainedModel.load(from: checkpoint)
-            var samples = try model.sample(count: count, seed: seed)
-            if case .gan(let gan) = model { samples = gan.inDisplayRange(samples) }
+            let samples = model.model.inDisplayRange(try model.sample(count: count, seed: seed))
             if out.hasSuffix(".npy") {
                 try NPYMatrix(rows: count, columns: model.dataWidth, floats: samples).write(toFile: out)
             } else {

@@ -1,11 +1,10 @@
-// vaegan train: trains a β-VAE, a GAN or a VAE-GAN, writing checkpoint, metrics and pictures.
+// vaegan train: trains any registered kind (ModelRegistry: β-VAE, GAN, VAE-GAN), writing
+// checkpoint, metrics and pictures through Trainer's observers. The defaults of every flag are
+// read from the kinds' training configurations; each kind's own flags are applied by its
+// extension in TrainFlags.swift.
 import ArgumentParser
 import Foundation
 import VAEGAN
-
-enum ModelKind: String, ExpressibleByArgument, CaseIterable {
-    case vae, gan, vaegan
-}
 
 extension GANObjective: ExpressibleByArgument {}
 
@@ -17,12 +16,12 @@ struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Train a model; writes checkpoint.safetensors, metrics.csv and PNG pictures into --out.")
 
-    @Option(help: "vae, gan or vaegan.") var model = ModelKind.vae
+    @Option(help: ArgumentHelp("\(ModelRegistry.names.joined(separator: ", ")).")) var model = ModelRegistry.names[0]
     @OptionGroup var dataOptions: DataOptions
     @Option(help: "Epochs to train (with --resume: the total, counting finished ones).") var epochs = 10
-    @Option(help: "Examples per batch.") var batchSize = 128
-    @Option(help: "Latent size (default 32 for vae and vaegan, 64 for gan).") var latent: Int?
-    @Option(help: "Learning rate (default 1e-3 vae, 2e-4 gan, 3e-4 vaegan).") var lr: Float?
+    @Option(help: ArgumentHelp("Examples per batch (default \(defaultsText { $0.batchSize })).")) var batchSize: Int?
+    @Option(help: ArgumentHelp("Latent size (default \(defaultsText { $0.latentWidth })).")) var latent: Int?
+    @Option(help: ArgumentHelp("Learning rate (default \(defaultsText { $0.learningRate })).")) var lr: Float?
     @Option(help: "Seed of every random choice (weights, batches, noise).") var seed: UInt64 = 0
     @Option(help: "Threads for the whole process; 0 means all cores.") var threads = 0
     @Option(help: "Output folder (default runs/MODEL).") var out: String?
@@ -34,32 +33,40 @@ struct Train: ParsableCommand {
     @Option(help: "Samples drawn for each --metrics-every score.") var metricsSamples = 2000
 
     // β-VAE
-    @Option(help: "vae: weight of the KL term.") var beta: Float = 1
-    @Option(help: "vae: epochs over which β rises linearly from 0.") var warmupEpochs = 0
+    @Option(help: "vae: weight of the KL term.") var beta: Float = VAETrainingConfiguration().model.beta
+    @Option(help: "vae: epochs over which β rises linearly from 0.") var warmupEpochs = VAETrainingConfiguration().warmupEpochs
     @Option(help: "vae: bernoulli or gaussian.") var likelihood = "bernoulli"
-    @Option(help: "vae: σ of the Gaussian likelihood.") var sigma: Float = 0.1
+    @Option(help: "vae: σ of the Gaussian likelihood.") var sigma: Float = Likelihood.defaultGaussianSigma
     @Flag(help: "vae: learn σ of the Gaussian likelihood.") var learnSigma = false
 
     // GAN and VAE-GAN
     @Option(help: "gan: minimax or nonsaturating (default); vaegan: the decoder's form (default minimax).")
     var objective: GANObjective?
-    @Option(name: .customLong("d-steps"), help: "gan: discriminator steps per generator step (k).") var discriminatorSteps = 1
-    @Option(name: .customLong("g-steps"), help: "gan: generator steps per round.") var generatorSteps = 1
-    @Option(help: "gan: target for real examples (one-sided label smoothing, e.g. 0.9).") var realLabel: Float = 1
+    @Option(name: .customLong("d-steps"), help: "gan: discriminator steps per generator step (k).")
+    var discriminatorSteps = GANTrainingConfiguration().discriminatorSteps
+    @Option(name: .customLong("g-steps"), help: "gan: generator steps per round.")
+    var generatorSteps = GANTrainingConfiguration().generatorSteps
+    @Option(help: "gan: target for real examples (one-sided label smoothing, e.g. 0.9).")
+    var realLabel: Float = GANTrainingConfiguration().model.realLabel
 
     // VAE-GAN
-    @Option(help: "vaegan: weight γ of L_llike in the decoder's update.") var gamma: Float = 1
+    @Option(help: "vaegan: weight γ of L_llike in the decoder's update.") var gamma: Float = VAEGANTrainingConfiguration().model.gamma
     @Option(help: "vaegan: weight λ of the pixel term ½‖x − x̃‖² in the encoder's and decoder's updates.")
     var pixelWeight: Float?
-    @Option(help: "vaegan: index of D's hidden layer used as the feature space.") var featureLayer = 1
-    @Option(help: "vaegan: also show reconstructions to D as fakes, on or off.") var reconstructionsAsFakes = Switch.off
+    @Option(help: "vaegan: index of D's hidden layer used as the feature space.")
+    var featureLayer = VAEGANTrainingConfiguration().model.featureLayer
+    @Option(help: "vaegan: also show reconstructions to D as fakes, on or off.")
+    var reconstructionsAsFakes = Switch(VAEGANTrainingConfiguration().model.reconstructionsAsFakes)
     @Option(help: "vaegan: D's learning rate (default: --lr).") var discriminatorLr: Float?
-    @Option(help: "vaegan: Adam's β₁ for all three parts.") var beta1: Float = 0.5
-    @Option(help: "vaegan: equilibrium gating, on or off.") var gating = Switch.on
+    @Option(help: "vaegan: Adam's β₁ for all three parts.") var beta1: Float = VAEGANTrainingConfiguration().beta1
+    @Option(help: "vaegan: equilibrium gating, on or off.") var gating = Switch(VAEGANTrainingConfiguration().model.gating)
 
     func validate() throws {
+        guard ModelRegistry.names.contains(model) else {
+            throw ValidationError("--model must be one of \(ModelRegistry.names.joined(separator: ", ")), not '\(model)'")
+        }
         guard epochs >= 0 else { throw ValidationError("--epochs must be non-negative") }
-        guard batchSize > 0 else { throw ValidationError("--batch-size must be positive") }
+        if let batchSize, batchSize <= 0 { throw ValidationError("--batch-size must be positive") }
         guard threads >= 0 else { throw ValidationError("--threads must be 0 (all cores) or positive") }
         if let latent, latent <= 0 { throw ValidationError("--latent must be positive") }
         if let lr, !(lr > 0 && lr.isFinite) { throw ValidationError("--lr must be positive") }
@@ -85,23 +92,26 @@ struct Train: ParsableCommand {
         try Threads.set(threads)
         var (trainSet, testSet) = try dataOptions.load()
         if let limit { trainSet = trainSet.prefix(limit) }
-        var options = TrainingOptions(epochs: epochs, outputDirectory: out ?? "runs/\(model.rawValue)")
+        var options = TrainingOptions(epochs: epochs, outputDirectory: out ?? "runs/\(model)")
         options.quiet = quiet
         options.sampleQualityEvery = metricsEvery
         options.sampleQualityCount = metricsSamples
-        let loader = try BatchLoader(trainSet, batchSize: batchSize, seed: seed &+ 1)
+        let kind = try ModelRegistry.kind(named: model)
+        var configuration = try configuration(of: kind)
+        let loader = try BatchLoader(trainSet, batchSize: configuration.batchSize, seed: seed &+ 1)
         let checkpointExists = FileManager.default.fileExists(atPath: options.checkpointPath)
 
-        let trainable: any Trainable
+        let training: any GenerativeTraining
         var checkpoint: SafeTensorsFile?
         if resume && checkpointExists {
             let file = try SafeTensorsFile.read(from: options.checkpointPath)
-            try file.requireModel(model.rawValue)
-            trainable = try loadTrainable(file)
+            try file.requireModel(model)
+            training = try kind.load(from: file)
             checkpoint = file
         } else {
             if resume { FileHandle.standardError.write(Data("no checkpoint in \(options.outputDirectory); starting afresh\n".utf8)) }
-            trainable = try makeTrainable(width: trainSet.featureCount, stepsPerEpoch: loader.batchesPerEpoch)
+            configuration.seed = seed
+            training = try configuration.makeTraining(inputWidth: trainSet.featureCount, stepsPerEpoch: loader.batchesPerEpoch)
         }
         // --metrics-every scores in the data set's domain-classifier features (validate() made
         // sure the data set is a built-in one).
@@ -109,58 +119,45 @@ struct Train: ParsableCommand {
         if metricsEvery > 0, let dataset = dataOptions.builtIn {
             sampleQuality = try SampleQualityEvaluator(for: dataset, quiet: quiet)
         }
-        let trainer = try Trainer(model: trainable, loader: loader, test: testSet, options: options,
+        let trainer = try Trainer(model: training, loader: loader, test: testSet, options: options,
                                   sampleQuality: sampleQuality)
         if let checkpoint {
             try trainer.restore(from: checkpoint)
             trainer.progress.note("resuming \(options.checkpointPath) after epoch \(trainer.nextEpoch - 1)")
         }
-        trainer.progress.note("training \(model.rawValue) on \(dataOptions.data): \(trainSet.count) examples, \(loader.batchesPerEpoch) batches of \(batchSize) per epoch, \(Threads.count) threads")
+        trainer.progress.note("training \(model) on \(dataOptions.data): \(trainSet.count) examples, \(loader.batchesPerEpoch) batches of \(loader.batchSize) per epoch, \(Threads.count) threads")
         try trainer.run()
         trainer.progress.note("wrote \(options.outputDirectory)/: checkpoint.safetensors, metrics.csv, loss.png and pictures")
     }
 
-    private func loadTrainable(_ file: SafeTensorsFile) throws(VAEGANError) -> any Trainable {
-        switch model {
-        case .vae: try VAETraining.load(from: file)
-        case .gan: try GANTraining.load(from: file)
-        case .vaegan: try VAEGANTraining.load(from: file)
+    /// The kind's defaults with the shared flags and its own flags (TrainFlags.swift) applied.
+    private func configuration(of kind: any GenerativeTraining.Type) throws(VAEGANError) -> any KindFlags {
+        guard var configuration = defaults(of: kind) as? any KindFlags else {
+            throw .invalidArgument("vaegan train has no flags for the \(kind.displayName) (TrainFlags.swift)")
         }
+        configuration.latentWidth = latent ?? configuration.latentWidth
+        configuration.learningRate = lr ?? configuration.learningRate
+        configuration.batchSize = batchSize ?? configuration.batchSize
+        configuration.apply(self)
+        return configuration
     }
+}
 
-    private func makeTrainable(width: Int, stepsPerEpoch: Int) throws(VAEGANError) -> any Trainable {
-        switch model {
-        case .vae:
-            var c = VAEConfiguration()
-            c.inputWidth = width
-            c.latentWidth = latent ?? c.latentWidth
-            c.beta = beta
-            if likelihood == "gaussian" { c.likelihood = .gaussian(sigma: sigma, learned: learnSigma) }
-            let vae = try VAE(c, batchCapacity: batchSize, seed: seed)
-            return try VAETraining(vae: vae, learningRate: lr ?? 1e-3, warmupEpochs: warmupEpochs,
-                                   stepsPerEpoch: stepsPerEpoch)
-        case .gan:
-            var c = GANConfiguration()
-            c.dataWidth = width
-            c.latentWidth = latent ?? c.latentWidth
-            c.objective = objective ?? .nonSaturating
-            c.realLabel = realLabel
-            let gan = try GAN(c, batchCapacity: batchSize, seed: seed)
-            return try GANTraining(gan: gan, learningRate: lr ?? 2e-4, discriminatorSteps: discriminatorSteps,
-                                   generatorSteps: generatorSteps)
-        case .vaegan:
-            var c = VAEGANConfiguration()
-            c.inputWidth = width
-            c.latentWidth = latent ?? c.latentWidth
-            c.gamma = gamma
-            c.pixelWeight = pixelWeight ?? c.pixelWeight
-            c.featureLayer = featureLayer
-            c.reconstructionsAsFakes = reconstructionsAsFakes == .on
-            c.gating = gating == .on
-            c.objective = objective ?? .minimax
-            let model = try VAEGAN(c, batchCapacity: batchSize, seed: seed)
-            return try VAEGANTraining(model: model, learningRate: lr ?? 3e-4, discriminatorLearningRate: discriminatorLr,
-                                      beta1: beta1)
-        }
-    }
+/// `Switch.on` for true.
+extension Switch {
+    init(_ value: Bool) { self = value ? .on : .off }
+}
+
+/// The values of one default across the kinds, for --help: "32 (vae), 64 (gan), 32 (vaegan)",
+/// or one value when all kinds agree.
+private func defaultsText<Value: CustomStringConvertible>(_ value: (any TrainingConfiguration) -> Value) -> String {
+    let values = ModelRegistry.kinds.map { ($0.kind, value(defaults(of: $0)).description) }
+    if Set(values.map(\.1)).count == 1 { return values[0].1 }
+    return values.map { "\($0.1) \($0.0)" }.joined(separator: ", ")
+}
+
+/// `Configuration()` of a kind.
+private func defaults(of kind: any GenerativeTraining.Type) -> any TrainingConfiguration {
+    func open<Kind: GenerativeTraining>(_: Kind.Type) -> any TrainingConfiguration { Kind.Configuration() }
+    return open(kind)
 }

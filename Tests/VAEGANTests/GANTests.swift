@@ -345,7 +345,7 @@ extension GANTests {
                 }
                 _ = try training.trainStep(on: batch.matrix)
             }
-            let samples = try TrainedModel.gan(gan).sample(count: 1000, seed: seed &+ 2000)
+            let samples = try TrainedModel(gan).sample(count: 1000, seed: seed &+ 2000)
             var counts = [Int](repeating: 0, count: 8)
             for i in 0..<1000 {
                 let (x, y) = (Double(samples[2 * i]), Double(samples[2 * i + 1]))

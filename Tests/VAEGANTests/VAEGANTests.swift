@@ -294,7 +294,7 @@ import Testing
         #expect(training.decoderOptimizer.stepCount == (skipsDecoder ? 0 : 1))
 
         let metrics = Dictionary(uniqueKeysWithValues: training.finishEpoch(test: ImageDataset(
-            count: 1, rows: 3, columns: 3, pixels: .floats(Array(repeating: 0.5, count: 9)))).map { ($0.name, $0.value) })
+            count: 1, rows: 3, columns: 3, pixels: .floats(Array(repeating: 0.5, count: 9)))).namedValues.map { ($0.name, $0.value) })
         #expect(metrics["d_skips"] == (skipsD ? 1 : 0))
         #expect(metrics["decoder_skips"] == (skipsDecoder ? 1 : 0))
     }

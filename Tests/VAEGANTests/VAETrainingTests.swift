@@ -311,7 +311,7 @@ import Testing
         #expect(betas.suffix(3).allSatisfy { $0 == beta })
         // The epoch's mean β is the mean of the βs the steps used.
         let metrics = training.finishEpoch(test: Self.test.prefix(8))
-        let meanBeta = try #require(metrics.first { $0.name == "beta" }?.value)
+        let meanBeta = try #require(metrics.namedValues.first { $0.name == "beta" }?.value)
         #expect(isClose(meanBeta, betas.map(Double.init).reduce(0, +) / Double(betas.count), relative: 1e-9))
 
         let noWarmup = try VAETraining(vae: vae, warmupEpochs: 0, stepsPerEpoch: stepsPerEpoch)

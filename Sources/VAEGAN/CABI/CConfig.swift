@@ -1,8 +1,9 @@
-// vg_config: the C view of the three configurations. vg_config_init copies the library's own
-// defaults (VAEConfiguration(), GANConfiguration(), VAEGANConfiguration() and the training
-// adapters' learning rates), so the C defaults cannot drift from the Swift ones; `network`
-// checks a caller's struct and builds the model it describes. Both touch only the caller's
-// config->size bytes, which may be an older, smaller layout (configSizes).
+// vg_config: the C view of every kind's training configuration. vg_config_init copies the
+// library's own defaults (each kind's TrainingConfiguration(), written by the kind itself in
+// CABI/CConfig+<Kind>.swift), so the C defaults cannot drift from the Swift ones;
+// `CModel.training(from:)` checks a caller's struct and has its kind build the model it
+// describes. Both touch only the caller's config->size bytes, which may be an older, smaller
+// layout (configSizes).
 import CVAEGAN
 #if canImport(Glibc)
 import Glibc
@@ -40,221 +41,124 @@ private func checkConfigSize(_ size: Int64, _ name: String) throws(VAEGANError) 
     throw .invalidArgument("\(name) is \(size), not the size of any vg_config layout (\(known)); pass sizeof(vg_config)")
 }
 
-/// The reference configuration of `kind`, every field set, `size` this library's sizeof.
+/// The reference configuration of `kind`, every field set, `size` this library's sizeof: each
+/// field holds the default of a kind that uses it, the chosen kind's own where kinds share a
+/// field (widths, learning rate, objective), so a caller may also switch `kind` after init.
 private func referenceConfig(kind: Int32) throws(VAEGANError) -> vg_config {
+    let chosen = try ModelRegistry.kind(cKind: kind)
     var c = vg_config()
+    for other in ModelRegistry.kinds where ObjectIdentifier(other) != ObjectIdentifier(chosen) {
+        other.writeDefaults(into: &c)
+    }
+    chosen.writeDefaults(into: &c)
     c.size = Int64(MemoryLayout<vg_config>.size)
     c.kind = kind
-    c.batch_size = 128
-    c.seed = 0
-    let vae = VAEConfiguration(), gan = GANConfiguration(), vaegan = VAEGANConfiguration()
-    // β-VAE fields, also the VAE-GAN's encoder and decoder.
-    c.likelihood = Int32(VG_LIKELIHOOD_BERNOULLI.rawValue)
-    c.sigma = 1
-    c.learn_sigma = 0
-    c.beta = vae.beta
-    c.warmup_epochs = 0
-    // GAN fields.
-    c.generator_output = Int32(VG_OUTPUT_SIGMOID.rawValue)
-    c.real_label = gan.realLabel
-    c.discriminator_steps = 1
-    c.leaky_slope = gan.leakySlope
-    // VAE-GAN fields.
-    c.gamma = vaegan.gamma
-    c.feature_layer = Int64(vaegan.featureLayer)
-    c.gating = vaegan.gating ? 1 : 0
-    c.pixel_weight = Double(vaegan.pixelWeight)
-    switch modelKind(kind) {
-    case VG_MODEL_VAE:
-        c.input_width = Int64(vae.inputWidth)
-        c.latent_width = Int64(vae.latentWidth)
-        setWidths(&c.encoder_widths, &c.encoder_layers, vae.encoderWidths)
-        setWidths(&c.decoder_widths, &c.decoder_layers, vae.decoderWidths)
-        c.learning_rate = 1e-3
-        c.objective = Int32(VG_OBJECTIVE_NONSATURATING.rawValue)
-    case VG_MODEL_GAN:
-        c.input_width = Int64(gan.dataWidth)
-        c.latent_width = Int64(gan.latentWidth)
-        setWidths(&c.decoder_widths, &c.decoder_layers, gan.generatorWidths)
-        setWidths(&c.discriminator_widths, &c.discriminator_layers, gan.discriminatorWidths)
-        c.learning_rate = 2e-4
-        c.objective = Int32((gan.objective == .minimax ? VG_OBJECTIVE_MINIMAX : VG_OBJECTIVE_NONSATURATING).rawValue)
-    case VG_MODEL_VAEGAN:
-        c.input_width = Int64(vaegan.inputWidth)
-        c.latent_width = Int64(vaegan.latentWidth)
-        setWidths(&c.encoder_widths, &c.encoder_layers, vaegan.encoderWidths)
-        setWidths(&c.decoder_widths, &c.decoder_layers, vaegan.decoderWidths)
-        setWidths(&c.discriminator_widths, &c.discriminator_layers, vaegan.discriminatorWidths)
-        c.learning_rate = 3e-4
-        c.objective = Int32((vaegan.objective == .minimax ? VG_OBJECTIVE_MINIMAX : VG_OBJECTIVE_NONSATURATING).rawValue)
-        c.leaky_slope = vaegan.leakySlope
-    default:
-        throw .invalidArgument("kind \(kind) is not a model kind (VG_MODEL_VAE, VG_MODEL_GAN, VG_MODEL_VAEGAN)")
-    }
     return c
 }
 
-/// An int32_t field as the C enum whose constants it holds (an unknown value stays unknown).
-private func modelKind(_ value: Int32) -> vg_model_kind { vg_model_kind(rawValue: UInt32(bitPattern: value)) }
-
-/// The hidden layers a vg_config can hold per network.
-private let maximumLayers = Int(VG_MAX_HIDDEN_LAYERS)
-/// Limits that keep a typo from asking for terabytes: widths and batch size.
-private let maximumWidth = 1 << 24, maximumBatchSize = 1 << 20
-
-private func setWidths(_ tuple: inout (Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64), _ count: inout Int64,
-                       _ widths: [Int]) {
-    withUnsafeMutableBytes(of: &tuple) { raw in
-        let slots = raw.bindMemory(to: Int64.self)
-        for i in slots.indices { slots[i] = i < widths.count ? Int64(widths[i]) : 0 }
-    }
-    count = Int64(widths.count)
+/// The fields every kind reads, checked once for all of them.
+public struct CConfigCommon: Sendable {
+    public var inputWidth: Int
+    public var latentWidth: Int
+    public var batchSize: Int
+    public var learningRate: Float
+    public var seed: UInt64
 }
 
-/// The first `count` widths of a vg_config array, checked.
-private func widths(_ tuple: (Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64), count: Int64, _ name: String,
-                    minimumLayers: Int) throws(VAEGANError) -> [Int] {
-    try require(count >= Int64(minimumLayers) && count <= Int64(maximumLayers),
-                "\(name)_layers must be in \(minimumLayers)...\(maximumLayers), not \(count)")
-    let values = withUnsafeBytes(of: tuple) { Array($0.bindMemory(to: Int64.self).prefix(Int(count))) }
-    for (i, width) in values.enumerated() {
-        try require(width >= 1 && width <= Int64(maximumWidth), "\(name)_widths[\(i)] must be in 1...\(maximumWidth), not \(width)")
-    }
-    return values.map { Int($0) }
-}
+/// vg_config fields as Swift values, checked, and Swift values as vg_config fields: the
+/// helpers the kinds' CConfig+<Kind>.swift files share.
+enum CConfigField {
+    /// A vg_config array of hidden widths.
+    typealias Widths = (Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64)
 
-private func width(_ value: Int64, _ name: String) throws(VAEGANError) -> Int {
-    try require(value >= 1 && value <= Int64(maximumWidth), "\(name) must be in 1...\(maximumWidth), not \(value)")
-    return Int(value)
-}
+    /// The hidden layers a vg_config can hold per network.
+    static let maximumLayers = Int(VG_MAX_HIDDEN_LAYERS)
+    /// Limits that keep a typo from asking for terabytes: widths and batch size.
+    static let maximumWidth = 1 << 24, maximumBatchSize = 1 << 20
 
-private func flag(_ value: Int32, _ name: String) throws(VAEGANError) -> Bool {
-    try require(value == 0 || value == 1, "\(name) must be 0 or 1, not \(value)")
-    return value == 1
-}
-
-private func objective(_ value: Int32) throws(VAEGANError) -> GANObjective {
-    switch vg_objective(rawValue: UInt32(bitPattern: value)) {
-    case VG_OBJECTIVE_MINIMAX: return .minimax
-    case VG_OBJECTIVE_NONSATURATING: return .nonSaturating
-    default: throw .invalidArgument("objective \(value) is not a vg_objective")
-    }
-}
-
-/// Floats a model of these dense layers holds (values, gradients, two Adam moments) plus its
-/// per-row workspaces for `batch` rows: an estimate, for refusing what cannot be allocated.
-private func estimatedFloats(layers: [[Int]], batch: Int) -> Double {
-    var total = 0.0
-    for widths in layers {
-        for (a, b) in zip(widths, widths.dropFirst()) {
-            total += 4 * (Double(a) * Double(b) + Double(b)) // value, gradient, Adam m and v
-            total += 4 * Double(batch) * Double(b)           // activations and gradients
+    static func set(_ tuple: inout Widths, _ count: inout Int64, to widths: [Int]) {
+        withUnsafeMutableBytes(of: &tuple) { raw in
+            let slots = raw.bindMemory(to: Int64.self)
+            for i in slots.indices { slots[i] = i < widths.count ? Int64(widths[i]) : 0 }
         }
-        total += 2 * Double(batch) * Double(widths.first ?? 0)
+        count = Int64(widths.count)
     }
-    return total
+
+    /// The first `count` widths of a vg_config array, checked.
+    static func widths(_ tuple: Widths, count: Int64, _ name: String, minimumLayers: Int) throws(VAEGANError) -> [Int] {
+        try require(count >= Int64(minimumLayers) && count <= Int64(maximumLayers),
+                    "\(name)_layers must be in \(minimumLayers)...\(maximumLayers), not \(count)")
+        let values = withUnsafeBytes(of: tuple) { Array($0.bindMemory(to: Int64.self).prefix(Int(count))) }
+        for (i, width) in values.enumerated() {
+            try require(width >= 1 && width <= Int64(maximumWidth), "\(name)_widths[\(i)] must be in 1...\(maximumWidth), not \(width)")
+        }
+        return values.map { Int($0) }
+    }
+
+    static func width(_ value: Int64, _ name: String) throws(VAEGANError) -> Int {
+        try require(value >= 1 && value <= Int64(maximumWidth), "\(name) must be in 1...\(maximumWidth), not \(value)")
+        return Int(value)
+    }
+
+    static func flag(_ value: Int32, _ name: String) throws(VAEGANError) -> Bool {
+        try require(value == 0 || value == 1, "\(name) must be 0 or 1, not \(value)")
+        return value == 1
+    }
+
+    static func objective(_ value: Int32) throws(VAEGANError) -> GANObjective {
+        switch vg_objective(rawValue: UInt32(bitPattern: value)) {
+        case VG_OBJECTIVE_MINIMAX: return .minimax
+        case VG_OBJECTIVE_NONSATURATING: return .nonSaturating
+        default: throw .invalidArgument("objective \(value) is not a vg_objective")
+        }
+    }
+
+    static func objective(_ value: GANObjective) -> Int32 {
+        Int32((value == .minimax ? VG_OBJECTIVE_MINIMAX : VG_OBJECTIVE_NONSATURATING).rawValue)
+    }
+
+    /// `.outOfMemory` unless the process can allocate the model's floats now: per network of
+    /// these dense layers (input width first), values, gradients, two Adam moments and the
+    /// per-row workspaces for `batch` rows. An estimate, for refusing what cannot be allocated.
+    static func requireMemory(layers: [[Int]], batch: Int) throws(VAEGANError) {
+        var floats = 0.0
+        for widths in layers {
+            for (a, b) in zip(widths, widths.dropFirst()) {
+                floats += 4 * (Double(a) * Double(b) + Double(b)) // value, gradient, Adam m and v
+                floats += 4 * Double(batch) * Double(b)           // activations and gradients
+            }
+            floats += 2 * Double(batch) * Double(widths.first ?? 0)
+        }
+        let bytes = floats * 4
+        guard bytes < 0x1p40, let probe = malloc(Int(bytes)) else {
+            throw .outOfMemory("the model would need about \(Int(bytes / 1e6)) MB")
+        }
+        free(probe)
+    }
 }
 
-/// `.outOfMemory` unless the process can allocate about `floats` floats now.
-private func requireMemory(floats: Double) throws(VAEGANError) {
-    let bytes = floats * 4
-    guard bytes < 0x1p40, let probe = malloc(Int(bytes)) else {
-        throw .outOfMemory("the model would need about \(Int(bytes / 1e6)) MB")
-    }
-    free(probe)
-}
-
-extension CModel.Network {
+extension CModel {
     /// The model `config` describes, with fresh weights from its seed; every field checked.
-    init(_ config: UnsafePointer<vg_config>) throws(VAEGANError) {
+    /// Also returns the seed (read from the caller's bytes only).
+    static func training(from config: UnsafePointer<vg_config>) throws(VAEGANError)
+        -> (training: any GenerativeTraining, seed: UInt64)
+    {
         // Read the size, then the kind (at the same offset in every layout), before the struct:
         // a caller's older, smaller struct must not be overread. Its missing fields keep the
         // kind's defaults; the caller's `size` bytes go over them.
         let raw = UnsafeRawPointer(config)
         let size = raw.load(as: Int64.self)
         try checkConfigSize(size, "config->size")
-        var c = try referenceConfig(kind: raw.load(fromByteOffset: MemoryLayout<vg_config>.offset(of: \.kind)!, as: Int32.self))
+        let kind = raw.load(fromByteOffset: MemoryLayout<vg_config>.offset(of: \.kind)!, as: Int32.self)
+        var c = try referenceConfig(kind: kind)
         withUnsafeMutableBytes(of: &c) { $0.baseAddress!.copyMemory(from: raw, byteCount: Int(size)) }
-        let inputWidth = try width(c.input_width, "input_width")
-        let latentWidth = try width(c.latent_width, "latent_width")
-        try require(c.batch_size >= 1 && c.batch_size <= Int64(maximumBatchSize),
-                    "batch_size must be in 1...\(maximumBatchSize), not \(c.batch_size)")
-        let batch = Int(c.batch_size)
+        let inputWidth = try CConfigField.width(c.input_width, "input_width")
+        let latentWidth = try CConfigField.width(c.latent_width, "latent_width")
+        try require(c.batch_size >= 1 && c.batch_size <= Int64(CConfigField.maximumBatchSize),
+                    "batch_size must be in 1...\(CConfigField.maximumBatchSize), not \(c.batch_size)")
         try require(c.learning_rate.isFinite && c.learning_rate > 0,
                     "learning_rate must be positive and finite, not \(c.learning_rate)")
-
-        switch modelKind(c.kind) {
-        case VG_MODEL_VAE:
-            var v = VAEConfiguration()
-            v.inputWidth = inputWidth
-            v.latentWidth = latentWidth
-            v.encoderWidths = try widths(c.encoder_widths, count: c.encoder_layers, "encoder", minimumLayers: 1)
-            v.decoderWidths = try widths(c.decoder_widths, count: c.decoder_layers, "decoder", minimumLayers: 0)
-            v.beta = c.beta
-            switch vg_likelihood(rawValue: UInt32(bitPattern: c.likelihood)) {
-            case VG_LIKELIHOOD_BERNOULLI: v.likelihood = .bernoulli
-            case VG_LIKELIHOOD_GAUSSIAN: v.likelihood = .gaussian(sigma: c.sigma, learned: try flag(c.learn_sigma, "learn_sigma"))
-            default: throw .invalidArgument("likelihood \(c.likelihood) is not a vg_likelihood")
-            }
-            try require(c.warmup_epochs >= 0, "warmup_epochs must be non-negative, not \(c.warmup_epochs)")
-            try v.validate()
-            try requireMemory(floats: estimatedFloats(
-                layers: [[inputWidth] + v.encoderWidths + [2 * latentWidth], [latentWidth] + v.decoderWidths + [inputWidth]],
-                batch: batch))
-            let vae = try VAE(v, batchCapacity: batch, seed: c.seed)
-            // The epoch length is learned at the first training call (CModel.prepareWarmup).
-            self = .vae(try VAETraining(vae: vae, learningRate: c.learning_rate, warmupEpochs: Int(c.warmup_epochs),
-                                        stepsPerEpoch: 1))
-        case VG_MODEL_GAN:
-            var g = GANConfiguration()
-            g.dataWidth = inputWidth
-            g.latentWidth = latentWidth
-            g.generatorWidths = try widths(c.decoder_widths, count: c.decoder_layers, "decoder", minimumLayers: 0)
-            g.discriminatorWidths = try widths(c.discriminator_widths, count: c.discriminator_layers, "discriminator",
-                                               minimumLayers: 1)
-            g.leakySlope = c.leaky_slope
-            g.realLabel = c.real_label
-            g.objective = try objective(c.objective)
-            switch vg_output(rawValue: UInt32(bitPattern: c.generator_output)) {
-            case VG_OUTPUT_SIGMOID: g.generatorOutput = .sigmoid
-            case VG_OUTPUT_TANH: g.generatorOutput = .tanh
-            case VG_OUTPUT_IDENTITY: g.generatorOutput = .identity
-            default: throw .invalidArgument("generator_output \(c.generator_output) is not a vg_output")
-            }
-            try require(c.discriminator_steps >= 1 && c.discriminator_steps <= 1_000_000,
-                        "discriminator_steps must be in 1...1000000, not \(c.discriminator_steps)")
-            try g.validate()
-            try requireMemory(floats: estimatedFloats(
-                layers: [[latentWidth] + g.generatorWidths + [inputWidth], [inputWidth] + g.discriminatorWidths + [1]],
-                batch: batch))
-            let gan = try GAN(g, batchCapacity: batch, seed: c.seed)
-            self = .gan(try GANTraining(gan: gan, learningRate: c.learning_rate,
-                                        discriminatorSteps: Int(c.discriminator_steps)))
-        case VG_MODEL_VAEGAN:
-            var m = VAEGANConfiguration()
-            m.inputWidth = inputWidth
-            m.latentWidth = latentWidth
-            m.encoderWidths = try widths(c.encoder_widths, count: c.encoder_layers, "encoder", minimumLayers: 1)
-            m.decoderWidths = try widths(c.decoder_widths, count: c.decoder_layers, "decoder", minimumLayers: 0)
-            m.discriminatorWidths = try widths(c.discriminator_widths, count: c.discriminator_layers, "discriminator",
-                                               minimumLayers: 1)
-            m.leakySlope = c.leaky_slope
-            m.gamma = c.gamma
-            m.objective = try objective(c.objective)
-            try require(c.feature_layer >= 0 && c.feature_layer < c.discriminator_layers,
-                        "feature_layer must index one of D's \(c.discriminator_layers) hidden layers, not \(c.feature_layer)")
-            m.featureLayer = Int(c.feature_layer)
-            m.gating = try flag(c.gating, "gating")
-            m.pixelWeight = Float(c.pixel_weight)
-            try m.validate()
-            try requireMemory(floats: estimatedFloats(
-                layers: [[inputWidth] + m.encoderWidths + [2 * latentWidth], [latentWidth] + m.decoderWidths + [inputWidth],
-                         [inputWidth] + m.discriminatorWidths + [1]],
-                batch: batch))
-            let model = try VAEGAN(m, batchCapacity: batch, seed: c.seed)
-            self = .vaegan(try VAEGANTraining(model: model, learningRate: c.learning_rate))
-        default:
-            throw .invalidArgument("kind \(c.kind) is not a model kind (VG_MODEL_VAE, VG_MODEL_GAN, VG_MODEL_VAEGAN)")
-        }
+        let common = CConfigCommon(inputWidth: inputWidth, latentWidth: latentWidth, batchSize: Int(c.batch_size), learningRate: c.learning_rate, seed: c.seed)
+        return (try ModelRegistry.kind(cKind: kind).make(from: c, common: common), c.seed)
     }
 }

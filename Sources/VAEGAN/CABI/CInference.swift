@@ -32,7 +32,7 @@ public func vg_model_decode(_ model: OpaquePointer?, _ out: UnsafeMutablePointer
             let rows = try model.checkedRows(z, rows: rows, width: latent, expected: model.latentWidth, "z", "latent")
             let width = model.inputWidth
             model.forEachChunk(of: z, rows: rows, width: model.latentWidth) { chunk, start in
-                let output = model.decode(chunk)
+                let output = model.model.decode(chunk)
                 (out + start * width).update(from: output.base, count: output.count)
             }
         }
@@ -70,7 +70,7 @@ public func vg_model_sample(_ model: OpaquePointer?, _ out: UnsafeMutablePointer
                                      + (overflow ? "more than any buffer can hold" : "\(needed)"))
             }
             // The library's own sampling: the same seed gives the same samples as `vaegan sample`.
-            let samples = try model.trainedModel.sample(count: count, seed: seed)
+            let samples = try model.model.sample(count: count, seed: seed)
             samples.withUnsafeBufferPointer { out.update(from: $0.baseAddress!, count: needed) }
         }
     }
@@ -101,12 +101,4 @@ extension CModel {
         }
     }
 
-    /// Decoder (generator) outputs for at most `batchCapacity` latent rows.
-    func decode(_ z: Matrix) -> Matrix {
-        switch network {
-        case .vae(let t): t.vae.decode(z)
-        case .gan(let t): t.gan.generate(z)
-        case .vaegan(let t): t.model.decode(z)
-        }
-    }
 }

@@ -7,8 +7,9 @@ public func vg_model_create(_ out: UnsafeMutablePointer<OpaquePointer?>?, _ conf
     return cCall("vg_model_create") { () throws(VAEGANError) in
         let out = try nonNull(out, "out")
         let config = try nonNull(config, "config")
-        let network = try CModel.Network(config)
-        let model = CModel(network, loaderRNG: RandomGenerator(seed: config.pointee.seed &+ 1))
+        let (training, seed) = try CModel.training(from: config)
+        // seed + 1 shuffles the rows, as `vaegan train --seed` does.
+        let model = CModel(training, position: TrainingPosition(epoch: 0, loaderRNG: RandomGenerator(seed: seed &+ 1)))
         out.pointee = HandleRegistry.register(model)
     }
 }
@@ -23,7 +24,7 @@ public func vg_model_free(_ model: OpaquePointer?) -> vg_status {
 public func vg_model_kind_of(_ model: OpaquePointer?, _ out: UnsafeMutablePointer<Int32>?) -> vg_status {
     cCall("vg_model_kind_of") { () throws(VAEGANError) in
         let out = try nonNull(out, "out")
-        out.pointee = try HandleRegistry.withModel(model) { Int32($0.kind.rawValue) }
+        out.pointee = try HandleRegistry.withModel(model) { Int32(bitPattern: $0.kind.rawValue) }
     }
 }
 

@@ -1,19 +1,14 @@
-// CModel: what a vg_model handle points at. One of the three training adapters (model,
-// optimizers, schedule), the generator that shuffles training rows, the epoch count and the
-// figures of the last training call, plus one workspace for inference in batch-sized chunks.
+// CModel: what a vg_model handle points at. A kind's training adapter (model, optimizers,
+// schedule), the generator that shuffles training rows, the epoch count and the figures of the
+// last training call, plus one workspace for inference in batch-sized chunks. Which kind it is
+// matters only to the adapter: everything here goes through GenerativeTraining.
 //
 // C never sees this type: it holds an opaque pointer to a retained CModel (see CRegistry.swift).
 import CVAEGAN
 
 final class CModel {
     /// The model with its optimizers, as the training loop drives it.
-    enum Network {
-        case vae(VAETraining)
-        case gan(GANTraining)
-        case vaegan(VAEGANTraining)
-    }
-
-    private(set) var network: Network
+    let training: any GenerativeTraining
     /// Shuffles the rows of each epoch; saved in checkpoints as "loader_rng" (as `vaegan train` does).
     var loaderRNG: RandomGenerator
     /// Epochs completed by vg_model_train (and by the run a checkpoint came from).
@@ -23,100 +18,39 @@ final class CModel {
     /// (batchCapacity, max(input, latent)) floats: one chunk of a caller's rows at a time.
     let workspace: Tensor
 
-    init(_ network: Network, loaderRNG: RandomGenerator, epoch: Int = 0) {
-        self.network = network
-        self.loaderRNG = loaderRNG
-        self.epoch = epoch
-        workspace = Tensor(shape: [Self.batchCapacity(of: network), max(Self.inputWidth(of: network), Self.latentWidth(of: network))])
+    init(_ training: any GenerativeTraining, position: TrainingPosition) {
+        self.training = training
+        loaderRNG = position.loaderRNG
+        epoch = position.epoch
+        let model = training.generativeModel
+        workspace = Tensor(shape: [model.batchCapacity, max(model.inputWidth, model.latentWidth)])
     }
 
-    var kind: vg_model_kind {
-        switch network {
-        case .vae: VG_MODEL_VAE
-        case .gan: VG_MODEL_GAN
-        case .vaegan: VG_MODEL_VAEGAN
-        }
-    }
+    var kind: vg_model_kind { type(of: training).cKind }
+    var kindName: String { type(of: training).displayName }
+    var model: any GenerativeModel { training.generativeModel }
+    var inputWidth: Int { model.inputWidth }
+    var latentWidth: Int { model.latentWidth }
+    var batchCapacity: Int { model.batchCapacity }
 
-    var kindName: String {
-        switch network {
-        case .vae: "β-VAE"
-        case .gan: "GAN"
-        case .vaegan: "VAE-GAN"
-        }
-    }
-
-    var trainable: any Trainable {
-        switch network {
-        case .vae(let t): t
-        case .gan(let t): t
-        case .vaegan(let t): t
-        }
-    }
-
-    var inputWidth: Int { Self.inputWidth(of: network) }
-    var latentWidth: Int { Self.latentWidth(of: network) }
-    var batchCapacity: Int { Self.batchCapacity(of: network) }
-
-    /// Optimizer steps taken: batches trained on (the GAN counts its discriminator steps).
-    var steps: Int {
-        switch network {
-        case .vae(let t): t.step
-        case .gan(let t): t.schedule.discriminatorOptimizer.stepCount
-        case .vaegan(let t): t.encoderOptimizer.stepCount
-        }
-    }
-
-    /// The encoder–decoder pair of a β-VAE or VAE-GAN; `.wrongModel` for a GAN.
+    /// The encoder–decoder pair of a kind that has an encoder; `.wrongModel` otherwise.
     func autoencoder() throws(VAEGANError) -> any Autoencoding {
-        switch network {
-        case .vae(let t): return t.vae
-        case .vaegan(let t): return t.model
-        case .gan: throw .wrongModel("a GAN has no encoder; this needs a β-VAE or VAE-GAN handle")
+        guard let autoencoder = model as? any Autoencoding else {
+            let withEncoder = ModelRegistry.kinds.filter { $0.hasEncoder }.map { $0.displayName }
+            throw .wrongModel("a \(kindName) has no encoder; this needs a \(withEncoder.joined(separator: " or ")) handle")
         }
+        return autoencoder
     }
 
-    /// The inference-only view the library's sampling works on.
-    var trainedModel: TrainedModel {
-        switch network {
-        case .vae(let t): .vae(t.vae)
-        case .gan(let t): .gan(t.gan)
-        case .vaegan(let t): .vaegan(t.model)
-        }
+    /// The handle's state as a checkpoint: the adapter's, plus the training position.
+    func checkpoint() -> SafeTensorsFile {
+        var file = training.checkpoint()
+        TrainingPosition(epoch: epoch, loaderRNG: loaderRNG).store(into: &file)
+        return file
     }
+}
 
-    /// Before the first step, the β-VAE's warm-up schedule learns the epoch length (it counts
-    /// warm-up in steps): `rows` of the first training call, in batches. Nothing else changes,
-    /// as no optimizer state exists yet.
-    func prepareWarmup(rows: Int) throws(VAEGANError) {
-        guard case .vae(let t) = network, t.warmupEpochs > 0, t.step == 0 else { return }
-        let stepsPerEpoch = (rows + t.vae.batchCapacity - 1) / t.vae.batchCapacity
-        guard stepsPerEpoch != t.stepsPerEpoch else { return }
-        network = .vae(try VAETraining(vae: t.vae, learningRate: t.optimizer.learningRate,
-                                       warmupEpochs: t.warmupEpochs, stepsPerEpoch: stepsPerEpoch))
-    }
-
-    private static func inputWidth(of network: Network) -> Int {
-        switch network {
-        case .vae(let t): t.vae.inputWidth
-        case .gan(let t): t.gan.dataWidth
-        case .vaegan(let t): t.model.inputWidth
-        }
-    }
-
-    private static func latentWidth(of network: Network) -> Int {
-        switch network {
-        case .vae(let t): t.vae.latentWidth
-        case .gan(let t): t.gan.latentWidth
-        case .vaegan(let t): t.model.latentWidth
-        }
-    }
-
-    private static func batchCapacity(of network: Network) -> Int {
-        switch network {
-        case .vae(let t): t.vae.batchCapacity
-        case .gan(let t): t.gan.batchCapacity
-        case .vaegan(let t): t.model.batchCapacity
-        }
-    }
+extension GenerativeTraining {
+    /// Whether this kind's model has an encoder (Autoencoding).
+    static var hasEncoder: Bool { Model.self is any Autoencoding.Type }
 }

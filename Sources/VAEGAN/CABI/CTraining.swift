@@ -1,7 +1,7 @@
 // Training through the C ABI: the caller's matrix becomes an ImageDataset (one copy per call),
-// a BatchLoader draws shuffled batches from it with the handle's own generator, and the
-// model's Trainable adapter takes the steps. The same loop as Trainer, without what a
-// library call must not do: no files, no pictures, no printing.
+// a BatchLoader draws shuffled batches from it with the handle's own generator, and the one
+// training loop (TrainingLoop) runs with no observers: a library call writes no files, draws
+// no pictures and prints nothing. vg_metrics is filled from the kind's typed metrics.
 import CVAEGAN
 
 @c @implementation
@@ -10,7 +10,7 @@ public func vg_model_train(_ model: OpaquePointer?, _ x: UnsafePointer<Float>?, 
     cCall("vg_model_train") { () throws(VAEGANError) in
         try HandleRegistry.withModel(model) { (model) throws(VAEGANError) in
             let data = try trainingData(for: model, x, rows: rows, features: features)
-            try model.train(on: data, epochs: try positive(epochs, "epochs"))
+            try model.train(on: data, length: .epochs(try positive(epochs, "epochs")))
         }
     }
 }
@@ -21,7 +21,7 @@ public func vg_model_train_steps(_ model: OpaquePointer?, _ x: UnsafePointer<Flo
     cCall("vg_model_train_steps") { () throws(VAEGANError) in
         try HandleRegistry.withModel(model) { (model) throws(VAEGANError) in
             let data = try trainingData(for: model, x, rows: rows, features: features)
-            try model.train(on: data, steps: try positive(steps, "steps"))
+            try model.train(on: data, length: .steps(try positive(steps, "steps")))
         }
     }
 }
@@ -57,7 +57,7 @@ private func trainingData(for model: CModel, _ x: UnsafePointer<Float>?, rows: I
     }
     let count = try product(rowCount, width, "rows × features")
     try requireFinite(x, count: count, columns: width, "x")
-    if let (range, reason) = model.dataRange {
+    if let (range, reason) = model.training.dataRange {
         try requireValues(x, count: count, columns: width, in: range, "x", because: reason)
     }
     let values = Array(UnsafeBufferPointer(start: x, count: count))
@@ -65,102 +65,79 @@ private func trainingData(for model: CModel, _ x: UnsafePointer<Float>?, rows: I
 }
 
 extension CModel {
-    /// The values training data must lie in, and why; nil when any finite value will do.
-    var dataRange: (ClosedRange<Float>, String)? {
-        switch network {
-        case .vae(let t):
-            t.vae.configuration.likelihood == .bernoulli ? (0...1, "the Bernoulli likelihood needs values in [0, 1]") : nil
-        case .gan(let t):
-            switch t.gan.configuration.generatorOutput {
-            case .sigmoid: (0...1, "the generator's sigmoid output covers [0, 1]")
-            case .tanh: (-1...1, "the generator's tanh output covers [-1, 1]")
-            default: nil
-            }
-        case .vaegan:
-            (0...1, "the VAE-GAN's sigmoid decoder covers [0, 1]")
-        }
+    /// How much one training call trains.
+    enum Length {
+        /// Epochs over the data, each evaluated on it (vg_model_train).
+        case epochs(Int)
+        /// Steps over shuffled passes, not counted as epochs nor evaluated (vg_model_train_steps).
+        case steps(Int)
     }
 
-    /// `epochs` epochs over `data`; the figures of the last one become `lastMetrics`.
-    func train(on data: ImageDataset, epochs: Int) throws(VAEGANError) {
-        try prepareWarmup(rows: data.count)
-        let loader = try makeLoader(data)
-        defer { loaderRNG = loader.rng }
-        for _ in 0..<epochs {
-            trainable.startEpoch(epoch + 1)
-            loader.startEpoch()
-            var lossSum = 0.0, batches = 0
-            while let batch = loader.nextBatch() {
-                lossSum += try step(on: batch, number: batches + 1)
-                batches += 1
-            }
-            let figures = trainable.finishEpoch(test: data)
-            epoch += 1
-            lastMetrics = metrics(figures, loss: lossSum / Double(batches), evaluated: true)
-        }
-    }
-
-    /// `steps` steps on batches of `data`, starting a new shuffled pass whenever one ends.
-    func train(on data: ImageDataset, steps: Int) throws(VAEGANError) {
-        try prepareWarmup(rows: data.count)
-        let loader = try makeLoader(data)
-        defer { loaderRNG = loader.rng }
-        trainable.startEpoch(epoch + 1)
-        loader.startEpoch()
-        var lossSum = 0.0
-        for number in 1...steps {
-            var batch = loader.nextBatch()
-            if batch == nil {
-                loader.startEpoch()
-                batch = loader.nextBatch()
-            }
-            lossSum += try step(on: batch!, number: number)
-        }
-        // No evaluation pass: an empty "test set" leaves the eval figures out (NaN below).
-        let none = ImageDataset(count: 0, rows: 1, columns: inputWidth, pixels: .floats([]))
-        lastMetrics = metrics(trainable.finishEpoch(test: none), loss: lossSum / Double(steps), evaluated: false)
-    }
-
-    private func makeLoader(_ data: ImageDataset) throws(VAEGANError) -> BatchLoader {
+    /// Trains on `data`; the figures of the last epoch (or of the steps) become `lastMetrics`.
+    func train(on data: ImageDataset, length: Length) throws(VAEGANError) {
         let loader = try BatchLoader(data, batchSize: batchCapacity)
         loader.rng = loaderRNG
-        return loader
+        defer { loaderRNG = loader.rng }
+        try training.run(on: data, loader: loader, length: length, handle: self)
     }
+}
 
-    private func step(on batch: Matrix, number: Int) throws(VAEGANError) -> Double {
-        do {
-            return try trainable.trainStep(on: batch)
-        } catch {
-            throw .nonFinite("training diverged at step \(number) of this call: \(error.message)")
+extension GenerativeTraining {
+    /// The loop over `loader` for a handle: its epoch count and figures kept up to date.
+    fileprivate func run(on data: ImageDataset, loader: BatchLoader, length: CModel.Length, handle: CModel)
+        throws(VAEGANError)
+    {
+        // Before the first step, the β-VAE's warm-up learns the epoch length from the first
+        // call's rows (vaegan.h says so).
+        try prepare(stepsPerEpoch: loader.batchesPerEpoch)
+        let loop = try TrainingLoop(model: self, loader: loader, epoch: handle.epoch)
+        switch length {
+        case .epochs(let count):
+            // One epoch per run, so a failure keeps the epochs and figures finished before it.
+            for _ in 0..<count {
+                let report = try loop.run(through: loop.epoch + 1, test: data)[0]
+                handle.epoch = loop.epoch
+                handle.lastMetrics = metrics(report, handle: handle)
+            }
+        case .steps(let count):
+            handle.lastMetrics = metrics(try loop.run(steps: count), handle: handle)
         }
     }
 
-    /// The adapter's named figures in a vg_metrics; figures it does not have are NaN.
-    private func metrics(_ figures: [(name: String, value: Double)], loss: Double, evaluated: Bool) -> vg_metrics {
+    /// The report's typed figures in a vg_metrics (what the kind does not have is NaN).
+    private func metrics(_ report: EpochReport<Metrics>, handle: CModel) -> vg_metrics {
+        var metrics = vg_metrics.unset
+        metrics.kind = Int32(bitPattern: Self.cKind.rawValue)
+        metrics.epoch = Int64(handle.epoch)
+        metrics.steps = Int64(stepCount)
+        metrics.loss = report.meanLoss
+        report.metrics.write(into: &metrics)
+        return metrics
+    }
+}
+
+extension vg_metrics {
+    /// This library's size, every figure NaN: what a kind does not set stays "not had".
+    static var unset: vg_metrics {
         var m = vg_metrics()
         m.size = Int64(MemoryLayout<vg_metrics>.size)
-        m.kind = Int32(kind.rawValue)
-        m.epoch = Int64(epoch)
-        m.steps = Int64(steps)
-        m.loss = loss
-        func value(_ name: String) -> Double { figures.first { $0.name == name }?.value ?? .nan }
-        let isVAE = kind == VG_MODEL_VAE
-        m.reconstruction = value("reconstruction")
-        m.kl = value("kl")
-        m.beta = value("beta")
-        m.eval_nelbo = evaluated ? value("test_nelbo") : .nan
-        m.eval_reconstruction = evaluated ? value("test_reconstruction") : .nan
-        m.eval_kl = evaluated ? value("test_kl") : .nan
-        m.active_units = evaluated && isVAE ? value("active_units") : .nan
-        m.d_loss = value("d_loss")
-        m.g_loss = value("g_loss")
-        m.d_real = value("d_real")
-        m.d_fake = value("d_fake")
-        m.prior = value("prior")
-        m.llike = value("llike")
-        m.gan = value("gan")
-        m.d_skips = value("d_skips")
-        m.decoder_skips = value("decoder_skips")
+        m.loss = .nan
+        m.reconstruction = .nan
+        m.kl = .nan
+        m.beta = .nan
+        m.eval_nelbo = .nan
+        m.eval_reconstruction = .nan
+        m.eval_kl = .nan
+        m.active_units = .nan
+        m.d_loss = .nan
+        m.g_loss = .nan
+        m.d_real = .nan
+        m.d_fake = .nan
+        m.prior = .nan
+        m.llike = .nan
+        m.gan = .nan
+        m.d_skips = .nan
+        m.decoder_skips = .nan
         return m
     }
 }

@@ -1,31 +1,7 @@
-// Pictures of any model with an encoder and a decoder (the β-VAE and the VAE-GAN): samples,
-// reconstructions, interpolations and latent traversals.
-
-/// A model that maps examples to a Gaussian posterior and latents back to examples.
-public protocol Autoencoding: AnyObject {
-    var inputWidth: Int { get }
-    var latentWidth: Int { get }
-    var batchCapacity: Int { get }
-    /// Posterior parameters for rows of examples (views valid until the next call).
-    func encode(_ x: Matrix) -> (mu: Matrix, logvar: Matrix)
-    /// Decoder means for latent rows, in the data's range (a view valid until the next call).
-    func decode(_ z: Matrix) -> Matrix
-}
-
-extension VAE: Autoencoding {}
-extension VAEGAN: Autoencoding {}
+// Pictures of any model with an encoder and a decoder (Autoencoding: the β-VAE and the
+// VAE-GAN): samples, reconstructions, interpolations and latent traversals.
 
 extension Autoencoding {
-    /// Decoder means for any number of latent rows, in chunks of the batch capacity.
-    public func decodeAll(_ latents: [Float]) -> [Float] {
-        mapRowsInChunks(latents, width: latentWidth, capacity: batchCapacity) { decode($0) }
-    }
-
-    /// Posterior means μ for any number of examples.
-    public func encodeMeans(_ examples: [Float]) -> [Float] {
-        mapRowsInChunks(examples, width: inputWidth, capacity: batchCapacity) { encode($0).mu }
-    }
-
     /// Writes samples.png, reconstructions.png, interpolation.png and (when `dimensionsByKL`
     /// is not empty) traversal.png into `directory`. `test` supplies the images to reconstruct;
     /// `dimensionsByKL` orders the latent dimensions for the traversal (most used first).

@@ -1,21 +1,20 @@
-// GANTraining: the GAN with its alternating optimizer, as the training loop sees it; its
-// checkpoint and its pictures.
+// GANTraining: the GAN with its alternating optimizer, as the training loop sees it, and its
+// checkpoint (its pictures are in GAN+Pictures.swift).
 import Foundation
 
 /// A GAN being trained: both players, their Adam optimizers in an `AlternatingOptimizer`.
-public final class GANTraining: Trainable {
-    public static let kind = "gan"
+public final class GANTraining: GenerativeTraining {
+    public typealias Configuration = GANTrainingConfiguration
     public let gan: GAN
     public let schedule: AlternatingOptimizer
     /// Both players' Adam β₁ and β₂, for the checkpoint.
     private let adamBetas: (beta1: Float, beta2: Float)
-    /// The fixed z of the sample grids (64 rows), so epochs can be compared picture to picture.
-    private let fixedNoise: [Float]
     private var sums = (discriminator: 0.0, generator: 0.0, real: 0.0, fake: 0.0, steps: 0, generatorSteps: 0)
 
-    /// Adam for both players with the reference's lr 2e-4, β₁ = 0.5, β₂ = 0.999 by default.
-    public init(gan: GAN, learningRate: Float = 2e-4, beta1: Float = 0.5, beta2: Float = 0.999,
-                discriminatorSteps: Int = 1, generatorSteps: Int = 1) throws(VAEGANError) {
+    /// Adam for both players; the defaults are GANTrainingConfiguration's.
+    public init(gan: GAN, learningRate: Float = Configuration().learningRate, beta1: Float = Configuration().beta1,
+                beta2: Float = Configuration().beta2, discriminatorSteps: Int = Configuration().discriminatorSteps,
+                generatorSteps: Int = Configuration().generatorSteps) throws(VAEGANError) {
         self.gan = gan
         adamBetas = (beta1, beta2)
         schedule = try AlternatingOptimizer(
@@ -25,13 +24,18 @@ public final class GANTraining: Trainable {
             generatorOptimizer: try Adam(parameters: gan.generator.parameters, learningRate: learningRate,
                                          beta1: beta1, beta2: beta2),
             discriminatorSteps: discriminatorSteps, generatorSteps: generatorSteps)
-        var generator = RandomGenerator(seed: 7)
-        var noise = [Float](repeating: 0, count: 64 * gan.latentWidth)
-        noise.withUnsafeMutableBufferPointer { generator.fillNormal($0.baseAddress!, count: $0.count) }
-        fixedNoise = noise
     }
 
-    public var inputWidth: Int { gan.dataWidth }
+    public var generativeModel: GAN { gan }
+    public var stepCount: Int { schedule.discriminatorOptimizer.stepCount }
+
+    public var dataRange: (values: ClosedRange<Float>, reason: String)? {
+        switch gan.configuration.generatorOutput {
+        case .sigmoid: (0...1, "the generator's sigmoid output covers [0, 1]")
+        case .tanh: (-1...1, "the generator's tanh output covers [-1, 1]")
+        default: nil
+        }
+    }
 
     public func startEpoch(_ epoch: Int) { sums = (0, 0, 0, 0, 0, 0) }
 
@@ -52,26 +56,15 @@ public final class GANTraining: Trainable {
         return d.loss
     }
 
-    public func finishEpoch(test: ImageDataset) -> [(name: String, value: Double)] {
+    public func finishEpoch(test: ImageDataset?) -> GANMetrics {
         let n = Double(max(sums.steps, 1))
-        return [("d_loss", sums.discriminator / n), ("g_loss", sums.generator / Double(max(sums.generatorSteps, 1))),
-                ("d_real", sums.real / n), ("d_fake", sums.fake / n)]
+        return GANMetrics(discriminatorLoss: sums.discriminator / n,
+                          generatorLoss: sums.generator / Double(max(sums.generatorSteps, 1)),
+                          realProbability: sums.real / n, fakeProbability: sums.fake / n)
     }
 
-    public var trainedModel: TrainedModel { .gan(gan) }
-
-    public var lossPanels: [(title: String, metrics: [String])] {
-        [("losses", ["d_loss", "g_loss"]), ("mean D(x) and D(G(z))", ["d_real", "d_fake"])]
-    }
-
-    /// Generator outputs for the fixed z (64 rows).
-    public func fixedSamples() -> [Float] { gan.generateAll(fixedNoise) }
-
-    public func writeEpochOutputs(to directory: String, epoch: Int) throws(VAEGANError) {
-        guard let side = squareImageSide(gan.dataWidth) else { return }
-        let grid = Image.grid(of: gan.inDisplayRange(fixedSamples()), side: side, columns: 8)
-        try grid.writePNG(to: directory + String(format: "/samples-epoch-%03d.png", epoch))
-        try grid.writePNG(to: directory + "/samples.png")
+    public func picturesObserver(directory: String, test: ImageDataset) -> any TrainingObserver {
+        GANPictures(gan: gan, directory: directory)
     }
 
     // MARK: Checkpoint
@@ -129,5 +122,12 @@ public final class GANTraining: Trainable {
         try file.restore(&gan.rng, key: "rng")
         training.schedule.discriminatorStepsInRound = try file.integer("discriminator_steps_in_round")
         return training
+    }
+
+    public static func loadModel(from file: SafeTensorsFile, batchCapacity: Int) throws(VAEGANError) -> GAN {
+        try file.requireModel(kind)
+        let gan = try GAN(try configuration(from: file), batchCapacity: batchCapacity)
+        try file.restore(gan.generator.parameters + gan.discriminator.parameters)
+        return gan
     }
 }

@@ -1,73 +1,33 @@
-// TrainedModel: any of the three models loaded from a checkpoint for inference — what
-// `vaegan sample` and `vaegan eval` work with.
+// TrainedModel: a generative model of any kind loaded from a checkpoint for inference — what
+// `vaegan sample` and `vaegan eval` work with. The kind is looked up in ModelRegistry.
 
 import Foundation
 
-/// A β-VAE, GAN or VAE-GAN restored from a checkpoint.
-public enum TrainedModel {
-    case vae(VAE)
-    case gan(GAN)
-    case vaegan(VAEGAN)
+/// A generative model restored from a checkpoint (or wrapped for sampling).
+public struct TrainedModel {
+    public let model: any GenerativeModel
+
+    public init(_ model: any GenerativeModel) {
+        self.model = model
+    }
 
     /// Reads a checkpoint of any kind (weights only; optimizer state is ignored).
     public static func load(from path: String, batchCapacity: Int = 128) throws(VAEGANError) -> TrainedModel {
         let file = try SafeTensorsFile.read(from: path)
-        switch try file.string("model") {
-        case VAETraining.kind:
-            return .vae(try VAE.load(from: file, batchCapacity: batchCapacity))
-        case GANTraining.kind:
-            let gan = try GAN(try GANTraining.configuration(from: file), batchCapacity: batchCapacity)
-            try file.restore(gan.generator.parameters + gan.discriminator.parameters)
-            return .gan(gan)
-        case VAEGANTraining.kind:
-            let model = try VAEGAN(try VAEGANTraining.configuration(from: file), batchCapacity: batchCapacity)
-            try file.restore(model.encoderParameters + model.decoderParameters + model.discriminatorParameters)
-            return .vaegan(model)
-        case let other:
-            throw .wrongModel("\(path): unknown model kind '\(other)'")
-        }
+        return TrainedModel(try ModelRegistry.kind(of: file).loadModel(from: file, batchCapacity: batchCapacity))
     }
 
-    public var kind: String {
-        switch self {
-        case .vae: VAETraining.kind
-        case .gan: GANTraining.kind
-        case .vaegan: VAEGANTraining.kind
-        }
-    }
-
-    public var dataWidth: Int {
-        switch self {
-        case .vae(let m): m.inputWidth
-        case .gan(let m): m.dataWidth
-        case .vaegan(let m): m.inputWidth
-        }
-    }
-
-    public var latentWidth: Int {
-        switch self {
-        case .vae(let m): m.latentWidth
-        case .gan(let m): m.latentWidth
-        case .vaegan(let m): m.latentWidth
-        }
-    }
+    /// "vae", "gan" or "vaegan".
+    public var kind: String { type(of: model).kind }
+    public var dataWidth: Int { model.inputWidth }
+    public var latentWidth: Int { model.latentWidth }
 
     /// Decoder (generator) outputs for latent rows, any number of them.
-    public func decode(_ latents: [Float]) -> [Float] {
-        switch self {
-        case .vae(let m): m.decodeAll(latents)
-        case .vaegan(let m): m.decodeAll(latents)
-        case .gan(let m): m.generateAll(latents)
-        }
-    }
+    public func decode(_ latents: [Float]) -> [Float] { model.decodeAll(latents) }
 
     /// `count` samples from z ~ N(0, I) drawn with `seed`, as rows of `dataWidth` values.
     public func sample(count: Int, seed: UInt64) throws(VAEGANError) -> [Float] {
-        try require(count > 0, "sample count must be positive, not \(count)")
-        var generator = RandomGenerator(seed: seed)
-        var z = [Float](repeating: 0, count: count * latentWidth)
-        z.withUnsafeMutableBufferPointer { generator.fillNormal($0.baseAddress!, count: $0.count) }
-        return decode(z)
+        try model.sample(count: count, seed: seed)
     }
 
     /// ``sample(count:seed:)`` clipped to the pixel range [0, 1], as images are shown and
@@ -79,9 +39,7 @@ public enum TrainedModel {
 
 extension GAN {
     /// Generator outputs for any number of latent rows.
-    public func generateAll(_ latents: [Float]) -> [Float] {
-        mapRowsInChunks(latents, width: latentWidth, capacity: batchCapacity) { generate($0) }
-    }
+    public func generateAll(_ latents: [Float]) -> [Float] { decodeAll(latents) }
 
     /// D(x) as probabilities for any number of rows.
     public func discriminateAll(_ rows: [Float]) -> [Double] {

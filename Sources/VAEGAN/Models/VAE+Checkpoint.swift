@@ -61,12 +61,16 @@ extension VAETraining {
         try file.restore(&vae.rng, key: "rng")
         return training
     }
+
+    public static func loadModel(from file: SafeTensorsFile, batchCapacity: Int) throws(VAEGANError) -> VAE {
+        try VAE.load(from: file, batchCapacity: batchCapacity)
+    }
 }
 
 extension VAE {
     /// A model for inference from a checkpoint (weights only; any batch capacity).
     public static func load(from file: SafeTensorsFile, batchCapacity: Int = 128) throws(VAEGANError) -> VAE {
-        try file.requireModel(VAETraining.kind)
+        try file.requireModel(kind)
         let vae = try VAE(try VAEConfiguration(from: file), batchCapacity: batchCapacity)
         try file.restore(vae.parameters)
         return vae

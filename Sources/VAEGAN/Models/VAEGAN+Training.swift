@@ -1,26 +1,24 @@
 // VAEGANTraining: the VAE-GAN with its three optimizers and the equilibrium gate, as the
-// training loop sees it; its checkpoint and pictures.
+// training loop sees it, and its checkpoint (its pictures are in VAEGAN+Pictures.swift).
 import Foundation
 
 /// A VAE-GAN being trained: one Adam per part; the gate decides which of D and the decoder
 /// step; the encoder always does.
-public final class VAEGANTraining: Trainable {
-    public static let kind = "vaegan"
+public final class VAEGANTraining: GenerativeTraining {
+    public typealias Configuration = VAEGANTrainingConfiguration
     public let model: VAEGAN
     public let encoderOptimizer: Adam
     public let decoderOptimizer: Adam
     public let discriminatorOptimizer: Adam
-    private var test: ImageDataset?
     private var sums = (prior: 0.0, llike: 0.0, pixel: 0.0, gan: 0.0, real: 0.0, fake: 0.0, steps: 0,
                         discriminatorSkips: 0, decoderSkips: 0)
 
-    /// Three Adam optimizers with the reference's lr 3e-4 and, as for GANs since DCGAN,
-    /// β₁ = 0.5: with PyTorch's default 0.9 the decoder and D fall out of balance here and the
-    /// decoder's images turn to noise (Benchmarks/pytorch/README.md saw the same in PyTorch).
-    /// `discriminatorLearningRate` (default: `learningRate`) lets D learn more slowly than the
-    /// encoder and decoder.
-    public init(model: VAEGAN, learningRate: Float = 3e-4, discriminatorLearningRate: Float? = nil,
-                beta1: Float = 0.5, beta2: Float = 0.999) throws(VAEGANError)
+    /// Three Adam optimizers; the defaults are VAEGANTrainingConfiguration's (why β₁ is 0.5 is
+    /// said there). `discriminatorLearningRate` (default: `learningRate`) lets D learn more
+    /// slowly than the encoder and decoder.
+    public init(model: VAEGAN, learningRate: Float = Configuration().learningRate,
+                discriminatorLearningRate: Float? = Configuration().discriminatorLearningRate,
+                beta1: Float = Configuration().beta1, beta2: Float = Configuration().beta2) throws(VAEGANError)
     {
         self.model = model
         encoderOptimizer = try Adam(parameters: model.encoderParameters, learningRate: learningRate,
@@ -32,7 +30,12 @@ public final class VAEGANTraining: Trainable {
                                           beta1: beta1, beta2: beta2)
     }
 
-    public var inputWidth: Int { model.inputWidth }
+    public var generativeModel: VAEGAN { model }
+    public var stepCount: Int { encoderOptimizer.stepCount }
+
+    public var dataRange: (values: ClosedRange<Float>, reason: String)? {
+        (0...1, "the VAE-GAN's sigmoid decoder covers [0, 1]")
+    }
 
     public func startEpoch(_ epoch: Int) { sums = (0, 0, 0, 0, 0, 0, 0, 0, 0) }
 
@@ -57,23 +60,15 @@ public final class VAEGANTraining: Trainable {
         return step.prior + step.llike
     }
 
-    public func finishEpoch(test: ImageDataset) -> [(name: String, value: Double)] {
-        self.test = test
+    public func finishEpoch(test: ImageDataset?) -> VAEGANMetrics {
         let n = Double(max(sums.steps, 1))
-        return [("prior", sums.prior / n), ("llike", sums.llike / n), ("pixel", sums.pixel / n), ("gan", sums.gan / n),
-                ("d_real", sums.real / n), ("d_fake", sums.fake / n),
-                ("d_skips", Double(sums.discriminatorSkips)), ("decoder_skips", Double(sums.decoderSkips))]
+        return VAEGANMetrics(prior: sums.prior / n, llike: sums.llike / n, pixel: sums.pixel / n, gan: sums.gan / n,
+                             realProbability: sums.real / n, fakeProbability: sums.fake / n,
+                             discriminatorSkips: sums.discriminatorSkips, decoderSkips: sums.decoderSkips)
     }
 
-    public var trainedModel: TrainedModel { .vaegan(model) }
-
-    public var lossPanels: [(title: String, metrics: [String])] {
-        [("L_prior, L_llike and L_pixel", ["prior", "llike", "pixel"]), ("L_GAN", ["gan"]),
-         ("mean D(x) and D(Dec(z_p))", ["d_real", "d_fake"]), ("gate skips per epoch", ["d_skips", "decoder_skips"])]
-    }
-
-    public func writeEpochOutputs(to directory: String, epoch: Int) throws(VAEGANError) {
-        if let test { try model.writePictures(to: directory, test: test, dimensionsByKL: []) }
+    public func picturesObserver(directory: String, test: ImageDataset) -> any TrainingObserver {
+        VAEGANPictures(model: model, directory: directory, test: test)
     }
 
     // MARK: Checkpoint
@@ -142,5 +137,12 @@ public final class VAEGANTraining: Trainable {
         try file.restore(training.discriminatorOptimizer, part: "discriminator")
         try file.restore(&model.rng, key: "rng")
         return training
+    }
+
+    public static func loadModel(from file: SafeTensorsFile, batchCapacity: Int) throws(VAEGANError) -> VAEGAN {
+        try file.requireModel(kind)
+        let model = try VAEGAN(try configuration(from: file), batchCapacity: batchCapacity)
+        try file.restore(model.encoderParameters + model.decoderParameters + model.discriminatorParameters)
+        return model
     }
 }

@@ -1,6 +1,8 @@
-// Trainer: the epoch loop shared by every model: batches, progress, per-epoch metrics,
-// checkpoints after every epoch (atomic, so a crash keeps the last good one), the metrics
-// log, loss.png, and a clean stop when training diverges.
+// Trainer: a training run in an output folder, as `vaegan train` makes one: the one training
+// loop (TrainingLoop) with the observers the tool attaches (the shape of PyTorch Lightning's
+// Trainer and its default callbacks): the progress bar, sample-quality scores, the checkpoint
+// after every epoch, metrics.csv, the model's pictures and loss.png. Resuming restores the
+// loader's generator and the earlier epochs' records from the folder.
 import Foundation
 
 /// Where and how long to train.
@@ -24,31 +26,33 @@ public struct TrainingOptions: Sendable {
     public var lossPlotPath: String { outputDirectory + "/loss.png" }
 }
 
-/// Runs epochs of a `Trainable` over a `BatchLoader`.
+/// Trains a model into `options.outputDirectory`.
 public final class Trainer {
-    public let model: any Trainable
+    public let model: any GenerativeTraining
     public let loader: BatchLoader
     public let test: ImageDataset
     public let options: TrainingOptions
-    /// Records of the epochs finished so far (restored on resume).
-    public private(set) var history: [EpochRecord]
     public let progress: ProgressReporter
     /// Scores samples for FID, precision/recall and coverage (see TrainingOptions).
     public let sampleQuality: SampleQualityEvaluator?
+    private let log: MetricsLogWriter
 
-    public init(model: any Trainable, loader: BatchLoader, test: ImageDataset, options: TrainingOptions,
+    /// Records of the epochs finished so far (restored on resume).
+    public var history: [EpochRecord] { log.records }
+
+    public init(model: any GenerativeTraining, loader: BatchLoader, test: ImageDataset, options: TrainingOptions,
                 history: [EpochRecord] = [], sampleQuality: SampleQualityEvaluator? = nil) throws(VAEGANError) {
         try require(options.epochs >= 0, "epochs must be non-negative, not \(options.epochs)")
         try require(loader.examples.featureCount == model.inputWidth && test.featureCount == model.inputWidth,
                     "the model takes rows of \(model.inputWidth) values; the data has \(loader.examples.featureCount) (train) and \(test.featureCount) (test)")
+        try require(options.sampleQualityEvery >= 0 && options.sampleQualityCount >= 4,
+                    "sample-quality interval must be non-negative and the sample count at least 4")
         self.model = model
         self.loader = loader
         self.test = test
         self.options = options
-        self.history = history
         self.sampleQuality = sampleQuality
-        try require(options.sampleQualityEvery >= 0 && options.sampleQualityCount >= 4,
-                    "sample-quality interval must be non-negative and the sample count at least 4")
+        log = MetricsLogWriter(path: options.metricsPath, records: history)
         progress = ProgressReporter(epochs: options.epochs, batchesPerEpoch: loader.batchesPerEpoch)
         progress.isQuiet = options.quiet
         do {
@@ -64,75 +68,45 @@ public final class Trainer {
     /// Trains until `options.epochs` epochs are done; returns all records.
     @discardableResult
     public func run() throws(VAEGANError) -> [EpochRecord] {
-        while nextEpoch <= options.epochs {
-            try runEpoch(nextEpoch)
-        }
+        try run(model)
         return history
     }
 
-    private func runEpoch(_ epoch: Int) throws(VAEGANError) {
-        let started = Date()
-        model.startEpoch(epoch)
-        loader.startEpoch()
-        progress.startEpoch()
-        var batchIndex = 0, lossSum = 0.0
-        while let batch = loader.nextBatch() {
-            let loss: Double
-            do {
-                loss = try model.trainStep(on: batch)
-            } catch {
-                let kept = history.isEmpty
-                    ? "no checkpoint was written yet"
-                    : "the last good checkpoint (epoch \(history.last!.epoch)) is kept at \(options.checkpointPath)"
-                progress.clearBar()
-                throw .nonFinite("training diverged at epoch \(epoch), batch \(batchIndex + 1): \(error.message); \(kept)")
-            }
-            batchIndex += 1
-            lossSum += loss
-            progress.update(epoch: epoch, batch: batchIndex, runningLoss: lossSum / Double(batchIndex))
-        }
-        var values = model.finishEpoch(test: test)
-        values.append(("seconds", Date().timeIntervalSince(started)))
-        values += try sampleQualityFigures(epoch: epoch)
-        let record = EpochRecord(epoch: epoch, values: values)
-        history.append(record)
-
-        var file = model.checkpoint()
-        file.metadata["epoch"] = String(epoch)
-        file.metadata["loader_rng"] = loader.rng.stateWords.map(String.init).joined(separator: ",")
-        try file.write(to: options.checkpointPath)
-        try MetricsLog.write(history, to: options.metricsPath)
-        try model.writeEpochOutputs(to: options.outputDirectory, epoch: epoch)
-        try LossCurves.render(history, panels: model.lossPanels + Self.sampleQualityPanels).writePNG(to: options.lossPlotPath)
-        progress.finishEpoch(record.summary)
+    private func run<Model: GenerativeTraining>(_ model: Model) throws(VAEGANError) {
+        let loop = try TrainingLoop(model: model, loader: loader, epoch: nextEpoch - 1)
+        loop.observers = try observers()
+        try loop.run(through: options.epochs, test: test)
     }
 
-    static let sampleQualityPanels = [(title: "FID (domain classifier features)", metrics: ["fid"]),
-                                      (title: "precision and recall (k-NN manifolds)", metrics: ["precision", "recall"])]
-
-    /// FID, precision, recall and classes covered of fresh samples on the epochs that score
-    /// them (the metrics log leaves the other epochs blank); none without an evaluator.
-    private func sampleQualityFigures(epoch: Int) throws(VAEGANError) -> [(name: String, value: Double)] {
-        guard let sampleQuality, options.sampleQualityEvery > 0,
-              epoch % options.sampleQualityEvery == 0 || epoch == options.epochs else { return [] }
-        // Seeded by the epoch: comparable across epochs, and the model's own generators untouched.
-        let samples = try model.trainedModel.sampleImages(count: options.sampleQualityCount, seed: UInt64(epoch))
-        let quality = try sampleQuality.evaluate(samples)
-        return [("fid", quality.fid), ("precision", quality.precisionRecall.precision),
-                ("recall", quality.precisionRecall.recall), ("classes_covered", Double(quality.coverage.classesCovered))]
+    /// What `vaegan train` writes and shows, in the order they run after an epoch.
+    private func observers() throws(VAEGANError) -> [any TrainingObserver] {
+        var observers: [any TrainingObserver] = []
+        var extraPanels: [(title: String, metrics: [String])] = []
+        if let sampleQuality, options.sampleQualityEvery > 0 {
+            observers.append(try SampleQualityScorer(evaluator: sampleQuality, model: model.trainedModel,
+                                                     every: options.sampleQualityEvery, lastEpoch: options.epochs,
+                                                     sampleCount: options.sampleQualityCount))
+            extraPanels = SampleQualityScorer.panels
+        }
+        let written = history.last?.epoch
+        observers.append(CheckpointWriter(path: options.checkpointPath, model: model, loader: loader, writtenEpoch: written))
+        observers.append(log)
+        observers.append(model.picturesObserver(directory: options.outputDirectory, test: test))
+        observers.append(LossPlotWriter(path: options.lossPlotPath, log: log, extraPanels: extraPanels))
+        // The progress line last: the epoch's summary once all its files are written.
+        observers.append(progress)
+        return observers
     }
 
     /// Restores the loader's generator and the history from a checkpoint and the metrics log
     /// beside it, for `--resume`.
     public func restore(from file: SafeTensorsFile) throws(VAEGANError) {
-        guard let epochText = file.metadata["epoch"], let epoch = Int(epochText), epoch >= 0,
-              let words = file.metadata["loader_rng"]?.split(separator: ",").compactMap({ UInt64($0) }),
-              words.count == 4
-        else { throw .format("checkpoint has no valid training position (epoch, loader_rng)") }
-        loader.rng.stateWords = words
+        let position = try TrainingPosition(from: file)
+        loader.rng = position.loaderRNG
         // The log beside the checkpoint supplies the earlier epochs' figures; without it (or if
         // it does not match) those epochs are known by number only.
-        let logged = MetricsLog.read(from: options.metricsPath).filter { $0.epoch <= epoch }
-        history = logged.count == epoch ? logged : (0..<epoch).map { EpochRecord(epoch: $0 + 1, values: []) }
+        let logged = MetricsLog.read(from: options.metricsPath).filter { $0.epoch <= position.epoch }
+        log.records = logged.count == position.epoch
+            ? logged : (0..<position.epoch).map { EpochRecord(epoch: $0 + 1, values: []) }
     }
 }

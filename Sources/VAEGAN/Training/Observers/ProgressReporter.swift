@@ -1,5 +1,7 @@
 // ProgressReporter: what a person watching training sees. On a terminal, a live bar (batches,
-// rate, ETA, running loss) redrawn in place; elsewhere (logs, CI), one line per epoch.
+// rate, ETA, running loss) redrawn in place; elsewhere (logs, CI), one line per epoch. It
+// observes the training loop, and can be driven by hand for other long jobs (vaegan eval's
+// likelihood).
 import Foundation
 
 /// Reports training progress to standard error.
@@ -10,6 +12,8 @@ public final class ProgressReporter {
     private var epochStart = Date()
     private var lastDraw = Date.distantPast
     public var isQuiet = false
+    /// The line written for a finished epoch (as a training observer).
+    public var summaryLine: (EpochRecord) -> String = { $0.summary }
 
     public init(epochs: Int, batchesPerEpoch: Int, interactive: Bool = isatty(STDERR_FILENO) != 0) {
         self.epochs = epochs
@@ -52,5 +56,22 @@ public final class ProgressReporter {
     public func note(_ message: String) {
         guard !isQuiet else { return }
         FileHandle.standardError.write(Data((message + "\n").utf8))
+    }
+}
+
+extension ProgressReporter: TrainingObserver {
+    public func trainingWillStartEpoch(_ epoch: Int) { startEpoch() }
+
+    public func trainingDidFinishStep(_ step: Int, ofEpoch epoch: Int, runningLoss: Double) {
+        update(epoch: epoch, batch: step, runningLoss: runningLoss)
+    }
+
+    public func trainingDidFinishEpoch<Metrics: EpochMetrics>(_ report: EpochReport<Metrics>) throws(VAEGANError) {
+        finishEpoch(summaryLine(report.record))
+    }
+
+    public func trainingDidFail(atStep step: Int, ofEpoch epoch: Int) -> String? {
+        clearBar()
+        return nil
     }
 }

@@ -1,0 +1,33 @@
+// GANTrainingConfiguration: the GAN's training defaults, in one place. `vaegan train`'s flags,
+// vg_config_init (and through it Python) start from GANTrainingConfiguration().
+
+/// The GAN with its optimizers and schedule, before any weight exists.
+public struct GANTrainingConfiguration: TrainingConfiguration, Equatable, Sendable {
+    public typealias Training = GANTraining
+    /// Both players' architectures, objective and label smoothing (the reference model).
+    public var model = GANConfiguration()
+    /// Adam for both players with the reference's lr 2e-4, β₁ = 0.5 (DCGAN's), β₂ = 0.999.
+    public var learningRate: Float = 2e-4
+    public var beta1: Float = 0.5
+    public var beta2: Float = 0.999
+    /// Discriminator steps per round (k), then generator steps per round.
+    public var discriminatorSteps = 1
+    public var generatorSteps = 1
+    public var batchSize = 128
+    public var seed: UInt64 = 0
+
+    public init() {}
+
+    public var latentWidth: Int {
+        get { model.latentWidth }
+        set { model.latentWidth = newValue }
+    }
+
+    public func makeTraining(inputWidth: Int, stepsPerEpoch: Int) throws(VAEGANError) -> GANTraining {
+        var c = model
+        c.dataWidth = inputWidth
+        let gan = try GAN(c, batchCapacity: batchSize, seed: seed)
+        return try GANTraining(gan: gan, learningRate: learningRate, beta1: beta1, beta2: beta2,
+                               discriminatorSteps: discriminatorSteps, generatorSteps: generatorSteps)
+    }
+}

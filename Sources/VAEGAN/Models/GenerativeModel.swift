@@ -1,0 +1,71 @@
+// GenerativeModel: what every kind of generative model offers for inference — its kind, the
+// widths of its data and latent rows, and a decoder (generator) from latents to data — and
+// Autoencoding, the models that also have an encoder. Sampling, decoding any number of rows
+// and the pictures are written once against these protocols.
+
+/// A model that maps latent rows z ~ N(0, I) to data rows.
+public protocol GenerativeModel: AnyObject {
+    /// The kind's name in checkpoints and on the command line: "vae", "gan", "vaegan".
+    static var kind: String { get }
+    /// The kind's name in messages: "β-VAE", "GAN", "VAE-GAN".
+    static var displayName: String { get }
+    /// Values per data row.
+    var inputWidth: Int { get }
+    /// Values per latent row.
+    var latentWidth: Int { get }
+    /// Most rows one forward pass takes (the size of its workspaces).
+    var batchCapacity: Int { get }
+    /// Decoder (generator) outputs for at most `batchCapacity` latent rows (a view valid until
+    /// the next call).
+    func decode(_ z: Matrix) -> Matrix
+    /// Decoder outputs mapped to [0, 1] for pictures (identity unless the outputs live elsewhere).
+    func inDisplayRange(_ values: [Float]) -> [Float]
+}
+
+/// A generative model with an encoder: examples to a Gaussian posterior q(z | x).
+public protocol Autoencoding: GenerativeModel {
+    /// Posterior parameters for rows of examples (views valid until the next call).
+    func encode(_ x: Matrix) -> (mu: Matrix, logvar: Matrix)
+}
+
+extension GenerativeModel {
+    public func inDisplayRange(_ values: [Float]) -> [Float] { values }
+
+    /// Decoder means for any number of latent rows, in chunks of the batch capacity.
+    public func decodeAll(_ latents: [Float]) -> [Float] {
+        mapRowsInChunks(latents, width: latentWidth, capacity: batchCapacity) { decode($0) }
+    }
+
+    /// `count` samples from z ~ N(0, I) drawn with `seed`, as rows of `inputWidth` values.
+    public func sample(count: Int, seed: UInt64) throws(VAEGANError) -> [Float] {
+        try require(count > 0, "sample count must be positive, not \(count)")
+        var generator = RandomGenerator(seed: seed)
+        var z = [Float](repeating: 0, count: count * latentWidth)
+        z.withUnsafeMutableBufferPointer { generator.fillNormal($0.baseAddress!, count: $0.count) }
+        return decodeAll(z)
+    }
+}
+
+extension Autoencoding {
+    /// Posterior means μ for any number of examples.
+    public func encodeMeans(_ examples: [Float]) -> [Float] {
+        mapRowsInChunks(examples, width: inputWidth, capacity: batchCapacity) { encode($0).mu }
+    }
+}
+
+extension VAE: Autoencoding {
+    public static let kind = "vae"
+    public static let displayName = "β-VAE"
+}
+
+extension VAEGAN: Autoencoding {
+    public static let kind = "vaegan"
+    public static let displayName = "VAE-GAN"
+}
+
+extension GAN: GenerativeModel {
+    public static let kind = "gan"
+    public static let displayName = "GAN"
+    public var inputWidth: Int { dataWidth }
+    public func decode(_ z: Matrix) -> Matrix { generate(z) }
+}

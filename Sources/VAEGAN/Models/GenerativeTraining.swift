@@ -1,0 +1,64 @@
+// GenerativeTraining: one kind of generative model as the rest of the library sees it — its
+// training adapter, which knows the model, its defaults, its checkpoint, its pictures and its
+// C configuration. Everything that used to switch over the kinds (the tool, the C ABI,
+// TrainedModel) asks ModelRegistry for the kind and then talks to this protocol.
+import CVAEGAN
+
+/// A kind's training configuration: the home of its defaults (learning rates, Adam's β₁,
+/// batch size, …). `init()` is the reference configuration; the tool's flags, vg_config_init
+/// and Python all start from it.
+public protocol TrainingConfiguration {
+    associatedtype Training: GenerativeTraining
+    /// The kind's defaults.
+    init()
+    var batchSize: Int { get set }
+    /// Seed of the initial weights and of the model's noise.
+    var seed: UInt64 { get set }
+    var learningRate: Float { get set }
+    var latentWidth: Int { get set }
+    /// The model and its optimizers, for rows of `inputWidth` values and epochs of
+    /// `stepsPerEpoch` batches.
+    func makeTraining(inputWidth: Int, stepsPerEpoch: Int) throws(VAEGANError) -> Training
+}
+
+/// A generative model with its optimizers: one kind, registered in ModelRegistry.
+public protocol GenerativeTraining: Trainable where Metrics: GenerativeMetrics {
+    associatedtype Model: GenerativeModel
+    associatedtype Configuration: TrainingConfiguration where Configuration.Training == Self
+
+    /// The model being trained.
+    var generativeModel: Model { get }
+    /// Optimizer steps taken: batches trained on (the GAN counts its discriminator's steps).
+    var stepCount: Int { get }
+    /// The values training data must lie in, and why; nil when any finite value will do.
+    var dataRange: (values: ClosedRange<Float>, reason: String)? { get }
+
+    /// The whole training state (weights, optimizer state, counters, generator state).
+    func checkpoint() -> SafeTensorsFile
+    /// Rebuilds the whole training state from a checkpoint written by `checkpoint()`.
+    static func load(from file: SafeTensorsFile) throws(VAEGANError) -> Self
+    /// The model alone, for inference at `batchCapacity` rows (optimizer state is ignored).
+    static func loadModel(from file: SafeTensorsFile, batchCapacity: Int) throws(VAEGANError) -> Model
+
+    /// Learns the epoch length before the first step when the schedule counts in steps (the
+    /// β-VAE's warm-up); the C ABI calls it with the first training call's data.
+    func prepare(stepsPerEpoch: Int) throws(VAEGANError)
+    /// The observer that writes this kind's pictures (and per-epoch files) into `directory`.
+    func picturesObserver(directory: String, test: ImageDataset) -> any TrainingObserver
+
+    /// The kind's constant in vaegan.h (vg_model_kind).
+    static var cKind: vg_model_kind { get }
+    /// Writes this kind's fields of a vg_config from `Configuration()`.
+    static func writeDefaults(into config: inout vg_config)
+    /// The model and optimizers a checked vg_config describes (`common` holds the shared fields).
+    static func make(from config: vg_config, common: CConfigCommon) throws(VAEGANError) -> Self
+}
+
+extension GenerativeTraining {
+    public static var kind: String { Model.kind }
+    public static var displayName: String { Model.displayName }
+    public var inputWidth: Int { generativeModel.inputWidth }
+    public func prepare(stepsPerEpoch: Int) throws(VAEGANError) {}
+    /// The model being trained, as inference sees it (for samples scored during training).
+    public var trainedModel: TrainedModel { TrainedModel(generativeModel) }
+}

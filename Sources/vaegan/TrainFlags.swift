@@ -1,0 +1,39 @@
+// Each kind's own flags of `vaegan train`, applied to its training configuration. A kind with
+// flags of its own declares them in Train and conforms its configuration here; the shared ones
+// (--latent, --lr, --batch-size, --seed) are applied by Train for every kind.
+import VAEGAN
+
+/// A kind's training configuration that takes its flags from `vaegan train`.
+protocol KindFlags: TrainingConfiguration {
+    mutating func apply(_ flags: Train)
+}
+
+extension VAETrainingConfiguration: KindFlags {
+    mutating func apply(_ flags: Train) {
+        model.beta = flags.beta
+        if flags.likelihood == "gaussian" { model.likelihood = .gaussian(sigma: flags.sigma, learned: flags.learnSigma) }
+        warmupEpochs = flags.warmupEpochs
+    }
+}
+
+extension GANTrainingConfiguration: KindFlags {
+    mutating func apply(_ flags: Train) {
+        model.objective = flags.objective ?? model.objective
+        model.realLabel = flags.realLabel
+        discriminatorSteps = flags.discriminatorSteps
+        generatorSteps = flags.generatorSteps
+    }
+}
+
+extension VAEGANTrainingConfiguration: KindFlags {
+    mutating func apply(_ flags: Train) {
+        model.gamma = flags.gamma
+        model.pixelWeight = flags.pixelWeight ?? model.pixelWeight
+        model.featureLayer = flags.featureLayer
+        model.reconstructionsAsFakes = flags.reconstructionsAsFakes == .on
+        model.gating = flags.gating == .on
+        model.objective = flags.objective ?? model.objective
+        discriminatorLearningRate = flags.discriminatorLr
+        beta1 = flags.beta1
+    }
+}
