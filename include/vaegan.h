@@ -186,7 +186,7 @@ typedef struct vg_config {
     int64_t discriminator_layers;
     /* β-VAE */
     int32_t likelihood;       /* a vg_likelihood: VG_LIKELIHOOD_BERNOULLI */
-    float sigma;              /* Gaussian σ > 0 (1), the starting value when learned */
+    float sigma;              /* Gaussian σ > 0 (0.1, for pixels in [0, 1]), the starting value when learned */
     int32_t learn_sigma;      /* Gaussian: 1 to learn one σ for all features, 0 to fix it (0) */
     float beta;               /* weight of the KL term, >= 0 (1) */
     int64_t warmup_epochs;    /* epochs over which β rises linearly from 0, >= 0 (0) */

@@ -278,3 +278,19 @@ def test_invalid_config_sizes_are_refused(size):
     handle = ctypes.c_void_p()
     assert lib.vg_model_create(ctypes.byref(handle), ctypes.byref(config)) == vaegan._lib.ERROR_INVALID_ARGUMENT
     assert b"config->size" in lib.vg_last_error_message() and not handle
+
+
+def test_defaults_come_from_the_library():
+    """Model.defaults reads vg_config_init: the kinds' own values, the chosen kind's where
+    kinds share a field, and a model built from them has those widths."""
+    vae, gan, vaegan_ = Model.defaults("vae"), Model.defaults("gan"), Model.defaults("vaegan")
+    assert (vae["latent_width"], gan["latent_width"], vaegan_["latent_width"]) == (32, 64, 32)
+    assert math.isclose(vae["learning_rate"], 1e-3, rel_tol=1e-6)
+    assert math.isclose(gan["learning_rate"], 2e-4, rel_tol=1e-6)
+    assert math.isclose(vaegan_["learning_rate"], 3e-4, rel_tol=1e-6)
+    assert vae["encoder_widths"] == [512, 256] and gan["decoder_widths"] == [256, 512]
+    assert gan["objective"] == "nonsaturating" and vaegan_["objective"] == "minimax"
+    # One Gaussian σ for the tool, the C ABI and Python (Likelihood.defaultGaussianSigma).
+    assert math.isclose(vae["sigma"], 0.1, rel_tol=1e-6)
+    with pytest.raises(VAEGANError):
+        Model.defaults("classifier")

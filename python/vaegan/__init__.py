@@ -146,22 +146,45 @@ class Model:
         _check(_c.vg_model_create(ctypes.byref(handle), ctypes.byref(config)))
         return cls(handle)
 
+    @staticmethod
+    def defaults(kind: str) -> dict:
+        """The library's defaults for `kind` ("vae", "gan", "vaegan") as vg_config_init writes
+        them (each kind's TrainingConfiguration in the Swift library: their one home), by
+        field name; widths as lists, enumerations by name. Fields the kind does not read hold
+        another kind's default."""
+        codes = {name: code for code, name in _lib.KIND_NAMES.items()}
+        if kind not in codes:
+            _fail(_lib.ERROR_INVALID_ARGUMENT, f"kind must be one of {', '.join(codes)}, not {kind!r}")
+        config = _config(codes[kind], {})
+        values = {}
+        for name, _ in _lib.Config._fields_:
+            if name in ("size", "kind") or name.endswith("_layers"):
+                continue
+            value = getattr(config, name)
+            if name in _WIDTH_FIELDS:
+                value = list(value)[:getattr(config, name.replace("_widths", "_layers"))]
+            elif name in _ENUM_FIELDS:
+                value = {code: label for label, code in _ENUM_FIELDS[name].items()}[value]
+            values[name] = value
+        return values
+
     @classmethod
     def vae(cls, **overrides) -> "Model":
-        """A β-VAE: the reference configuration (784-512-256, latent 32, decoder 256-512-784,
-        Bernoulli, β 1, lr 1e-3, batch 128) with vg_config fields overridden by keyword, e.g.
+        """A β-VAE: the library's defaults (Model.defaults("vae"): the reference 784-512-256
+        encoder, latent 32, Bernoulli) with vg_config fields overridden by keyword, e.g.
         latent_width=8, encoder_widths=[128], likelihood="gaussian", beta=4, seed=1."""
         return cls._create(_lib.MODEL_VAE, overrides)
 
     @classmethod
     def gan(cls, **overrides) -> "Model":
-        """A GAN: latent 64, G 256-512 sigmoid, D 512-256, non-saturating, lr 2e-4, k 1.
-        The generator's hidden widths are `decoder_widths`."""
+        """A GAN: the library's defaults (Model.defaults("gan")) with vg_config fields
+        overridden by keyword. The generator's hidden widths are `decoder_widths`."""
         return cls._create(_lib.MODEL_GAN, overrides)
 
     @classmethod
     def vaegan(cls, **overrides) -> "Model":
-        """A VAE-GAN: latent 32, γ 1, feature layer 1, gating on, pixel weight 0.5, lr 3e-4."""
+        """A VAE-GAN: the library's defaults (Model.defaults("vaegan")) with vg_config fields
+        overridden by keyword."""
         return cls._create(_lib.MODEL_VAEGAN, overrides)
 
     @classmethod

@@ -1,62 +1,41 @@
-// The GAN's vg_config fields: its defaults written from GANTrainingConfiguration(), and a
-// caller's fields checked and turned into a GANTraining (the generator's widths are
-// decoder_widths).
+// The GAN's own vg_config fields: both players' widths (the generator's are decoder_widths),
+// objective, output, slope, real label and k, written from and read into its
+// GANTrainingConfiguration.
 import CVAEGAN
 
 extension GANTraining {
     public static var cKind: vg_model_kind { VG_MODEL_GAN }
 
-    public static func writeDefaults(into c: inout vg_config) {
-        let t = Configuration()
-        c.input_width = Int64(t.model.dataWidth)
-        c.latent_width = Int64(t.model.latentWidth)
-        CConfigField.set(&c.decoder_widths, &c.decoder_layers, to: t.model.generatorWidths)
-        CConfigField.set(&c.discriminator_widths, &c.discriminator_layers, to: t.model.discriminatorWidths)
-        c.objective = CConfigField.objective(t.model.objective)
-        c.generator_output = Int32(cOutput(t.model.generatorOutput).rawValue)
+    public static func write(_ t: Configuration, into c: inout vg_config) {
+        c.decoder = t.model.generatorWidths
+        c.discriminator = t.model.discriminatorWidths
+        c.setObjective(t.model.objective)
+        c.generator_output = Int32(outputs.first { $0.activation == t.model.generatorOutput }?.constant.rawValue ?? 0)
         c.leaky_slope = t.model.leakySlope
         c.real_label = t.model.realLabel
         c.discriminator_steps = Int64(t.discriminatorSteps)
-        c.learning_rate = t.learningRate
-        c.batch_size = Int64(t.batchSize)
-        c.seed = t.seed
     }
 
-    public static func make(from c: vg_config, common: CConfigCommon) throws(VAEGANError) -> GANTraining {
-        var t = Configuration()
-        t.model.dataWidth = common.inputWidth
-        t.model.latentWidth = common.latentWidth
-        t.model.generatorWidths = try CConfigField.widths(c.decoder_widths, count: c.decoder_layers, "decoder", minimumLayers: 0)
-        t.model.discriminatorWidths = try CConfigField.widths(c.discriminator_widths, count: c.discriminator_layers,
-                                                              "discriminator", minimumLayers: 1)
+    public static func read(_ c: vg_config, into t: inout Configuration) throws(VAEGANError) {
+        t.model.generatorWidths = try c.checkedDecoder()
+        t.model.discriminatorWidths = try c.checkedDiscriminator()
         t.model.leakySlope = c.leaky_slope
         t.model.realLabel = c.real_label
-        t.model.objective = try CConfigField.objective(c.objective)
-        switch vg_output(rawValue: UInt32(bitPattern: c.generator_output)) {
-        case VG_OUTPUT_SIGMOID: t.model.generatorOutput = .sigmoid
-        case VG_OUTPUT_TANH: t.model.generatorOutput = .tanh
-        case VG_OUTPUT_IDENTITY: t.model.generatorOutput = .identity
-        default: throw .invalidArgument("generator_output \(c.generator_output) is not a vg_output")
+        t.model.objective = try c.checkedObjective()
+        guard let output = outputs.first(where: { Int32($0.constant.rawValue) == c.generator_output }) else {
+            throw .invalidArgument("generator_output \(c.generator_output) is not a vg_output")
         }
+        t.model.generatorOutput = output.activation
         try require(c.discriminator_steps >= 1 && c.discriminator_steps <= 1_000_000,
                     "discriminator_steps must be in 1...1000000, not \(c.discriminator_steps)")
         t.discriminatorSteps = Int(c.discriminator_steps)
         try t.model.validate()
-        try CConfigField.requireMemory(
-            layers: [[common.latentWidth] + t.model.generatorWidths + [common.inputWidth],
-                     [common.inputWidth] + t.model.discriminatorWidths + [1]],
-            batch: common.batchSize)
-        t.learningRate = common.learningRate
-        t.batchSize = common.batchSize
-        t.seed = common.seed
-        return try t.makeTraining(inputWidth: common.inputWidth, stepsPerEpoch: 1)
+        let m = t.model
+        try requireMemory(networks: [[m.latentWidth] + m.generatorWidths + [m.dataWidth],
+                                     [m.dataWidth] + m.discriminatorWidths + [1]], batch: t.batchSize)
     }
 
-    private static func cOutput(_ activation: Activation) -> vg_output {
-        switch activation {
-        case .tanh: VG_OUTPUT_TANH
-        case .identity: VG_OUTPUT_IDENTITY
-        default: VG_OUTPUT_SIGMOID
-        }
-    }
+    /// The generator outputs vaegan.h names, both ways.
+    private static let outputs: [(constant: vg_output, activation: Activation)] =
+        [(VG_OUTPUT_SIGMOID, .sigmoid), (VG_OUTPUT_TANH, .tanh), (VG_OUTPUT_IDENTITY, .identity)]
 }

@@ -57,7 +57,7 @@ private func referenceConfig(kind: Int32) throws(VAEGANError) -> vg_config {
 }
 
 /// The fields every kind reads, checked once for all of them.
-public struct CConfigCommon: Sendable {
+struct CConfigCommon: Sendable {
     public var inputWidth: Int
     public var latentWidth: Int
     public var batchSize: Int
@@ -65,18 +65,61 @@ public struct CConfigCommon: Sendable {
     public var seed: UInt64
 }
 
-/// vg_config fields as Swift values, checked, and Swift values as vg_config fields: the
-/// helpers the kinds' CConfig+<Kind>.swift files share.
-enum CConfigField {
+/// The hidden layers a vg_config can hold per network.
+private let maximumLayers = Int(VG_MAX_HIDDEN_LAYERS)
+/// Limits that keep a typo from asking for terabytes: widths and batch size.
+private let maximumWidth = 1 << 24, maximumBatchSize = 1 << 20
+
+/// vg_config fields as Swift values, checked, and Swift values as vg_config fields: what the
+/// kinds' CConfig+<Kind>.swift files share.
+extension vg_config {
     /// A vg_config array of hidden widths.
     typealias Widths = (Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64)
 
-    /// The hidden layers a vg_config can hold per network.
-    static let maximumLayers = Int(VG_MAX_HIDDEN_LAYERS)
-    /// Limits that keep a typo from asking for terabytes: widths and batch size.
-    static let maximumWidth = 1 << 24, maximumBatchSize = 1 << 20
+    var encoder: [Int] { get { Self.get(encoder_widths, encoder_layers) } set { Self.set(&encoder_widths, &encoder_layers, newValue) } }
+    var decoder: [Int] { get { Self.get(decoder_widths, decoder_layers) } set { Self.set(&decoder_widths, &decoder_layers, newValue) } }
+    var discriminator: [Int] {
+        get { Self.get(discriminator_widths, discriminator_layers) }
+        set { Self.set(&discriminator_widths, &discriminator_layers, newValue) }
+    }
 
-    static func set(_ tuple: inout Widths, _ count: inout Int64, to widths: [Int]) {
+    /// The encoder's widths, checked: 1 to VG_MAX_HIDDEN_LAYERS layers.
+    func checkedEncoder() throws(VAEGANError) -> [Int] {
+        try Self.checked(encoder_widths, count: encoder_layers, "encoder", minimumLayers: 1)
+    }
+    /// The decoder's (generator's) widths, checked: 0 to VG_MAX_HIDDEN_LAYERS layers.
+    func checkedDecoder() throws(VAEGANError) -> [Int] {
+        try Self.checked(decoder_widths, count: decoder_layers, "decoder", minimumLayers: 0)
+    }
+    /// The discriminator's widths, checked: 1 to VG_MAX_HIDDEN_LAYERS layers.
+    func checkedDiscriminator() throws(VAEGANError) -> [Int] {
+        try Self.checked(discriminator_widths, count: discriminator_layers, "discriminator", minimumLayers: 1)
+    }
+
+    /// `objective` as a GANObjective, checked.
+    func checkedObjective() throws(VAEGANError) -> GANObjective {
+        switch vg_objective(rawValue: UInt32(bitPattern: objective)) {
+        case VG_OBJECTIVE_MINIMAX: return .minimax
+        case VG_OBJECTIVE_NONSATURATING: return .nonSaturating
+        default: throw .invalidArgument("objective \(objective) is not a vg_objective")
+        }
+    }
+
+    mutating func setObjective(_ value: GANObjective) {
+        objective = Int32((value == .minimax ? VG_OBJECTIVE_MINIMAX : VG_OBJECTIVE_NONSATURATING).rawValue)
+    }
+
+    /// A 0-or-1 int32_t field as a Bool, checked.
+    static func flag(_ value: Int32, _ name: String) throws(VAEGANError) -> Bool {
+        try require(value == 0 || value == 1, "\(name) must be 0 or 1, not \(value)")
+        return value == 1
+    }
+
+    private static func get(_ tuple: Widths, _ count: Int64) -> [Int] {
+        withUnsafeBytes(of: tuple) { $0.bindMemory(to: Int64.self).prefix(Int(max(0, min(count, 8)))).map { Int($0) } }
+    }
+
+    private static func set(_ tuple: inout Widths, _ count: inout Int64, _ widths: [Int]) {
         withUnsafeMutableBytes(of: &tuple) { raw in
             let slots = raw.bindMemory(to: Int64.self)
             for i in slots.indices { slots[i] = i < widths.count ? Int64(widths[i]) : 0 }
@@ -85,55 +128,65 @@ enum CConfigField {
     }
 
     /// The first `count` widths of a vg_config array, checked.
-    static func widths(_ tuple: Widths, count: Int64, _ name: String, minimumLayers: Int) throws(VAEGANError) -> [Int] {
+    private static func checked(_ tuple: Widths, count: Int64, _ name: String, minimumLayers: Int) throws(VAEGANError) -> [Int] {
         try require(count >= Int64(minimumLayers) && count <= Int64(maximumLayers),
                     "\(name)_layers must be in \(minimumLayers)...\(maximumLayers), not \(count)")
-        let values = withUnsafeBytes(of: tuple) { Array($0.bindMemory(to: Int64.self).prefix(Int(count))) }
+        let values = get(tuple, count)
         for (i, width) in values.enumerated() {
-            try require(width >= 1 && width <= Int64(maximumWidth), "\(name)_widths[\(i)] must be in 1...\(maximumWidth), not \(width)")
+            try require(width >= 1 && width <= maximumWidth, "\(name)_widths[\(i)] must be in 1...\(maximumWidth), not \(width)")
         }
-        return values.map { Int($0) }
+        return values
     }
+}
 
-    static func width(_ value: Int64, _ name: String) throws(VAEGANError) -> Int {
-        try require(value >= 1 && value <= Int64(maximumWidth), "\(name) must be in 1...\(maximumWidth), not \(value)")
-        return Int(value)
-    }
+private func width(_ value: Int64, _ name: String) throws(VAEGANError) -> Int {
+    try require(value >= 1 && value <= Int64(maximumWidth), "\(name) must be in 1...\(maximumWidth), not \(value)")
+    return Int(value)
+}
 
-    static func flag(_ value: Int32, _ name: String) throws(VAEGANError) -> Bool {
-        try require(value == 0 || value == 1, "\(name) must be 0 or 1, not \(value)")
-        return value == 1
-    }
-
-    static func objective(_ value: Int32) throws(VAEGANError) -> GANObjective {
-        switch vg_objective(rawValue: UInt32(bitPattern: value)) {
-        case VG_OBJECTIVE_MINIMAX: return .minimax
-        case VG_OBJECTIVE_NONSATURATING: return .nonSaturating
-        default: throw .invalidArgument("objective \(value) is not a vg_objective")
+/// `.outOfMemory` unless the process can allocate a model of these networks now: per network
+/// of dense layers (input width first), values, gradients, two Adam moments and the per-row
+/// workspaces for `batch` rows. An estimate, for refusing what cannot be allocated.
+func requireMemory(networks: [[Int]], batch: Int) throws(VAEGANError) {
+    var floats = 0.0
+    for widths in networks {
+        for (a, b) in zip(widths, widths.dropFirst()) {
+            floats += 4 * (Double(a) * Double(b) + Double(b)) // value, gradient, Adam m and v
+            floats += 4 * Double(batch) * Double(b)           // activations and gradients
         }
+        floats += 2 * Double(batch) * Double(widths.first ?? 0)
+    }
+    let bytes = floats * 4
+    guard bytes < 0x1p40, let probe = malloc(Int(bytes)) else {
+        throw .outOfMemory("the model would need about \(Int(bytes / 1e6)) MB")
+    }
+    free(probe)
+}
+
+extension GenerativeTraining {
+    /// Writes every field this kind reads from `Configuration()`: the shared ones here, its own
+    /// through `write(_:into:)`.
+    static func writeDefaults(into c: inout vg_config) {
+        let t = Configuration()
+        c.input_width = Int64(t.model.inputWidth)
+        c.latent_width = Int64(t.latentWidth)
+        c.learning_rate = t.learningRate
+        c.batch_size = Int64(t.batchSize)
+        c.seed = t.seed
+        write(t, into: &c)
     }
 
-    static func objective(_ value: GANObjective) -> Int32 {
-        Int32((value == .minimax ? VG_OBJECTIVE_MINIMAX : VG_OBJECTIVE_NONSATURATING).rawValue)
-    }
-
-    /// `.outOfMemory` unless the process can allocate the model's floats now: per network of
-    /// these dense layers (input width first), values, gradients, two Adam moments and the
-    /// per-row workspaces for `batch` rows. An estimate, for refusing what cannot be allocated.
-    static func requireMemory(layers: [[Int]], batch: Int) throws(VAEGANError) {
-        var floats = 0.0
-        for widths in layers {
-            for (a, b) in zip(widths, widths.dropFirst()) {
-                floats += 4 * (Double(a) * Double(b) + Double(b)) // value, gradient, Adam m and v
-                floats += 4 * Double(batch) * Double(b)           // activations and gradients
-            }
-            floats += 2 * Double(batch) * Double(widths.first ?? 0)
-        }
-        let bytes = floats * 4
-        guard bytes < 0x1p40, let probe = malloc(Int(bytes)) else {
-            throw .outOfMemory("the model would need about \(Int(bytes / 1e6)) MB")
-        }
-        free(probe)
+    /// The model and optimizers a vg_config with checked shared fields describes.
+    static func make(from c: vg_config, common: CConfigCommon) throws(VAEGANError) -> Self {
+        var t = Configuration()
+        t.model.inputWidth = common.inputWidth
+        t.latentWidth = common.latentWidth
+        t.learningRate = common.learningRate
+        t.batchSize = common.batchSize
+        t.seed = common.seed
+        try read(c, into: &t)
+        // One step per epoch until the first training call says otherwise (CModel.train).
+        return try t.makeTraining(stepsPerEpoch: 1)
     }
 }
 
@@ -152,10 +205,10 @@ extension CModel {
         let kind = raw.load(fromByteOffset: MemoryLayout<vg_config>.offset(of: \.kind)!, as: Int32.self)
         var c = try referenceConfig(kind: kind)
         withUnsafeMutableBytes(of: &c) { $0.baseAddress!.copyMemory(from: raw, byteCount: Int(size)) }
-        let inputWidth = try CConfigField.width(c.input_width, "input_width")
-        let latentWidth = try CConfigField.width(c.latent_width, "latent_width")
-        try require(c.batch_size >= 1 && c.batch_size <= Int64(CConfigField.maximumBatchSize),
-                    "batch_size must be in 1...\(CConfigField.maximumBatchSize), not \(c.batch_size)")
+        let inputWidth = try width(c.input_width, "input_width")
+        let latentWidth = try width(c.latent_width, "latent_width")
+        try require(c.batch_size >= 1 && c.batch_size <= Int64(maximumBatchSize),
+                    "batch_size must be in 1...\(maximumBatchSize), not \(c.batch_size)")
         try require(c.learning_rate.isFinite && c.learning_rate > 0,
                     "learning_rate must be positive and finite, not \(c.learning_rate)")
         let common = CConfigCommon(inputWidth: inputWidth, latentWidth: latentWidth, batchSize: Int(c.batch_size), learningRate: c.learning_rate, seed: c.seed)

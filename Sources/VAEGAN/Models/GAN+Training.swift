@@ -63,8 +63,8 @@ public final class GANTraining: GenerativeTraining {
                           realProbability: sums.real / n, fakeProbability: sums.fake / n)
     }
 
-    public func picturesObserver(directory: String, test: ImageDataset) -> any TrainingObserver {
-        GANPictures(gan: gan, directory: directory)
+    public func outputObservers(directory: String, test: ImageDataset) -> [any TrainingObserver] {
+        [GANPictures(gan: gan, directory: directory)]
     }
 
     // MARK: Checkpoint

@@ -13,21 +13,21 @@ public struct GANTrainingConfiguration: TrainingConfiguration, Equatable, Sendab
     /// Discriminator steps per round (k), then generator steps per round.
     public var discriminatorSteps = 1
     public var generatorSteps = 1
-    public var batchSize = 128
+    public var batchSize = defaultBatchSize
     public var seed: UInt64 = 0
 
     public init() {}
 
-    public var latentWidth: Int {
-        get { model.latentWidth }
-        set { model.latentWidth = newValue }
+    public func makeTraining(stepsPerEpoch: Int) throws(VAEGANError) -> GANTraining {
+        try GANTraining(gan: try GAN(model, batchCapacity: batchSize, seed: seed), learningRate: learningRate,
+                        beta1: beta1, beta2: beta2, discriminatorSteps: discriminatorSteps, generatorSteps: generatorSteps)
     }
+}
 
-    public func makeTraining(inputWidth: Int, stepsPerEpoch: Int) throws(VAEGANError) -> GANTraining {
-        var c = model
-        c.dataWidth = inputWidth
-        let gan = try GAN(c, batchCapacity: batchSize, seed: seed)
-        return try GANTraining(gan: gan, learningRate: learningRate, beta1: beta1, beta2: beta2,
-                               discriminatorSteps: discriminatorSteps, generatorSteps: generatorSteps)
+extension GANConfiguration: ModelConfiguration {
+    /// The data width (`dataWidth`), by the name every kind's configuration has.
+    public var inputWidth: Int {
+        get { dataWidth }
+        set { dataWidth = newValue }
     }
 }

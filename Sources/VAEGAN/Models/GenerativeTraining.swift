@@ -4,21 +4,46 @@
 // TrainedModel) asks ModelRegistry for the kind and then talks to this protocol.
 import CVAEGAN
 
+/// A model's own configuration (architecture, loss weights), as far as every kind has it.
+public protocol ModelConfiguration: Sendable {
+    /// Values per data row.
+    var inputWidth: Int { get set }
+    var latentWidth: Int { get set }
+}
+
 /// A kind's training configuration: the home of its defaults (learning rates, Adam's β₁,
 /// batch size, …). `init()` is the reference configuration; the tool's flags, vg_config_init
 /// and Python all start from it.
 public protocol TrainingConfiguration {
     associatedtype Training: GenerativeTraining
+    associatedtype Model: ModelConfiguration
     /// The kind's defaults.
     init()
+    /// The model's configuration (its defaults: the reference model).
+    var model: Model { get set }
     var batchSize: Int { get set }
     /// Seed of the initial weights and of the model's noise.
     var seed: UInt64 { get set }
     var learningRate: Float { get set }
-    var latentWidth: Int { get set }
-    /// The model and its optimizers, for rows of `inputWidth` values and epochs of
-    /// `stepsPerEpoch` batches.
-    func makeTraining(inputWidth: Int, stepsPerEpoch: Int) throws(VAEGANError) -> Training
+    /// The model and its optimizers, for epochs of `stepsPerEpoch` batches.
+    func makeTraining(stepsPerEpoch: Int) throws(VAEGANError) -> Training
+}
+
+extension TrainingConfiguration {
+    /// Every kind's default batch size.
+    public static var defaultBatchSize: Int { 128 }
+
+    public var latentWidth: Int {
+        get { model.latentWidth }
+        set { model.latentWidth = newValue }
+    }
+
+    /// The model and its optimizers, for rows of `inputWidth` values.
+    public func makeTraining(inputWidth: Int, stepsPerEpoch: Int) throws(VAEGANError) -> Training {
+        var configuration = self
+        configuration.model.inputWidth = inputWidth
+        return try configuration.makeTraining(stepsPerEpoch: stepsPerEpoch)
+    }
 }
 
 /// A generative model with its optimizers: one kind, registered in ModelRegistry.
@@ -43,15 +68,16 @@ public protocol GenerativeTraining: Trainable where Metrics: GenerativeMetrics {
     /// Learns the epoch length before the first step when the schedule counts in steps (the
     /// β-VAE's warm-up); the C ABI calls it with the first training call's data.
     func prepare(stepsPerEpoch: Int) throws(VAEGANError)
-    /// The observer that writes this kind's pictures (and per-epoch files) into `directory`.
-    func picturesObserver(directory: String, test: ImageDataset) -> any TrainingObserver
+    /// The observers that write this kind's pictures (and per-epoch files) into `directory`.
+    func outputObservers(directory: String, test: ImageDataset) -> [any TrainingObserver]
 
     /// The kind's constant in vaegan.h (vg_model_kind).
     static var cKind: vg_model_kind { get }
-    /// Writes this kind's fields of a vg_config from `Configuration()`.
-    static func writeDefaults(into config: inout vg_config)
-    /// The model and optimizers a checked vg_config describes (`common` holds the shared fields).
-    static func make(from config: vg_config, common: CConfigCommon) throws(VAEGANError) -> Self
+    /// Writes this kind's own fields of a vg_config (the shared ones are written for it).
+    static func write(_ configuration: Configuration, into config: inout vg_config)
+    /// Reads and checks this kind's own fields of a vg_config into `configuration`, whose shared
+    /// fields are set already; refuses what memory cannot hold.
+    static func read(_ config: vg_config, into configuration: inout Configuration) throws(VAEGANError)
 }
 
 extension GenerativeTraining {

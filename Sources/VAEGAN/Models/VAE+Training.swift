@@ -77,7 +77,8 @@ public final class VAETraining: GenerativeTraining {
                           beta: sums.beta / n, evaluation: test.map { vae.evaluate($0) })
     }
 
-    public func picturesObserver(directory: String, test: ImageDataset) -> any TrainingObserver {
-        VAEPictures(vae: vae, directory: directory, test: test)
+    public func outputObservers(directory: String, test: ImageDataset) -> [any TrainingObserver] {
+        [LatentKLWriter(directory: directory, latentWidth: vae.latentWidth),
+         AutoencoderPictureWriter(model: vae, directory: directory, test: test)]
     }
 }

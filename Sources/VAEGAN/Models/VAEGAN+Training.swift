@@ -1,5 +1,5 @@
 // VAEGANTraining: the VAE-GAN with its three optimizers and the equilibrium gate, as the
-// training loop sees it, and its checkpoint (its pictures are in VAEGAN+Pictures.swift).
+// training loop sees it, and its checkpoint (its pictures by AutoencoderPictureWriter).
 import Foundation
 
 /// A VAE-GAN being trained: one Adam per part; the gate decides which of D and the decoder
@@ -67,8 +67,9 @@ public final class VAEGANTraining: GenerativeTraining {
                              discriminatorSkips: sums.discriminatorSkips, decoderSkips: sums.decoderSkips)
     }
 
-    public func picturesObserver(directory: String, test: ImageDataset) -> any TrainingObserver {
-        VAEGANPictures(model: model, directory: directory, test: test)
+    /// Pictures without a traversal: the prior term does not rank the latent dimensions.
+    public func outputObservers(directory: String, test: ImageDataset) -> [any TrainingObserver] {
+        [AutoencoderPictureWriter(model: model, directory: directory, test: test)]
     }
 
     // MARK: Checkpoint

@@ -15,21 +15,15 @@ public struct VAEGANTrainingConfiguration: TrainingConfiguration, Equatable, Sen
     /// the same in PyTorch).
     public var beta1: Float = 0.5
     public var beta2: Float = 0.999
-    public var batchSize = 128
+    public var batchSize = defaultBatchSize
     public var seed: UInt64 = 0
 
     public init() {}
 
-    public var latentWidth: Int {
-        get { model.latentWidth }
-        set { model.latentWidth = newValue }
-    }
-
-    public func makeTraining(inputWidth: Int, stepsPerEpoch: Int) throws(VAEGANError) -> VAEGANTraining {
-        var c = model
-        c.inputWidth = inputWidth
-        let vaegan = try VAEGAN(c, batchCapacity: batchSize, seed: seed)
-        return try VAEGANTraining(model: vaegan, learningRate: learningRate,
-                                  discriminatorLearningRate: discriminatorLearningRate, beta1: beta1, beta2: beta2)
+    public func makeTraining(stepsPerEpoch: Int) throws(VAEGANError) -> VAEGANTraining {
+        try VAEGANTraining(model: try VAEGAN(model, batchCapacity: batchSize, seed: seed), learningRate: learningRate,
+                           discriminatorLearningRate: discriminatorLearningRate, beta1: beta1, beta2: beta2)
     }
 }
+
+extension VAEGANConfiguration: ModelConfiguration {}

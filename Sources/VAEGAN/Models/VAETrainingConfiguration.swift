@@ -20,21 +20,15 @@ public struct VAETrainingConfiguration: TrainingConfiguration, Equatable, Sendab
     public var learningRate: Float = 1e-3
     /// Epochs over which β rises linearly from 0 (0: no warm-up).
     public var warmupEpochs = 0
-    public var batchSize = 128
+    public var batchSize = defaultBatchSize
     public var seed: UInt64 = 0
 
     public init() {}
 
-    public var latentWidth: Int {
-        get { model.latentWidth }
-        set { model.latentWidth = newValue }
-    }
-
-    public func makeTraining(inputWidth: Int, stepsPerEpoch: Int) throws(VAEGANError) -> VAETraining {
-        var c = model
-        c.inputWidth = inputWidth
-        let vae = try VAE(c, batchCapacity: batchSize, seed: seed)
-        return try VAETraining(vae: vae, learningRate: learningRate, warmupEpochs: warmupEpochs,
-                               stepsPerEpoch: stepsPerEpoch)
+    public func makeTraining(stepsPerEpoch: Int) throws(VAEGANError) -> VAETraining {
+        try VAETraining(vae: try VAE(model, batchCapacity: batchSize, seed: seed), learningRate: learningRate,
+                        warmupEpochs: warmupEpochs, stepsPerEpoch: stepsPerEpoch)
     }
 }
+
+extension VAEConfiguration: ModelConfiguration {}

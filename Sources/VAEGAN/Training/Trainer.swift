@@ -74,24 +74,22 @@ public final class Trainer {
 
     private func run<Model: GenerativeTraining>(_ model: Model) throws(VAEGANError) {
         let loop = try TrainingLoop(model: model, loader: loader, epoch: nextEpoch - 1)
-        loop.observers = try observers()
+        loop.observers = observers()
         try loop.run(through: options.epochs, test: test)
     }
 
     /// What `vaegan train` writes and shows, in the order they run after an epoch.
-    private func observers() throws(VAEGANError) -> [any TrainingObserver] {
+    private func observers() -> [any TrainingObserver] {
         var observers: [any TrainingObserver] = []
         var extraPanels: [(title: String, metrics: [String])] = []
         if let sampleQuality, options.sampleQualityEvery > 0 {
-            observers.append(try SampleQualityScorer(evaluator: sampleQuality, model: model.trainedModel,
-                                                     every: options.sampleQualityEvery, lastEpoch: options.epochs,
-                                                     sampleCount: options.sampleQualityCount))
+            observers.append(SampleQualityScorer(evaluator: sampleQuality, model: model.trainedModel, options: options))
             extraPanels = SampleQualityScorer.panels
         }
         let written = history.last?.epoch
         observers.append(CheckpointWriter(path: options.checkpointPath, model: model, loader: loader, writtenEpoch: written))
         observers.append(log)
-        observers.append(model.picturesObserver(directory: options.outputDirectory, test: test))
+        observers += model.outputObservers(directory: options.outputDirectory, test: test)
         observers.append(LossPlotWriter(path: options.lossPlotPath, log: log, extraPanels: extraPanels))
         // The progress line last: the epoch's summary once all its files are written.
         observers.append(progress)
