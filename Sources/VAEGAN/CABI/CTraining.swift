@@ -7,21 +7,22 @@ import CVAEGAN
 @c @implementation
 public func vg_model_train(_ model: OpaquePointer?, _ x: UnsafePointer<Float>?, _ rows: Int64, _ features: Int64,
                           _ epochs: Int64) -> vg_status {
-    cCall("vg_model_train") { () throws(VAEGANError) in
-        try HandleRegistry.withModel(model) { (model) throws(VAEGANError) in
-            let data = try trainingData(for: model, x, rows: rows, features: features)
-            try model.train(on: data, length: .epochs(try positive(epochs, "epochs")))
-        }
-    }
+    train("vg_model_train", model, x, rows: rows, features: features, count: epochs, "epochs") { .epochs($0) }
 }
 
 @c @implementation
 public func vg_model_train_steps(_ model: OpaquePointer?, _ x: UnsafePointer<Float>?, _ rows: Int64, _ features: Int64,
                                 _ steps: Int64) -> vg_status {
-    cCall("vg_model_train_steps") { () throws(VAEGANError) in
+    train("vg_model_train_steps", model, x, rows: rows, features: features, count: steps, "steps") { .steps($0) }
+}
+
+/// Both training calls: the handle, the caller's rows and a positive count of `length`.
+private func train(_ function: StaticString, _ model: OpaquePointer?, _ x: UnsafePointer<Float>?, rows: Int64, features: Int64,
+                   count: Int64, _ countName: String, length: (Int) -> CModel.Length) -> vg_status {
+    cCall(function) { () throws(VAEGANError) in
         try HandleRegistry.withModel(model) { (model) throws(VAEGANError) in
             let data = try trainingData(for: model, x, rows: rows, features: features)
-            try model.train(on: data, length: .steps(try positive(steps, "steps")))
+            try model.train(on: data, length: length(try positive(count, countName)))
         }
     }
 }
