@@ -33,11 +33,10 @@ import Testing
         switch kind {
         case "vae": // 784-512-256-32, Bernoulli, Adam
             let vae = try VAE(VAEConfiguration(), batchCapacity: 128, seed: 0)
-            let adam = try Adam(parameters: vae.parameters, learningRate: 1e-3)
+            let adam = try Adam(store: vae.store, learningRate: 1e-3)
             let batch = Tensor.uniform([128, vae.inputWidth], seed: 1), x = batch.matrix
-            let parameters = vae.parameters
             return {
-                parameters.zeroGradients()
+                vae.store.zeroGradients()
                 let loss = vae.accumulateGradients(on: x, beta: 1).loss
                 adam.step()
                 return loss
@@ -46,21 +45,21 @@ import Testing
             let gan = try GAN(GANConfiguration(), batchCapacity: 128, seed: 0)
             let schedule = try AlternatingOptimizer(
                 gan: gan,
-                discriminatorOptimizer: try Adam(parameters: gan.discriminator.parameters, learningRate: 2e-4, beta1: 0.5),
-                generatorOptimizer: try Adam(parameters: gan.generator.parameters, learningRate: 2e-4, beta1: 0.5))
+                discriminatorOptimizer: try Adam(store: gan.discriminatorStore, learningRate: 2e-4, beta1: 0.5),
+                generatorOptimizer: try Adam(store: gan.generatorStore, learningRate: 2e-4, beta1: 0.5))
             let batch = Tensor.uniform([128, gan.dataWidth], seed: 1), x = batch.matrix
             return { _ = batch; return schedule.step(real: x).generator?.loss ?? .nan }
         default: // encoder, decoder and D with three Adams and the gate
             let model = try VAEGAN(VAEGANConfiguration(), batchCapacity: 128, seed: 0)
-            let encoder = try Adam(parameters: model.encoderParameters, learningRate: 3e-4, beta1: 0.5)
-            let decoder = try Adam(parameters: model.decoderParameters, learningRate: 3e-4, beta1: 0.5)
-            let discriminator = try Adam(parameters: model.discriminatorParameters, learningRate: 3e-4, beta1: 0.5)
+            let encoder = try Adam(store: model.encoderStore, learningRate: 3e-4, beta1: 0.5)
+            let decoder = try Adam(store: model.decoderStore, learningRate: 3e-4, beta1: 0.5)
+            let discriminator = try Adam(store: model.discriminatorStore, learningRate: 3e-4, beta1: 0.5)
             let batch = Tensor.uniform([128, model.inputWidth], seed: 1), x = batch.matrix
             return {
                 _ = batch
-                model.encoderParameters.zeroGradients()
-                model.decoderParameters.zeroGradients()
-                model.discriminatorParameters.zeroGradients()
+                model.encoderStore.zeroGradients()
+                model.decoderStore.zeroGradients()
+                model.discriminatorStore.zeroGradients()
                 let step = model.accumulateGradients(on: x)
                 encoder.step()
                 if step.updatedDecoder { decoder.step() }

@@ -71,8 +71,7 @@ struct ArchitectureSpecTests {
     func refusals(json: String, message: String) {
         do {
             let spec = try NetworkSpec(json: json)
-            var rng = RandomGenerator(seed: 0)
-            _ = try spec.build(name: "net", batchCapacity: 2, rng: &rng)
+            _ = try spec.build(name: "net", batchCapacity: 2, parameters: ParameterStore.Layout())
             Issue.record("accepted: \(json)")
         } catch {
             #expect(error.message.contains(message), "\(error.message)")
@@ -82,13 +81,17 @@ struct ArchitectureSpecTests {
 
     @Test("Built layers carry nn.Sequential's names and PyTorch's parameter shapes")
     func builtNames() throws {
-        var rng = RandomGenerator(seed: 0)
-        let d = try Self.dcganDiscriminator.build(name: "discriminator", batchCapacity: 4, rng: &rng)
+        let (d, dStore) = try withStore(seed: 0) { layout throws(VAEGANError) in
+            try Self.dcganDiscriminator.build(name: "discriminator", batchCapacity: 4, parameters: layout)
+        }
+        #expect(dStore.state.map(\.name) == ["discriminator.2.running_mean", "discriminator.2.running_var"])
         #expect(d.parameters.map(\.name) == ["discriminator.0.weight", "discriminator.0.bias", "discriminator.1.weight",
                                              "discriminator.1.bias", "discriminator.2.weight", "discriminator.2.bias",
                                              "discriminator.5.weight", "discriminator.5.bias"])
         #expect(d.parameters.map(\.shape) == [[64, 1, 4, 4], [64], [128, 64, 4, 4], [128], [128], [128], [1, 6272], [1]])
-        let g = try Self.dcganGenerator.build(name: "generator", batchCapacity: 4, rng: &rng)
+        let (g, _) = try withStore(seed: 1) { layout throws(VAEGANError) in
+            try Self.dcganGenerator.build(name: "generator", batchCapacity: 4, parameters: layout)
+        }
         #expect(g.parameters.map(\.shape) == [[6272, 64], [6272], [6272], [6272], [128, 64, 4, 4], [64], [64], [64],
                                               [64, 1, 4, 4], [1]])
         #expect(g.inputWidth == 64 && g.outputWidth == 784 && d.inputWidth == 784 && d.outputWidth == 1)
@@ -100,11 +103,14 @@ struct ArchitectureSpecTests {
 
     @Test("An MLP spec builds today's MLP: the same names and, from the same seed, the same weights")
     func mlpMatchesSequentialMLP() throws {
-        var a = RandomGenerator(seed: 7), b = RandomGenerator(seed: 7)
-        let fromSpec = try NetworkSpec.mlp(input: 784, widths: [512, 256, 32], hidden: .relu, output: .identity)
-            .build(name: "encoder", batchCapacity: 8, rng: &a)
-        let direct = Sequential.mlp(name: "encoder", widths: [784, 512, 256, 32], hidden: .relu, output: .identity,
-                                    batchCapacity: 8, rng: &b)
+        let (fromSpec, _) = try withStore(seed: 7) { layout throws(VAEGANError) in
+            try NetworkSpec.mlp(input: 784, widths: [512, 256, 32], hidden: .relu, output: .identity)
+                .build(name: "encoder", batchCapacity: 8, parameters: layout)
+        }
+        let (direct, _) = try withStore(seed: 7) { layout throws(VAEGANError) in
+            try Sequential.mlp(name: "encoder", widths: [784, 512, 256, 32], hidden: .relu, output: .identity,
+                               batchCapacity: 8, parameters: layout)
+        }
         #expect(fromSpec.parameters.map(\.name) == direct.parameters.map(\.name))
         for (p, q) in zip(fromSpec.parameters, direct.parameters) {
             #expect(p.value.values == q.value.values, "\(p.name)")
@@ -116,11 +122,11 @@ struct ArchitecturePresetTests {
     /// Parameter counts of PyTorch's same modules (sum of p.numel() over the nn.Sequential).
     @Test("The conv presets have PyTorch's parameter counts and shapes, and fit together")
     func convPresets() throws {
-        var rng = RandomGenerator(seed: 0)
-        let g = try NetworkSpec.dcganGenerator().build(name: "generator", batchCapacity: 2, rng: &rng)
-        let d = try NetworkSpec.dcganDiscriminator().build(name: "discriminator", batchCapacity: 2, rng: &rng)
-        let encoder = try NetworkSpec.convEncoderBody().build(name: "encoder", batchCapacity: 2, rng: &rng)
-        let decoder = try NetworkSpec.convDecoder().build(name: "decoder", batchCapacity: 2, rng: &rng)
+        let layout = ParameterStore.Layout() // shapes only: no store is made
+        let g = try NetworkSpec.dcganGenerator().build(name: "generator", batchCapacity: 2, parameters: layout)
+        let d = try NetworkSpec.dcganDiscriminator().build(name: "discriminator", batchCapacity: 2, parameters: layout)
+        let encoder = try NetworkSpec.convEncoderBody().build(name: "encoder", batchCapacity: 2, parameters: layout)
+        let decoder = try NetworkSpec.convDecoder().build(name: "decoder", batchCapacity: 2, parameters: layout)
         #expect(g.parameters.scalarCount == 552_513)
         #expect(d.parameters.scalarCount == 138_817)
         #expect(encoder.parameters.scalarCount == 836_448)

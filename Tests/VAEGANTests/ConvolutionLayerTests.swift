@@ -15,10 +15,11 @@ import Testing
     /// difference's truncation error above the 1% tolerance; Dense's check covers tanh.)
     @Test("Conv2d: input, weight and bias gradients", arguments: [Activation.identity, .leakyReLU(slope: 0.2), .sigmoid])
     func conv2dGradients(activation: Activation) throws {
-        var rng = RandomGenerator(seed: 3)
-        let conv = try Conv2d(name: "conv", input: ImageShape(channels: 2, height: 6, width: 6), outputChannels: 3,
-                              kernel: 4, stride: 2, padding: 1, activation: activation,
-                              batchCapacity: Self.capacity, rng: &rng)
+        let (conv, _) = try withStore(seed: 3) { layout throws(VAEGANError) in
+            try Conv2d(name: "conv", input: ImageShape(channels: 2, height: 6, width: 6), outputChannels: 3,
+                       kernel: 4, stride: 2, padding: 1, activation: activation,
+                       batchCapacity: Self.capacity, parameters: layout)
+        }
         #expect(conv.outputShape == ImageShape(channels: 3, height: 3, width: 3))
         #expect(conv.weight.shape == [3, 2, 4, 4])
         try checkLayerGradients(conv, name: "conv2d.\(activation)", activation: activation)
@@ -26,10 +27,11 @@ import Testing
 
     @Test("ConvTranspose2d: input, weight and bias gradients, with output padding", arguments: [0, 1])
     func convTranspose2dGradients(outputPadding: Int) throws {
-        var rng = RandomGenerator(seed: 4)
-        let conv = try ConvTranspose2d(name: "deconv", input: ImageShape(channels: 3, height: 3, width: 3),
-                                       outputChannels: 2, kernel: 3, stride: 2, padding: 1, outputPadding: outputPadding,
-                                       activation: .sigmoid, batchCapacity: Self.capacity, rng: &rng)
+        let (conv, _) = try withStore(seed: 4) { layout throws(VAEGANError) in
+            try ConvTranspose2d(name: "deconv", input: ImageShape(channels: 3, height: 3, width: 3),
+                                outputChannels: 2, kernel: 3, stride: 2, padding: 1, outputPadding: outputPadding,
+                                activation: .sigmoid, batchCapacity: Self.capacity, parameters: layout)
+        }
         #expect(conv.outputShape == ImageShape(channels: 2, height: 5 + outputPadding, width: 5 + outputPadding))
         #expect(conv.weight.shape == [3, 2, 3, 3])
         try checkLayerGradients(conv, name: "conv_transpose2d.op\(outputPadding)", activation: .sigmoid)
@@ -38,7 +40,10 @@ import Testing
     @Test("BatchNorm (training mode) over channels and over features: input, γ and β gradients",
           arguments: [(3, 4), (5, 1)])
     func batchNormGradients(channels: Int, spatial: Int) throws {
-        let norm = BatchNorm(name: "norm", channels: channels, spatial: spatial, batchCapacity: Self.capacity)
+        let (norm, _) = try withStore(seed: 0) { layout throws(VAEGANError) in
+            try BatchNorm(name: "norm", channels: channels, spatial: spatial, batchCapacity: Self.capacity,
+                          parameters: layout)
+        }
         // γ and β away from 1 and 0, so their gradients are checked at a general point.
         var rng = RandomGenerator(seed: 9)
         rng.fillUniform(norm.weight.value.pointer, count: channels)
@@ -49,16 +54,17 @@ import Testing
 
     @Test("conv → BatchNorm2d → LeakyReLU → reshape → conv-transpose, end to end: every gradient")
     func smallNetworkGradients() throws {
-        var rng = RandomGenerator(seed: 5)
-        let conv = try Conv2d(name: "net.0", input: ImageShape(channels: 1, height: 6, width: 6), outputChannels: 2,
-                              kernel: 4, stride: 2, padding: 1, batchCapacity: Self.capacity, rng: &rng)
-        let norm = BatchNorm(name: "net.1", channels: 2, spatial: 9, batchCapacity: Self.capacity)
-        let act = ActivationLayer(.leakyReLU(slope: 0.2), width: 18, batchCapacity: Self.capacity)
+        let ((conv, norm, deconv), _) = try withStore(seed: 5) { layout throws(VAEGANError) in
+            (try Conv2d(name: "net.0", input: ImageShape(channels: 1, height: 6, width: 6), outputChannels: 2,
+                        kernel: 4, stride: 2, padding: 1, batchCapacity: Self.capacity, parameters: layout),
+             try BatchNorm(name: "net.1", channels: 2, spatial: 9, batchCapacity: Self.capacity, parameters: layout),
+             try ConvTranspose2d(name: "net.3", input: ImageShape(channels: 2, height: 3, width: 3),
+                                 outputChannels: 1, kernel: 4, stride: 2, padding: 1,
+                                 batchCapacity: Self.capacity, parameters: layout))
+        }
+        let act = try ActivationLayer(.leakyReLU(slope: 0.2), width: 18, batchCapacity: Self.capacity)
         let flat = try Reshape(from: [2, 3, 3], to: [18], batchCapacity: Self.capacity)
         let back = try Reshape(from: [18], to: [2, 3, 3], batchCapacity: Self.capacity)
-        let deconv = try ConvTranspose2d(name: "net.3", input: ImageShape(channels: 2, height: 3, width: 3),
-                                         outputChannels: 1, kernel: 4, stride: 2, padding: 1,
-                                         batchCapacity: Self.capacity, rng: &rng)
         let network = Sequential([conv, norm, act, flat, back, deconv])
         #expect(network.inputWidth == 36 && network.outputWidth == 36)
         // Batch norm couples every unit of a channel, so one coordinate's ±h moves all of them
@@ -95,7 +101,11 @@ import Testing
 
     @Test("BatchNorm: running statistics move as PyTorch's; evaluation mode uses them and leaves them alone")
     func batchNormModes() throws {
-        let norm = BatchNorm(name: "norm", channels: 2, spatial: 3, batchCapacity: 4)
+        let (norm, store) = try withStore(seed: 0) { layout throws(VAEGANError) in
+            try BatchNorm(name: "norm", channels: 2, spatial: 3, batchCapacity: 4, parameters: layout)
+        }
+        #expect(store.state.map(\.name) == ["norm.running_mean", "norm.running_var"], "state, saved in checkpoints")
+        #expect(norm.runningMean.values == [0, 0] && norm.runningVariance.values == [1, 1] && norm.weight.value.values == [1, 1])
         let x = Tensor.normal([4, 6], seed: 7, scale: 2, offset: 1)
         _ = norm.forward(x.matrix)
         #expect(norm.batchesTracked == 1)
@@ -125,10 +135,9 @@ import Testing
         } catch {
             #expect(error.message.contains("[10]") && error.message.contains("[3, 3]"), "\(error.message)")
         }
-        var rng = RandomGenerator(seed: 0)
         do {
             _ = try Conv2d(name: "tiny", input: ImageShape(channels: 1, height: 2, width: 2), outputChannels: 1,
-                           kernel: 5, batchCapacity: 1, rng: &rng)
+                           kernel: 5, batchCapacity: 1, parameters: ParameterStore.Layout())
             Issue.record("a 5×5 kernel on a 2×2 input was accepted")
         } catch {
             #expect(error.status == VG_ERROR_SHAPE_MISMATCH)
@@ -142,30 +151,29 @@ import Testing
         let previous = Threads.count
         try Threads.set(threads)
         defer { try? Threads.set(previous) }
-        var rng = RandomGenerator(seed: 1)
         let batch = 32
-        let network = Sequential([
+        let (network, store) = try withStore(seed: 1) { layout throws(VAEGANError) in Sequential([
             try Conv2d(name: "d.0", input: ImageShape(channels: 1, height: 28, width: 28), outputChannels: 8, kernel: 4,
-                       stride: 2, padding: 1, activation: .leakyReLU(slope: 0.2), batchCapacity: batch, rng: &rng),
+                       stride: 2, padding: 1, activation: .leakyReLU(slope: 0.2), batchCapacity: batch, parameters: layout),
             try Conv2d(name: "d.1", input: ImageShape(channels: 8, height: 14, width: 14), outputChannels: 16, kernel: 4,
-                       stride: 2, padding: 1, batchCapacity: batch, rng: &rng),
-            BatchNorm(name: "d.2", channels: 16, spatial: 49, batchCapacity: batch),
-            ActivationLayer(.relu, width: 16 * 49, batchCapacity: batch),
+                       stride: 2, padding: 1, batchCapacity: batch, parameters: layout),
+            try BatchNorm(name: "d.2", channels: 16, spatial: 49, batchCapacity: batch, parameters: layout),
+            try ActivationLayer(.relu, width: 16 * 49, batchCapacity: batch),
             try Reshape(from: [16, 7, 7], to: [784], batchCapacity: batch),
             try Reshape(from: [784], to: [16, 7, 7], batchCapacity: batch),
             try ConvTranspose2d(name: "g.0", input: ImageShape(channels: 16, height: 7, width: 7), outputChannels: 4,
-                                kernel: 4, stride: 2, padding: 1, activation: .relu, batchCapacity: batch, rng: &rng),
+                                kernel: 4, stride: 2, padding: 1, activation: .relu, batchCapacity: batch, parameters: layout),
             try ConvTranspose2d(name: "g.1", input: ImageShape(channels: 4, height: 14, width: 14), outputChannels: 1,
-                                kernel: 4, stride: 2, padding: 1, activation: .sigmoid, batchCapacity: batch, rng: &rng),
-        ])
-        let adam = try Adam(parameters: network.parameters, learningRate: 1e-3)
+                                kernel: 4, stride: 2, padding: 1, activation: .sigmoid, batchCapacity: batch,
+                                parameters: layout),
+        ]) }
+        let adam = try Adam(store: store, learningRate: 1e-3)
         let x = Tensor.uniform([batch, 784], seed: 2)
         let target = Tensor.uniform([batch, 784], seed: 3)
         let gradient = Tensor(shape: [batch, 784])
-        let parameters = network.parameters
         let input = x.matrix, outputGradient = gradient.matrix  // (Tensor.matrix allocates in debug builds)
         func step() {
-            parameters.zeroGradients()
+            store.zeroGradients()
             let y = network.forward(input)
             var loss = 0.0
             vg_squared_error(&loss, gradient.pointer, y.base, target.pointer, Int64(y.count), 1 / Float(batch))

@@ -67,11 +67,11 @@ struct GoldenRun: Equatable {
     /// As `VAETraining.trainStep` with its defaults (Adam lr 1e-3, no warm-up: β = 1).
     static func vaeRun() throws -> GoldenRun {
         let vae = try VAE(VAEConfiguration(), batchCapacity: batch, seed: modelSeed)
-        let adam = try Adam(parameters: vae.parameters, learningRate: 1e-3)
+        let adam = try Adam(store: vae.store, learningRate: 1e-3)
         var batches = Batches(width: vae.inputWidth)
         var run = GoldenRun()
         for _ in 0..<steps {
-            vae.parameters.zeroGradients()
+            vae.store.zeroGradients()
             let losses = vae.accumulateGradients(on: batches.next(), beta: 1)
             adam.step()
             run.append("loss", losses.loss)
@@ -87,9 +87,9 @@ struct GoldenRun: Equatable {
         let gan = try GAN(GANConfiguration(), batchCapacity: batch, seed: modelSeed)
         let schedule = try AlternatingOptimizer(
             gan: gan,
-            discriminatorOptimizer: try Adam(parameters: gan.discriminator.parameters, learningRate: 2e-4,
+            discriminatorOptimizer: try Adam(store: gan.discriminatorStore, learningRate: 2e-4,
                                              beta1: 0.5, beta2: 0.999),
-            generatorOptimizer: try Adam(parameters: gan.generator.parameters, learningRate: 2e-4,
+            generatorOptimizer: try Adam(store: gan.generatorStore, learningRate: 2e-4,
                                          beta1: 0.5, beta2: 0.999))
         var batches = Batches(width: gan.dataWidth)
         var run = GoldenRun()
@@ -111,18 +111,18 @@ struct GoldenRun: Equatable {
     /// the gate decides which of D and the decoder step).
     static func vaeganRun() throws -> GoldenRun {
         let model = try VAEGAN(VAEGANConfiguration(), batchCapacity: batch, seed: modelSeed)
-        func adam(_ parameters: [Parameter]) throws -> Adam {
-            try Adam(parameters: parameters, learningRate: 3e-4, beta1: 0.5, beta2: 0.999)
+        func adam(_ store: ParameterStore) throws -> Adam {
+            try Adam(store: store, learningRate: 3e-4, beta1: 0.5, beta2: 0.999)
         }
-        let encoderAdam = try adam(model.encoderParameters)
-        let decoderAdam = try adam(model.decoderParameters)
-        let discriminatorAdam = try adam(model.discriminatorParameters)
+        let encoderAdam = try adam(model.encoderStore)
+        let decoderAdam = try adam(model.decoderStore)
+        let discriminatorAdam = try adam(model.discriminatorStore)
         var batches = Batches(width: model.inputWidth)
         var run = GoldenRun()
         for _ in 0..<steps {
-            model.encoderParameters.zeroGradients()
-            model.decoderParameters.zeroGradients()
-            model.discriminatorParameters.zeroGradients()
+            model.encoderStore.zeroGradients()
+            model.decoderStore.zeroGradients()
+            model.discriminatorStore.zeroGradients()
             let step = model.accumulateGradients(on: batches.next())
             encoderAdam.step()
             if step.updatedDecoder { decoderAdam.step() }

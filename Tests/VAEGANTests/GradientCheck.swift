@@ -169,3 +169,17 @@ func isClose(_ a: Double, _ b: Double, relative: Double = 1e-6, absolute: Double
         #expect(error > 0.05 && error < 0.15)
     }
 }
+
+// MARK: Layers with their store
+
+/// Builds layers with `make`, declaring their parameters in one layout, and makes the store,
+/// initialized from a generator seeded with `seed` (the parameters' views keep its memory;
+/// keep the store itself to build an optimizer from the parameters).
+func withStore<L>(seed: UInt64, _ make: (ParameterStore.Layout) throws(VAEGANError) -> L) throws
+    -> (L, ParameterStore)
+{
+    let layout = ParameterStore.Layout()
+    let layers = try make(layout)
+    var rng = RandomGenerator(seed: seed)
+    return (layers, try ParameterStore(layout, initializingWith: &rng))
+}

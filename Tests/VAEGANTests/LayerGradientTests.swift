@@ -12,15 +12,21 @@ import Testing
     static let activations: [Activation] = [.identity, .relu, .leakyReLU(slope: 0.2), .sigmoid, .tanh]
     static let rows = 3, capacity = 4
 
-    private func makeDense(_ activation: Activation, seed: UInt64 = 11) -> Dense {
-        var rng = RandomGenerator(seed: seed)
-        return Dense(name: "dense", inputWidth: 5, outputWidth: 4, activation: activation,
-                     batchCapacity: Self.capacity, rng: &rng)
+    /// A layer built by `make` with its parameters in a store of their own, initialized from `seed`.
+    static func built<L>(seed: UInt64, _ make: (ParameterStore.Layout) throws(VAEGANError) -> L) throws -> L {
+        try withStore(seed: seed, make).0
+    }
+
+    private func makeDense(_ activation: Activation, seed: UInt64 = 11) throws -> Dense {
+        try Self.built(seed: seed) { layout throws(VAEGANError) in
+            try Dense(name: "dense", inputWidth: 5, outputWidth: 4, activation: activation,
+                      batchCapacity: Self.capacity, parameters: layout)
+        }
     }
 
     @Test("Dense: input, weight and bias gradients", arguments: activations)
-    func denseGradients(activation: Activation) {
-        let dense = makeDense(activation)
+    func denseGradients(activation: Activation) throws {
+        let dense = try makeDense(activation)
         let x = Tensor.normal([Self.rows, 5], seed: 1)
         let w = Tensor.normal([Self.rows, 4], seed: 2)
         let loss = { weightedSum(w.matrix, dense.forward(x.matrix)) }
@@ -41,8 +47,8 @@ import Testing
     }
 
     @Test("ActivationLayer: input gradient", arguments: activations)
-    func activationLayerGradient(activation: Activation) {
-        let layer = ActivationLayer(activation, width: 5, batchCapacity: Self.capacity)
+    func activationLayerGradient(activation: Activation) throws {
+        let layer = try ActivationLayer(activation, width: 5, batchCapacity: Self.capacity)
         // Away from 0 (|x| ≥ 0.3) so no perturbation reaches a ReLU kink.
         let x = Tensor.normal([Self.rows, 5], seed: 3)
         for i in 0..<x.count { x.pointer[i] += x.pointer[i] >= 0 ? 0.3 : -0.3 }
@@ -59,10 +65,11 @@ import Testing
 
     @Test("Sequential.mlp 5→4→3: input and every parameter, L = Σ (y − t)²",
           arguments: [(Activation.relu, Activation.identity), (.tanh, .sigmoid), (.leakyReLU(slope: 0.2), .tanh)])
-    func mlpGradients(hidden: Activation, output: Activation) {
-        var rng = RandomGenerator(seed: 21)
-        let mlp = Sequential.mlp(name: "mlp", widths: [5, 4, 3], hidden: hidden, output: output,
-                                 batchCapacity: Self.capacity, rng: &rng)
+    func mlpGradients(hidden: Activation, output: Activation) throws {
+        let mlp = try Self.built(seed: 21) { layout throws(VAEGANError) in
+            try Sequential.mlp(name: "mlp", widths: [5, 4, 3], hidden: hidden, output: output,
+                               batchCapacity: Self.capacity, parameters: layout)
+        }
         let x = Tensor.normal([Self.rows, 5], seed: 5)
         let target = Tensor.uniform([Self.rows, 3], seed: 6)
         func loss() -> Double {
@@ -98,8 +105,8 @@ import Testing
     // MARK: The gradient-buffer contract
 
     @Test("Two backward calls double the parameter gradients; zeroGradients resets them")
-    func backwardAccumulates() {
-        let dense = makeDense(.tanh)
+    func backwardAccumulates() throws {
+        let dense = try makeDense(.tanh)
         let x = Tensor.normal([Self.rows, 5], seed: 7)
         let dy = Tensor.normal([Self.rows, 4], seed: 8)
         dense.parameters.zeroGradients()
@@ -120,8 +127,8 @@ import Testing
     }
 
     @Test("accumulateParameterGradients: false leaves the gradients alone")
-    func skipParameterGradients() {
-        let dense = makeDense(.sigmoid)
+    func skipParameterGradients() throws {
+        let dense = try makeDense(.sigmoid)
         let x = Tensor.normal([Self.rows, 5], seed: 9)
         let dy = Tensor.normal([Self.rows, 4], seed: 10)
         _ = dense.forward(x.matrix)
@@ -136,8 +143,8 @@ import Testing
     }
 
     @Test("computeInputGradient: false returns an empty view and still accumulates")
-    func skipInputGradient() {
-        let dense = makeDense(.relu)
+    func skipInputGradient() throws {
+        let dense = try makeDense(.relu)
         let x = Tensor.normal([Self.rows, 5], seed: 12)
         let dy = Tensor.normal([Self.rows, 4], seed: 13)
         _ = dense.forward(x.matrix)
@@ -149,13 +156,14 @@ import Testing
         #expect(dx.rows == 0 && dx.count == 0)
         #expect(dense.parameters.map(\.gradient.values) == reference)
 
-        let activation = ActivationLayer(.tanh, width: 5, batchCapacity: Self.capacity)
+        let activation = try ActivationLayer(.tanh, width: 5, batchCapacity: Self.capacity)
         _ = activation.forward(x.matrix)
         #expect(activation.backward(x.matrix, computeInputGradient: false, accumulateParameterGradients: true).count == 0)
 
-        var rng = RandomGenerator(seed: 14)
-        let mlp = Sequential.mlp(name: "mlp", widths: [5, 4, 3], hidden: .tanh, output: .identity,
-                                 batchCapacity: Self.capacity, rng: &rng)
+        let mlp = try Self.built(seed: 14) { layout throws(VAEGANError) in
+            try Sequential.mlp(name: "mlp", widths: [5, 4, 3], hidden: .tanh, output: .identity,
+                               batchCapacity: Self.capacity, parameters: layout)
+        }
         let dz = Tensor.normal([Self.rows, 3], seed: 15)
         _ = mlp.forward(x.matrix)
         mlp.parameters.zeroGradients()

@@ -15,10 +15,13 @@ import Testing
         [0.2, 0.1, -2.0, 0.7, -1e-4],
     ]
 
-    private func makeParameter() -> Parameter {
-        let p = Parameter(name: "layer.weight", shape: [Self.initial.count])
+    /// A store of one parameter, "layer.weight", holding `initial`.
+    private func makeStore() throws -> ParameterStore {
+        let layout = ParameterStore.Layout()
+        let p = layout.parameter("layer.weight", shape: [Self.initial.count])
+        let store = try ParameterStore(layout)
         _ = p.value.buffer.update(fromContentsOf: Self.initial)
-        return p
+        return store
     }
 
     /// Runs `optimizer` for the three gradients and returns the parameter after each step.
@@ -68,8 +71,8 @@ import Testing
 
     @Test("Adam: three steps match PyTorch's algorithm", arguments: [Float(0), 0.1])
     func adamSteps(weightDecay: Float) throws {
-        let p = makeParameter()
-        let adam = try Adam(parameters: [p], learningRate: 0.01, beta1: 0.8, beta2: 0.95, epsilon: 1e-6,
+        let store = try makeStore(), p = store.parameters[0]
+        let adam = try Adam(store: store, learningRate: 0.01, beta1: 0.8, beta2: 0.95, epsilon: 1e-6,
                             weightDecay: weightDecay)
         let actual = run(adam, on: p)
         #expect(adam.stepCount == 3)
@@ -80,8 +83,8 @@ import Testing
 
     @Test("AdamW: three steps match PyTorch's algorithm (decoupled decay)")
     func adamWSteps() throws {
-        let p = makeParameter()
-        let adamW = try AdamW(parameters: [p], learningRate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-8,
+        let store = try makeStore(), p = store.parameters[0]
+        let adamW = try AdamW(store: store, learningRate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-8,
                               weightDecay: 0.5)
         let actual = run(adamW, on: p)
         #expect(adamW.stepCount == 3)
@@ -99,8 +102,8 @@ import Testing
     @Test("SGD with momentum: three steps match PyTorch's algorithm")
     func sgdSteps() throws {
         let lr = 0.1, momentum = 0.9, weightDecay = 0.01
-        let p = makeParameter()
-        let sgd = try SGD(parameters: [p], learningRate: Float(lr), momentum: Float(momentum),
+        let store = try makeStore(), p = store.parameters[0]
+        let sgd = try SGD(store: store, learningRate: Float(lr), momentum: Float(momentum),
                           weightDecay: Float(weightDecay))
         let actual = run(sgd, on: p)
         var theta = Self.initial.map(Double.init), b = [Double](repeating: 0, count: theta.count)
@@ -136,37 +139,40 @@ import Testing
     }
 
     @Test("Bad hyperparameters throw invalidArgument naming the problem")
-    func validation() {
-        let ps = [makeParameter()]
+    func validation() throws {
+        let ps = try makeStore()
         for lr in [Float(0), -1e-3, .nan, .infinity] {
-            expectInvalid("learning rate") { _ = try Adam(parameters: ps, learningRate: lr) }
-            expectInvalid("learning rate") { _ = try AdamW(parameters: ps, learningRate: lr) }
-            expectInvalid("learning rate") { _ = try SGD(parameters: ps, learningRate: lr) }
+            expectInvalid("learning rate") { _ = try Adam(store: ps, learningRate: lr) }
+            expectInvalid("learning rate") { _ = try AdamW(store: ps, learningRate: lr) }
+            expectInvalid("learning rate") { _ = try SGD(store: ps, learningRate: lr) }
         }
         for (beta1, beta2) in [(Float(1), Float(0.999)), (0.9, 1), (-0.1, 0.999), (0.9, .nan)] {
-            expectInvalid("betas") { _ = try Adam(parameters: ps, beta1: beta1, beta2: beta2) }
-            expectInvalid("betas") { _ = try AdamW(parameters: ps, beta1: beta1, beta2: beta2) }
+            expectInvalid("betas") { _ = try Adam(store: ps, beta1: beta1, beta2: beta2) }
+            expectInvalid("betas") { _ = try AdamW(store: ps, beta1: beta1, beta2: beta2) }
         }
-        expectInvalid("epsilon") { _ = try Adam(parameters: ps, epsilon: 0) }
-        expectInvalid("weight decay") { _ = try Adam(parameters: ps, weightDecay: -0.1) }
-        expectInvalid("weight decay") { _ = try AdamW(parameters: ps, weightDecay: -0.1) }
-        expectInvalid("weight decay") { _ = try SGD(parameters: ps, learningRate: 0.1, weightDecay: -0.1) }
-        expectInvalid("momentum") { _ = try SGD(parameters: ps, learningRate: 0.1, momentum: 1) }
-        expectInvalid("momentum") { _ = try SGD(parameters: ps, learningRate: 0.1, momentum: -0.5) }
+        expectInvalid("epsilon") { _ = try Adam(store: ps, epsilon: 0) }
+        expectInvalid("weight decay") { _ = try Adam(store: ps, weightDecay: -0.1) }
+        expectInvalid("weight decay") { _ = try AdamW(store: ps, weightDecay: -0.1) }
+        expectInvalid("weight decay") { _ = try SGD(store: ps, learningRate: 0.1, weightDecay: -0.1) }
+        expectInvalid("momentum") { _ = try SGD(store: ps, learningRate: 0.1, momentum: 1) }
+        expectInvalid("momentum") { _ = try SGD(store: ps, learningRate: 0.1, momentum: -0.5) }
     }
 
     @Test("NaN weight decay is rejected")
-    func nanWeightDecay() {
-        let ps = [makeParameter()]
-        expectInvalid("weight decay") { _ = try Adam(parameters: ps, weightDecay: .nan) }
-        expectInvalid("weight decay") { _ = try SGD(parameters: ps, learningRate: 0.1, weightDecay: .nan) }
+    func nanWeightDecay() throws {
+        let ps = try makeStore()
+        expectInvalid("weight decay") { _ = try Adam(store: ps, weightDecay: .nan) }
+        expectInvalid("weight decay") { _ = try SGD(store: ps, learningRate: 0.1, weightDecay: .nan) }
     }
 
     // MARK: State and clipping
 
     @Test("stateTensors names follow PyTorch's state_dict keys")
     func stateTensorNames() throws {
-        let a = Parameter(name: "encoder.0.weight", shape: [2, 3]), b = Parameter(name: "encoder.0.bias", shape: [2])
+        let layout = ParameterStore.Layout()
+        let a = layout.parameter("encoder.0.weight", shape: [2, 3]), b = layout.parameter("encoder.0.bias", shape: [2])
+        let store = try ParameterStore(layout)
+        #expect(store.parameters.map(\.name) == [a.name, b.name])
         let adam = try Adam(parameters: [a, b])
         #expect(adam.stateTensors.map(\.name) == ["encoder.0.weight.exp_avg", "encoder.0.weight.exp_avg_sq",
                                                   "encoder.0.bias.exp_avg", "encoder.0.bias.exp_avg_sq"])
@@ -178,8 +184,11 @@ import Testing
     }
 
     @Test("clipGradients(maxNorm:) scales to the norm and returns the norm before")
-    func clipping() {
-        let a = Parameter(name: "a", shape: [2]), b = Parameter(name: "b", shape: [1])
+    func clipping() throws {
+        let layout = ParameterStore.Layout()
+        let a = layout.parameter("a", shape: [2]), b = layout.parameter("b", shape: [1])
+        let store = try ParameterStore(layout) // a's and b's views keep its memory alive
+        #expect(store.parameters.count == 2)
         _ = a.gradient.buffer.update(fromContentsOf: [3, 4] as [Float])
         _ = b.gradient.buffer.update(fromContentsOf: [12] as [Float]) // ‖(3, 4, 12)‖ = 13
         let parameters = [a, b]

@@ -72,9 +72,10 @@ public struct NetworkSpec: Equatable, Sendable {
     public func outputShape() throws(VAEGANError) -> [Int] { try shapes().last! }
 
     /// The layers, named "name.<index in the list>" as an nn.Sequential of the same list
-    /// names its modules, with parameters drawn from `rng` in order.
+    /// names its modules, with their parameters (and state) declared in `layout` in order, so
+    /// the store made from it draws their initial values from its generator in order.
     public func build(name: String, initialization: Initialization = .pytorchDefault, batchCapacity: Int,
-                      rng: inout RandomGenerator) throws(VAEGANError) -> Sequential {
+                      parameters layout: ParameterStore.Layout) throws(VAEGANError) -> Sequential {
         try require(batchCapacity > 0, "batch size must be positive, not \(batchCapacity)")
         let outputs = try shapes()
         var built: [any Layer] = []
@@ -84,25 +85,26 @@ public struct NetworkSpec: Equatable, Sendable {
             switch layer {
             case .dense(let width, let activation, let bias):
                 try require(bias, "\(layerName): dense layers without bias are not supported yet")
-                built.append(Dense(name: layerName, inputWidth: before[0], outputWidth: width, activation: activation,
-                                   initialization: initialization, batchCapacity: batchCapacity, rng: &rng))
+                built.append(try Dense(name: layerName, inputWidth: before[0], outputWidth: width, activation: activation,
+                                       initialization: initialization, batchCapacity: batchCapacity, parameters: layout))
             case .conv2d(let channels, let kernel, let stride, let padding, let activation, let bias):
                 built.append(try Conv2d(name: layerName, input: ImageShape(before), outputChannels: channels,
                                         kernel: kernel, stride: stride, padding: padding, bias: bias,
                                         activation: activation, initialization: initialization,
-                                        batchCapacity: batchCapacity, rng: &rng))
+                                        batchCapacity: batchCapacity, parameters: layout))
             case .convTranspose2d(let channels, let kernel, let stride, let padding, let outputPadding,
                                   let activation, let bias):
                 built.append(try ConvTranspose2d(name: layerName, input: ImageShape(before), outputChannels: channels,
                                                  kernel: kernel, stride: stride, padding: padding,
                                                  outputPadding: outputPadding, bias: bias, activation: activation,
                                                  initialization: initialization, batchCapacity: batchCapacity,
-                                                 rng: &rng))
+                                                 parameters: layout))
             case .batchNorm(let momentum, let epsilon):
-                built.append(BatchNorm(name: layerName, channels: before[0], spatial: before.dropFirst().reduce(1, *),
-                                       momentum: momentum, epsilon: epsilon, batchCapacity: batchCapacity))
+                built.append(try BatchNorm(name: layerName, channels: before[0], spatial: before.dropFirst().reduce(1, *),
+                                           momentum: momentum, epsilon: epsilon, batchCapacity: batchCapacity,
+                                           parameters: layout))
             case .activation(let activation):
-                built.append(ActivationLayer(activation, width: before.reduce(1, *), batchCapacity: batchCapacity))
+                built.append(try ActivationLayer(activation, width: before.reduce(1, *), batchCapacity: batchCapacity))
             case .reshape, .flatten:
                 built.append(try Reshape(from: before, to: outputs[index], batchCapacity: batchCapacity))
             }

@@ -1,5 +1,5 @@
-// Putting training state into a safetensors file and taking it back out: parameters under
-// their PyTorch-style names, optimizer state under "optimizer.<part>.<name>.<slot>", and
+// Putting training state into a safetensors file and taking it back out: parameters (and a
+// store's non-trainable state) under their PyTorch-style names, optimizer state under "optimizer.<part>.<name>.<slot>", and
 // scalars (counters, configuration, generator state) in the metadata map. Every tensor read
 // back is checked for NaN and infinity before it is used.
 
@@ -7,6 +7,15 @@ extension SafeTensorsFile {
     /// Stores each parameter's value under its name.
     public mutating func store(_ parameters: [Parameter]) {
         for p in parameters { tensors[p.name] = StoredTensor(floats: p.value.values, shape: p.shape) }
+    }
+
+    /// Stores every parameter and every state tensor of each store under its name: a
+    /// checkpoint holds the parts whole.
+    public mutating func store(_ stores: [ParameterStore]) {
+        for part in stores {
+            store(part.parameters)
+            for s in part.state { tensors[s.name] = StoredTensor(floats: s.value.values, shape: s.shape) }
+        }
     }
 
     /// Stores an optimizer's tensors and step count under `optimizer.<part>.`.
@@ -25,6 +34,14 @@ extension SafeTensorsFile {
     /// Copies stored values into `parameters`, checking every name and shape.
     public func restore(_ parameters: [Parameter]) throws(VAEGANError) {
         for p in parameters { try copy(p.name, into: p.value) }
+    }
+
+    /// Copies stored parameters and state tensors into each store, checking every name and shape.
+    public func restore(_ stores: [ParameterStore]) throws(VAEGANError) {
+        for part in stores {
+            try restore(part.parameters)
+            for s in part.state { try copy(s.name, into: s.value) }
+        }
     }
 
     public func restore(_ optimizer: any Optimizer, part: String) throws(VAEGANError) {

@@ -32,7 +32,7 @@ public final class BatchLoader {
         rng = RandomGenerator(seed: seed)
         order = .allocate(capacity: examples.count)
         for i in 0..<examples.count { order[i] = Int32(i) }
-        batch = Tensor(shape: [batchSize, examples.featureCount])
+        batch = try .zeros([batchSize, examples.featureCount])
         position = examples.count
         batchStart = position
     }

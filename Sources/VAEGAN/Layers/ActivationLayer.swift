@@ -13,13 +13,14 @@ public final class ActivationLayer: Layer {
     private let output: Tensor
     private let inputGradient: Tensor
 
-    public init(_ activation: Activation, width: Int, batchCapacity: Int) {
+    /// - Throws: `.outOfMemory` when its buffers cannot be allocated.
+    public init(_ activation: Activation, width: Int, batchCapacity: Int) throws(VAEGANError) {
         precondition(width > 0 && batchCapacity > 0, "ActivationLayer: sizes must be positive")
         self.activation = activation
         self.inputWidth = width
         self.batchCapacity = batchCapacity
-        output = Tensor(shape: [batchCapacity, width])
-        inputGradient = Tensor(shape: [batchCapacity, width])
+        output = try .zeros([batchCapacity, width])
+        inputGradient = try .zeros([batchCapacity, width])
     }
 
     private var lastRows = 0

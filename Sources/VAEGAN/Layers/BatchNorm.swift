@@ -4,12 +4,13 @@
 import CVAEGAN
 
 /// Batch normalization with γ ("weight", starts at 1) and β ("bias", starts at 0), and running
-/// statistics ("running_mean", "running_var", "num_batches_tracked") that are state, not
-/// parameters: updated by each training-mode forward (momentum 0.1 and ε 1e-5 by default,
+/// statistics ("running_mean", "running_var": the store's non-trainable state, saved in
+/// checkpoints; "num_batches_tracked", a counter of this layer) that are state, not parameters: updated by each training-mode forward (momentum 0.1 and ε 1e-5 by default,
 /// PyTorch's) and used in evaluation mode.
 ///
 /// ```swift
-/// let norm = BatchNorm(name: "discriminator.3", channels: 128, spatial: 7 * 7, batchCapacity: 128)
+/// let norm = try BatchNorm(name: "discriminator.3", channels: 128, spatial: 7 * 7, batchCapacity: 128,
+///                          parameters: layout)
 /// norm.isTraining = false      // sampling and evaluation: running statistics
 /// ```
 public final class BatchNorm: Layer {
@@ -22,8 +23,10 @@ public final class BatchNorm: Layer {
     public let weight: Parameter
     public let bias: Parameter
     public let parameters: [Parameter]
-    public let runningMean: Tensor
-    public let runningVariance: Tensor
+    /// The running statistics, (channels) each: views into the store's state buffer.
+    public var runningMean: Tensor { runningMeanState.value }
+    public var runningVariance: Tensor { runningVarianceState.value }
+    private let runningMeanState: StateTensor, runningVarianceState: StateTensor
     /// Training-mode forwards so far (PyTorch's num_batches_tracked).
     public var batchesTracked: Int64 = 0
     /// Training mode normalizes with the batch's statistics and updates the running ones;
@@ -39,8 +42,14 @@ public final class BatchNorm: Layer {
     private var lastInput: Matrix?
     private var lastForwardTrained = false
 
+    /// Declares γ, β and the running statistics in `layout` (γ = 1, β = 0, mean 0, variance 1
+    /// once the store exists) and allocates the layer's buffers.
+    ///
+    /// - Throws: `.outOfMemory` when a buffer cannot be allocated.
     public init(name: String, channels: Int, spatial: Int = 1, momentum: Float = 0.1,
-                epsilon: Float = 1e-5, batchCapacity: Int) {
+                epsilon: Float = 1e-5, batchCapacity: Int, parameters layout: ParameterStore.Layout)
+        throws(VAEGANError)
+    {
         precondition(channels > 0 && spatial > 0 && batchCapacity > 0, "BatchNorm \(name): sizes must be positive")
         precondition(epsilon > 0 && momentum >= 0 && momentum <= 1, "BatchNorm \(name): ε > 0 and momentum in [0, 1]")
         self.channels = channels
@@ -48,17 +57,21 @@ public final class BatchNorm: Layer {
         self.momentum = momentum
         self.epsilon = epsilon
         self.batchCapacity = batchCapacity
-        weight = Parameter(name: "\(name).weight", shape: [channels])
-        bias = Parameter(name: "\(name).bias", shape: [channels])
+        let weight = layout.parameter("\(name).weight", shape: [channels])
+        bias = layout.parameter("\(name).bias", shape: [channels])
+        self.weight = weight
         parameters = [weight, bias]
-        vg_fill(weight.value.pointer, 1, Int64(channels))
-        runningMean = Tensor(shape: [channels])
-        runningVariance = Tensor(shape: [channels])
-        vg_fill(runningVariance.pointer, 1, Int64(channels))
-        savedMean = Tensor(shape: [channels])
-        savedRstd = Tensor(shape: [channels])
-        output = Tensor(shape: [batchCapacity, channels * spatial])
-        inputGradient = Tensor(shape: [batchCapacity, channels * spatial])
+        runningMeanState = layout.state("\(name).running_mean", shape: [channels])
+        let variance = layout.state("\(name).running_var", shape: [channels])
+        runningVarianceState = variance
+        layout.initialize { _ in
+            vg_fill(weight.value.pointer, 1, Int64(channels))
+            vg_fill(variance.value.pointer, 1, Int64(channels))
+        }
+        savedMean = try .zeros([channels])
+        savedRstd = try .zeros([channels])
+        output = try .zeros([batchCapacity, channels * spatial])
+        inputGradient = try .zeros([batchCapacity, channels * spatial])
     }
 
     public func forward(_ input: Matrix) -> Matrix {

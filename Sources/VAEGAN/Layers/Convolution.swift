@@ -25,10 +25,10 @@ public struct ImageShape: Equatable, Hashable, Sendable, CustomStringConvertible
 /// kernel, the same stride and padding in both directions), with an optional fused activation.
 ///
 /// ```swift
-/// var rng = RandomGenerator(seed: 0)
+/// let layout = ParameterStore.Layout()
 /// let conv = try Conv2d(name: "discriminator.0", input: ImageShape(channels: 1, height: 28, width: 28),
 ///                       outputChannels: 64, kernel: 4, stride: 2, padding: 1,
-///                       activation: .leakyReLU(slope: 0.2), batchCapacity: 128, rng: &rng)
+///                       activation: .leakyReLU(slope: 0.2), batchCapacity: 128, parameters: layout)
 /// conv.outputShape        // [64, 14, 14]
 /// ```
 public final class Conv2d: Layer {
@@ -48,7 +48,7 @@ public final class Conv2d: Layer {
     public init(name: String, input: ImageShape, outputChannels: Int, kernel: Int, stride: Int = 1,
                 padding: Int = 0, bias hasBias: Bool = true, activation: Activation = .identity,
                 initialization: Initialization = .pytorchDefault, batchCapacity: Int,
-                rng: inout RandomGenerator) throws(VAEGANError) {
+                parameters layout: ParameterStore.Layout) throws(VAEGANError) {
         engine = try ConvolutionEngine(name: name, transposed: false, input: input, outputChannels: outputChannels,
                                        kernel: kernel, stride: stride, padding: padding, outputPadding: 0,
                                        activation: activation, batchCapacity: batchCapacity)
@@ -57,11 +57,14 @@ public final class Conv2d: Layer {
         (self.kernel, self.stride, self.padding) = (kernel, stride, padding)
         self.activation = activation
         self.batchCapacity = batchCapacity
-        weight = Parameter(name: "\(name).weight", shape: [outputChannels, input.channels, kernel, kernel])
-        bias = hasBias ? Parameter(name: "\(name).bias", shape: [outputChannels]) : nil
+        let weight = layout.parameter("\(name).weight", shape: [outputChannels, input.channels, kernel, kernel])
+        let bias = hasBias ? layout.parameter("\(name).bias", shape: [outputChannels]) : nil
+        (self.weight, self.bias) = (weight, bias)
         parameters = [weight] + (bias.map { [$0] } ?? [])
-        initialization.apply(weight: weight.value, bias: bias?.value, fanIn: input.channels * kernel * kernel,
-                             fanOut: outputChannels * kernel * kernel, using: &rng)
+        layout.initialize { rng throws(VAEGANError) in
+            try initialization.apply(weight: weight.value, bias: bias?.value, fanIn: input.channels * kernel * kernel,
+                                     fanOut: outputChannels * kernel * kernel, using: &rng)
+        }
     }
 
     public func forward(_ input: Matrix) -> Matrix {
@@ -96,7 +99,7 @@ public final class ConvTranspose2d: Layer {
     public init(name: String, input: ImageShape, outputChannels: Int, kernel: Int, stride: Int = 1,
                 padding: Int = 0, outputPadding: Int = 0, bias hasBias: Bool = true,
                 activation: Activation = .identity, initialization: Initialization = .pytorchDefault,
-                batchCapacity: Int, rng: inout RandomGenerator) throws(VAEGANError) {
+                batchCapacity: Int, parameters layout: ParameterStore.Layout) throws(VAEGANError) {
         engine = try ConvolutionEngine(name: name, transposed: true, input: input, outputChannels: outputChannels,
                                        kernel: kernel, stride: stride, padding: padding, outputPadding: outputPadding,
                                        activation: activation, batchCapacity: batchCapacity)
@@ -105,11 +108,14 @@ public final class ConvTranspose2d: Layer {
         (self.kernel, self.stride, self.padding, self.outputPadding) = (kernel, stride, padding, outputPadding)
         self.activation = activation
         self.batchCapacity = batchCapacity
-        weight = Parameter(name: "\(name).weight", shape: [input.channels, outputChannels, kernel, kernel])
-        bias = hasBias ? Parameter(name: "\(name).bias", shape: [outputChannels]) : nil
+        let weight = layout.parameter("\(name).weight", shape: [input.channels, outputChannels, kernel, kernel])
+        let bias = hasBias ? layout.parameter("\(name).bias", shape: [outputChannels]) : nil
+        (self.weight, self.bias) = (weight, bias)
         parameters = [weight] + (bias.map { [$0] } ?? [])
-        initialization.apply(weight: weight.value, bias: bias?.value, fanIn: outputChannels * kernel * kernel,
-                             fanOut: input.channels * kernel * kernel, using: &rng)
+        layout.initialize { rng throws(VAEGANError) in
+            try initialization.apply(weight: weight.value, bias: bias?.value, fanIn: outputChannels * kernel * kernel,
+                                     fanOut: input.channels * kernel * kernel, using: &rng)
+        }
     }
 
     public func forward(_ input: Matrix) -> Matrix {
@@ -155,10 +161,10 @@ final class ConvolutionEngine {
         outputShape = ImageShape(channels: outputChannels, height: Int(g.out_height), width: Int(g.out_width))
         inputWidth = input.count
         self.activation = activation
-        workspace = Tensor(shape: [Int(vg_conv_workspace_size(&g))])
-        output = Tensor(shape: [batchCapacity, outputShape.count])
-        preactivationGradient = activation == .identity ? nil : Tensor(shape: [batchCapacity, outputShape.count])
-        inputGradient = Tensor(shape: [batchCapacity, input.count])
+        workspace = try .zeros([Int(vg_conv_workspace_size(&g))])
+        output = try .zeros([batchCapacity, outputShape.count])
+        preactivationGradient = activation == .identity ? nil : try .zeros([batchCapacity, outputShape.count])
+        inputGradient = try .zeros([batchCapacity, input.count])
     }
 
     func forward(_ input: Matrix, weight: Parameter, bias: Parameter?) -> Matrix {

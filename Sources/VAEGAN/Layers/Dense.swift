@@ -5,9 +5,11 @@ import CVAEGAN
 /// A fully connected layer with weight [out, in] and bias [out], as PyTorch's nn.Linear.
 ///
 /// ```swift
+/// let layout = ParameterStore.Layout()
+/// let layer = try Dense(name: "encoder.0", inputWidth: 784, outputWidth: 512, activation: .relu,
+///                       batchCapacity: 128, parameters: layout)
 /// var rng = RandomGenerator(seed: 0)
-/// let layer = Dense(name: "encoder.0", inputWidth: 784, outputWidth: 512, activation: .relu,
-///                   batchCapacity: 128, rng: &rng)
+/// let store = try ParameterStore(layout, initializingWith: &rng)  // weight and bias exist now
 /// let h = layer.forward(x)        // (rows, 512)
 /// let dx = layer.backward(dh)     // accumulates weight and bias gradients
 /// ```
@@ -25,21 +27,29 @@ public final class Dense: Layer {
     private let inputGradient: Tensor     // ∂L/∂x, (capacity, in)
     private var lastInput: Matrix?        // the backward needs x for ∂W
 
+    /// Declares weight and bias in `layout` (initialized by `initialization` when the store is
+    /// made) and allocates the layer's buffers for `batchCapacity` rows.
+    ///
+    /// - Throws: `.outOfMemory` when a buffer cannot be allocated.
     public init(name: String, inputWidth: Int, outputWidth: Int, activation: Activation = .identity,
                 initialization: Initialization = .pytorchDefault, batchCapacity: Int,
-                rng: inout RandomGenerator) {
+                parameters layout: ParameterStore.Layout) throws(VAEGANError) {
         precondition(inputWidth > 0 && outputWidth > 0 && batchCapacity > 0,
                      "Dense \(name): sizes must be positive")
         self.inputWidth = inputWidth
         self.outputWidth = outputWidth
         self.batchCapacity = batchCapacity
         self.activation = activation
-        weight = Parameter(name: "\(name).weight", shape: [outputWidth, inputWidth])
-        bias = Parameter(name: "\(name).bias", shape: [outputWidth])
-        output = Tensor(shape: [batchCapacity, outputWidth])
-        preactivationGradient = activation == .identity ? nil : Tensor(shape: [batchCapacity, outputWidth])
-        inputGradient = Tensor(shape: [batchCapacity, inputWidth])
-        initialization.apply(weight: weight.value, bias: bias.value, using: &rng)
+        let weight = layout.parameter("\(name).weight", shape: [outputWidth, inputWidth])
+        let bias = layout.parameter("\(name).bias", shape: [outputWidth])
+        self.weight = weight
+        self.bias = bias
+        output = try .zeros([batchCapacity, outputWidth])
+        preactivationGradient = activation == .identity ? nil : try .zeros([batchCapacity, outputWidth])
+        inputGradient = try .zeros([batchCapacity, inputWidth])
+        layout.initialize { rng throws(VAEGANError) in
+            try initialization.apply(weight: weight.value, bias: bias.value, using: &rng)
+        }
     }
 
     public func forward(_ input: Matrix) -> Matrix {

@@ -14,15 +14,19 @@ public enum Initialization: Equatable, Sendable {
     case orthogonal(gain: Float)
 
     /// Fills `weight` ([out, in]) and `bias` ([out]).
-    func apply(weight: Tensor, bias: Tensor, using rng: inout RandomGenerator) {
-        apply(weight: weight, bias: bias, fanIn: weight.shape[1], fanOut: weight.shape[0], using: &rng)
+    ///
+    /// - Throws: `.outOfMemory` when the orthogonal scheme's workspace cannot be allocated.
+    func apply(weight: Tensor, bias: Tensor, using rng: inout RandomGenerator) throws(VAEGANError) {
+        try apply(weight: weight, bias: bias, fanIn: weight.shape[1], fanOut: weight.shape[0], using: &rng)
     }
 
     /// Fills any weight from its fan-in and fan-out: a convolution's [out, in, k, k] has fan-in
     /// in·k², a transposed convolution's [in, out, k, k] has fan-in out·k² (PyTorch's reading of
     /// its dimension 1). An orthogonal weight is made for the [fanOut-like rows, the rest] view.
+    ///
+    /// - Throws: `.outOfMemory` when the orthogonal scheme's workspace cannot be allocated.
     func apply(weight: Tensor, bias: Tensor?, fanIn inputs: Int, fanOut out: Int,
-               using rng: inout RandomGenerator) {
+               using rng: inout RandomGenerator) throws(VAEGANError) {
         bias?.zero()
         switch self {
         case .pytorchDefault:
@@ -36,7 +40,7 @@ public enum Initialization: Equatable, Sendable {
             fillUniform(weight, bound: (6 / Float(inputs + out)).squareRoot(), using: &rng)
         case .orthogonal(let gain):
             let rows = weight.shape[0], columns = weight.count / max(rows, 1)
-            let workspace = Tensor(shape: [Int(vg_orthogonal_workspace_size(Int64(rows), Int64(columns)))])
+            let workspace = try Tensor.zeros([Int(vg_orthogonal_workspace_size(Int64(rows), Int64(columns)))])
             let status = vg_orthogonal_init(weight.pointer, Int64(rows), Int64(columns), gain, &rng.state,
                                             workspace.pointer)
             precondition(status == VG_OK, String(cString: vg_last_error_message()))

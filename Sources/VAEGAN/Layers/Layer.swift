@@ -1,7 +1,8 @@
 // Layer: the forward/backward contract every layer keeps.
 //
 // A layer owns its output and input-gradient buffers, sized once for `batchCapacity` rows, so
-// forward and backward allocate nothing. `forward` remembers its input view; `backward` must
+// forward and backward allocate nothing. Its parameters are views into its model part's
+// ParameterStore: the layer declares them in the part's Layout when it is built. `forward` remembers its input view; `backward` must
 // follow the forward it belongs to, before that input memory is overwritten.
 
 /// A differentiable map from rows of `inputWidth` to rows of `outputWidth`.
@@ -10,7 +11,7 @@ public protocol Layer: AnyObject {
     var outputWidth: Int { get }
     /// The most rows one call may carry.
     var batchCapacity: Int { get }
-    /// Trainable tensors, in a fixed order.
+    /// Trainable tensors (views into the part's store), in a fixed order.
     var parameters: [Parameter] { get }
 
     /// Computes the output rows for `input` into the layer's own buffer and returns a view of it.

@@ -3,8 +3,10 @@
 /// Layers applied one after another; backward runs them in reverse.
 ///
 /// ```swift
-/// let encoder = Sequential.mlp(name: "encoder", widths: [784, 512, 256], hidden: .relu,
-///                              output: .relu, batchCapacity: 128, rng: &rng)
+/// let layout = ParameterStore.Layout()
+/// let encoder = try Sequential.mlp(name: "encoder", widths: [784, 512, 256], hidden: .relu,
+///                                  output: .relu, batchCapacity: 128, parameters: layout)
+/// let store = try ParameterStore(layout, initializingWith: &rng)
 /// ```
 public final class Sequential: Layer {
     public let layers: [any Layer]
@@ -24,16 +26,18 @@ public final class Sequential: Layer {
     }
 
     /// A multilayer perceptron of Dense layers named "name.0", "name.1", …: `hidden` after every
-    /// layer but the last, `output` after the last.
+    /// layer but the last, `output` after the last. Their parameters are declared in `layout`,
+    /// layer by layer.
     public static func mlp(name: String, widths: [Int], hidden: Activation, output: Activation,
                            initialization: Initialization = .pytorchDefault, batchCapacity: Int,
-                           rng: inout RandomGenerator) -> Sequential {
+                           parameters layout: ParameterStore.Layout) throws(VAEGANError) -> Sequential {
         precondition(widths.count >= 2, "mlp needs at least an input and an output width")
         var layers: [any Layer] = []
         for i in 0..<(widths.count - 1) {
-            layers.append(Dense(name: "\(name).\(i)", inputWidth: widths[i], outputWidth: widths[i + 1],
-                                activation: i == widths.count - 2 ? output : hidden,
-                                initialization: initialization, batchCapacity: batchCapacity, rng: &rng))
+            layers.append(try Dense(name: "\(name).\(i)", inputWidth: widths[i], outputWidth: widths[i + 1],
+                                    activation: i == widths.count - 2 ? output : hidden,
+                                    initialization: initialization, batchCapacity: batchCapacity,
+                                    parameters: layout))
         }
         return Sequential(layers)
     }

@@ -14,7 +14,7 @@ extension Classifier {
             "class_count": String(c.classCount), "epochs": String(c.epochs), "batch_size": String(c.batchSize),
             "learning_rate": String(c.learningRate), "weight_decay": String(c.weightDecay), "seed": String(c.seed),
         ]) { _, fixed in fixed })
-        file.store(parameters)
+        file.store([store])
         return file
     }
 
@@ -33,7 +33,7 @@ extension Classifier {
         c.seed = seed
         do { try c.validate() } catch { throw .format("\(file.source): \(error.message)") }
         let classifier = try Classifier(c, batchCapacity: batchCapacity)
-        try file.restore(classifier.parameters)
+        try file.restore([classifier.store])
         return classifier
     }
 }

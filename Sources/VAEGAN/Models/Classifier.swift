@@ -40,7 +40,9 @@ public final class Classifier {
     public let body: Sequential
     /// Features → logits.
     public let head: Dense
-    public let parameters: [Parameter]
+    /// Body and head in one buffer.
+    public let store: ParameterStore
+    public var parameters: [Parameter] { store.parameters }
     private let logitGradient: Tensor
 
     public init(_ configuration: ClassifierConfiguration, batchCapacity: Int = 128) throws(VAEGANError) {
@@ -50,12 +52,13 @@ public final class Classifier {
         self.batchCapacity = batchCapacity
         var rng = RandomGenerator(seed: configuration.seed)
         let c = configuration
-        body = .mlp(name: "classifier", widths: [c.inputWidth] + c.hiddenWidths, hidden: .relu, output: .relu,
-                    batchCapacity: batchCapacity, rng: &rng)
-        head = Dense(name: "classifier.\(c.hiddenWidths.count)", inputWidth: c.hiddenWidths.last!,
-                     outputWidth: c.classCount, batchCapacity: batchCapacity, rng: &rng)
-        parameters = body.parameters + head.parameters
-        logitGradient = Tensor(shape: [batchCapacity, c.classCount])
+        let layout = ParameterStore.Layout()
+        body = try .mlp(name: "classifier", widths: [c.inputWidth] + c.hiddenWidths, hidden: .relu, output: .relu,
+                        batchCapacity: batchCapacity, parameters: layout)
+        head = try Dense(name: "classifier.\(c.hiddenWidths.count)", inputWidth: c.hiddenWidths.last!,
+                         outputWidth: c.classCount, batchCapacity: batchCapacity, parameters: layout)
+        store = try ParameterStore(layout, initializingWith: &rng)
+        logitGradient = try .zeros([batchCapacity, c.classCount])
     }
 
     public var inputWidth: Int { configuration.inputWidth }

@@ -85,7 +85,7 @@ public final class GANTraining: GenerativeTraining {
             "generator_steps": String(schedule.generatorSteps),
             "discriminator_steps_in_round": String(schedule.discriminatorStepsInRound),
         ])
-        file.store(gan.generator.parameters + gan.discriminator.parameters)
+        file.store([gan.generatorStore, gan.discriminatorStore])
         file.store(schedule.discriminatorOptimizer, part: "discriminator")
         file.store(schedule.generatorOptimizer, part: "generator")
         file.store(gan.rng, key: "rng")
@@ -116,7 +116,7 @@ public final class GANTraining: GenerativeTraining {
                                        beta1: try file.float("beta1"), beta2: try file.float("beta2"),
                                        discriminatorSteps: try file.integer("discriminator_steps"),
                                        generatorSteps: try file.integer("generator_steps"))
-        try file.restore(gan.generator.parameters + gan.discriminator.parameters)
+        try file.restore([gan.generatorStore, gan.discriminatorStore])
         try file.restore(training.schedule.discriminatorOptimizer, part: "discriminator")
         try file.restore(training.schedule.generatorOptimizer, part: "generator")
         try file.restore(&gan.rng, key: "rng")
@@ -127,7 +127,7 @@ public final class GANTraining: GenerativeTraining {
     public static func loadModel(from file: SafeTensorsFile, batchCapacity: Int) throws(VAEGANError) -> GAN {
         try file.requireModel(kind)
         let gan = try GAN(try configuration(from: file), batchCapacity: batchCapacity)
-        try file.restore(gan.generator.parameters + gan.discriminator.parameters)
+        try file.restore([gan.generatorStore, gan.discriminatorStore])
         return gan
     }
 }

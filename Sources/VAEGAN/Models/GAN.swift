@@ -30,6 +30,9 @@ public final class GAN {
     public let batchCapacity: Int
     public let generator: Sequential
     public let discriminator: Sequential
+    /// Each player's parameters in one buffer: the parts its optimizer steps over.
+    public let generatorStore: ParameterStore
+    public let discriminatorStore: ParameterStore
     /// Draws z for training steps; saved in checkpoints.
     public var rng: RandomGenerator
 
@@ -45,15 +48,21 @@ public final class GAN {
         self.batchCapacity = batchCapacity
         let c = configuration
         var rng = RandomGenerator(seed: seed)
-        generator = .mlp(name: "generator", widths: [c.latentWidth] + c.generatorWidths + [c.dataWidth],
-                         hidden: .leakyReLU(slope: c.leakySlope), output: c.generatorOutput,
-                         initialization: c.initialization, batchCapacity: batchCapacity, rng: &rng)
-        discriminator = .mlp(name: "discriminator", widths: [c.dataWidth] + c.discriminatorWidths + [1],
-                             hidden: .leakyReLU(slope: c.leakySlope), output: .identity,
-                             initialization: c.initialization, batchCapacity: batchCapacity, rng: &rng)
+        // G is initialized before D is built, so each draws from rng where it always has.
+        let generatorLayout = ParameterStore.Layout(), discriminatorLayout = ParameterStore.Layout()
+        generator = try .mlp(name: "generator", widths: [c.latentWidth] + c.generatorWidths + [c.dataWidth],
+                             hidden: .leakyReLU(slope: c.leakySlope), output: c.generatorOutput,
+                             initialization: c.initialization, batchCapacity: batchCapacity,
+                             parameters: generatorLayout)
+        generatorStore = try ParameterStore(generatorLayout, initializingWith: &rng)
+        discriminator = try .mlp(name: "discriminator", widths: [c.dataWidth] + c.discriminatorWidths + [1],
+                                 hidden: .leakyReLU(slope: c.leakySlope), output: .identity,
+                                 initialization: c.initialization, batchCapacity: batchCapacity,
+                                 parameters: discriminatorLayout)
+        discriminatorStore = try ParameterStore(discriminatorLayout, initializingWith: &rng)
         self.rng = rng
-        noise = Tensor(shape: [batchCapacity, c.latentWidth])
-        logitGradient = Tensor(shape: [batchCapacity, 1])
+        noise = try .zeros([batchCapacity, c.latentWidth])
+        logitGradient = try .zeros([batchCapacity, 1])
     }
 
     public var latentWidth: Int { configuration.latentWidth }

@@ -13,18 +13,19 @@ public final class GaussianEncoder {
     /// ∂L/∂h for the body's output h, which feeds both heads.
     private let hiddenGradient: Tensor
 
+    /// Declares the body's and the heads' parameters in `layout`, in that order.
     public init(inputWidth: Int, hiddenWidths: [Int], latentWidth: Int, initialization: Initialization,
-                batchCapacity: Int, rng: inout RandomGenerator) {
+                batchCapacity: Int, parameters layout: ParameterStore.Layout) throws(VAEGANError) {
         precondition(!hiddenWidths.isEmpty, "GaussianEncoder needs at least one hidden layer")
         let hidden = hiddenWidths.last!
-        body = .mlp(name: "encoder", widths: [inputWidth] + hiddenWidths, hidden: .relu, output: .relu,
-                    initialization: initialization, batchCapacity: batchCapacity, rng: &rng)
-        muHead = Dense(name: "mu", inputWidth: hidden, outputWidth: latentWidth,
-                       initialization: initialization, batchCapacity: batchCapacity, rng: &rng)
-        logvarHead = Dense(name: "logvar", inputWidth: hidden, outputWidth: latentWidth,
-                           initialization: initialization, batchCapacity: batchCapacity, rng: &rng)
+        body = try .mlp(name: "encoder", widths: [inputWidth] + hiddenWidths, hidden: .relu, output: .relu,
+                        initialization: initialization, batchCapacity: batchCapacity, parameters: layout)
+        muHead = try Dense(name: "mu", inputWidth: hidden, outputWidth: latentWidth,
+                           initialization: initialization, batchCapacity: batchCapacity, parameters: layout)
+        logvarHead = try Dense(name: "logvar", inputWidth: hidden, outputWidth: latentWidth,
+                               initialization: initialization, batchCapacity: batchCapacity, parameters: layout)
         parameters = body.parameters + muHead.parameters + logvarHead.parameters
-        hiddenGradient = Tensor(shape: [batchCapacity, hidden])
+        hiddenGradient = try .zeros([batchCapacity, hidden])
     }
 
     /// μ and log σ² for rows of `x` (views into the heads' buffers, valid until the next call).

@@ -42,7 +42,7 @@ extension VAETraining {
         file.metadata["warmup_epochs"] = String(warmupEpochs)
         file.metadata["steps_per_epoch"] = String(stepsPerEpoch)
         file.metadata["batch_size"] = String(vae.batchCapacity)
-        file.store(vae.parameters)
+        file.store([vae.store])
         file.store(optimizer, part: "vae")
         file.store(vae.rng, key: "rng")
         return file
@@ -56,7 +56,7 @@ extension VAETraining {
         let training = try VAETraining(vae: vae, learningRate: try file.float("learning_rate"),
                                        warmupEpochs: try file.integer("warmup_epochs"),
                                        stepsPerEpoch: try file.integer("steps_per_epoch"))
-        try file.restore(vae.parameters)
+        try file.restore([vae.store])
         try file.restore(training.optimizer, part: "vae")
         try file.restore(&vae.rng, key: "rng")
         return training
@@ -72,7 +72,7 @@ extension VAE {
     public static func load(from file: SafeTensorsFile, batchCapacity: Int = 128) throws(VAEGANError) -> VAE {
         try file.requireModel(kind)
         let vae = try VAE(try VAEConfiguration(from: file), batchCapacity: batchCapacity)
-        try file.restore(vae.parameters)
+        try file.restore([vae.store])
         return vae
     }
 }

@@ -13,7 +13,8 @@ extension VAE {
     /// likelihood's range), with `samples` draws of z per image from a generator seeded with
     /// `seed`. After each chunk `progress` hears the images finished and their mean so far.
     ///
-    /// - Throws: `.invalidArgument` for `samples` < 1; `.shapeMismatch` for rows of another width.
+    /// - Throws: `.invalidArgument` for `samples` < 1; `.shapeMismatch` for rows of another width;
+    ///   `.outOfMemory` when the workspaces cannot be allocated.
     public func importanceWeightedLogLikelihood(of images: [Float], samples: Int, seed: UInt64 = 0,
                                                 progress: ((_ done: Int, _ meanSoFar: Double) -> Void)? = nil) throws(VAEGANError) -> [Double] {
         try require(samples >= 1, "importance samples must be at least 1, not \(samples)")
@@ -23,9 +24,9 @@ extension VAE {
         let count = images.count / inputWidth, width = latentWidth
         var generator = RandomGenerator(seed: seed)
         var result = [Double](repeating: 0, count: count)
-        let chunk = Tensor(shape: [batchCapacity, inputWidth])
-        let mu = Tensor(shape: [batchCapacity, width]), logvar = Tensor(shape: [batchCapacity, width])
-        let eps = Tensor(shape: [batchCapacity, width]), z = Tensor(shape: [batchCapacity, width])
+        let chunk = try Tensor.zeros([batchCapacity, inputWidth])
+        let mu = try Tensor.zeros([batchCapacity, width]), logvar = try Tensor.zeros([batchCapacity, width])
+        let eps = try Tensor.zeros([batchCapacity, width]), z = try Tensor.zeros([batchCapacity, width])
         var largest = [Double](repeating: 0, count: batchCapacity), scaledSum = largest
 
         var start = 0, total = 0.0

@@ -57,7 +57,7 @@ public final class VAETraining: GenerativeTraining {
 
     public func trainStep(on batch: Matrix) throws(VAEGANError) -> Double {
         let beta = currentBeta
-        vae.parameters.zeroGradients()
+        vae.store.zeroGradients()
         let losses = vae.accumulateGradients(on: batch, beta: beta)
         guard losses.loss.isFinite else {
             throw .nonFinite("loss is \(losses.loss) (reconstruction \(losses.reconstruction), KL \(losses.kl))")

@@ -24,8 +24,8 @@ public struct VAELosses: Sendable {
 ///
 /// ```swift
 /// let vae = try VAE(VAEConfiguration(), batchCapacity: 128, seed: 0)
-/// let adam = try Adam(parameters: vae.parameters, learningRate: 1e-3)
-/// vae.parameters.zeroGradients()
+/// let adam = try Adam(store: vae.store, learningRate: 1e-3)
+/// vae.store.zeroGradients()
 /// let losses = vae.accumulateGradients(on: batch, beta: 1)
 /// adam.step()
 /// ```
@@ -39,7 +39,10 @@ public final class VAE {
     /// The generator for ε in training; saved in checkpoints.
     public var rng: RandomGenerator
 
-    public let parameters: [Parameter]
+    /// Encoder, decoder and log σ in one buffer: the part the optimizer steps over.
+    public let store: ParameterStore
+    /// The store's parameters: the encoder's, the decoder's, then log σ.
+    public var parameters: [Parameter] { store.parameters }
 
     // Workspaces, (batchCapacity, width) each.
     private let noise: Tensor, z: Tensor, muGradient: Tensor, logvarGradient: Tensor
@@ -57,28 +60,29 @@ public final class VAE {
         self.batchCapacity = batchCapacity
         var rng = RandomGenerator(seed: seed)
         let c = configuration
-        encoder = GaussianEncoder(inputWidth: c.inputWidth, hiddenWidths: c.encoderWidths, latentWidth: c.latentWidth,
-                                  initialization: c.initialization, batchCapacity: batchCapacity, rng: &rng)
-        decoder = .mlp(name: "decoder", widths: [c.latentWidth] + c.decoderWidths + [c.inputWidth],
-                       hidden: .relu, output: .identity, initialization: c.initialization,
-                       batchCapacity: batchCapacity, rng: &rng)
+        let layout = ParameterStore.Layout()
+        encoder = try GaussianEncoder(inputWidth: c.inputWidth, hiddenWidths: c.encoderWidths,
+                                      latentWidth: c.latentWidth, initialization: c.initialization,
+                                      batchCapacity: batchCapacity, parameters: layout)
+        decoder = try .mlp(name: "decoder", widths: [c.latentWidth] + c.decoderWidths + [c.inputWidth],
+                           hidden: .relu, output: .identity, initialization: c.initialization,
+                           batchCapacity: batchCapacity, parameters: layout)
         if case .gaussian(let sigma, true) = c.likelihood {
-            let p = Parameter(name: "log_sigma", shape: [1])
-            p.value.pointer[0] = log(sigma)
+            let p = layout.parameter("log_sigma", shape: [1])
+            layout.initialize { _ in p.value.pointer[0] = log(sigma) }
             logSigma = p
         } else {
             logSigma = nil
         }
-        parameters = encoder.parameters + decoder.parameters
-            + (logSigma.map { [$0] } ?? [])
+        store = try ParameterStore(layout, initializingWith: &rng)
         self.rng = rng
         let latent = [batchCapacity, c.latentWidth]
-        noise = Tensor(shape: latent)
-        z = Tensor(shape: latent)
-        muGradient = Tensor(shape: latent)
-        logvarGradient = Tensor(shape: latent)
-        outputGradient = Tensor(shape: [batchCapacity, c.inputWidth])
-        means = Tensor(shape: [batchCapacity, c.inputWidth])
+        noise = try .zeros(latent)
+        z = try .zeros(latent)
+        muGradient = try .zeros(latent)
+        logvarGradient = try .zeros(latent)
+        outputGradient = try .zeros([batchCapacity, c.inputWidth])
+        means = try .zeros([batchCapacity, c.inputWidth])
         klPerDimension = Array(repeating: 0, count: c.latentWidth)
     }
 

@@ -40,9 +40,9 @@ public final class VAEGANTraining: GenerativeTraining {
     public func startEpoch(_ epoch: Int) { sums = (0, 0, 0, 0, 0, 0, 0, 0, 0) }
 
     public func trainStep(on batch: Matrix) throws(VAEGANError) -> Double {
-        model.encoderParameters.zeroGradients()
-        model.decoderParameters.zeroGradients()
-        model.discriminatorParameters.zeroGradients()
+        model.encoderStore.zeroGradients()
+        model.decoderStore.zeroGradients()
+        model.discriminatorStore.zeroGradients()
         let step = model.accumulateGradients(on: batch)
         guard step.prior.isFinite, step.llike.isFinite, step.gan.isFinite else {
             throw .nonFinite("L_prior \(step.prior), L_llike \(step.llike), L_GAN \(step.gan)")
@@ -90,7 +90,7 @@ public final class VAEGANTraining: GenerativeTraining {
             "discriminator_learning_rate": String(discriminatorOptimizer.learningRate),
             "beta1": String(encoderOptimizer.beta1), "beta2": String(encoderOptimizer.beta2),
         ])
-        file.store(model.encoderParameters + model.decoderParameters + model.discriminatorParameters)
+        file.store([model.encoderStore, model.decoderStore, model.discriminatorStore])
         file.store(encoderOptimizer, part: "encoder")
         file.store(decoderOptimizer, part: "decoder")
         file.store(discriminatorOptimizer, part: "discriminator")
@@ -132,7 +132,7 @@ public final class VAEGANTraining: GenerativeTraining {
         let training = try VAEGANTraining(model: model, learningRate: learningRate,
                                           discriminatorLearningRate: discriminatorLearningRate,
                                           beta1: try file.float("beta1"), beta2: try file.float("beta2"))
-        try file.restore(model.encoderParameters + model.decoderParameters + model.discriminatorParameters)
+        try file.restore([model.encoderStore, model.decoderStore, model.discriminatorStore])
         try file.restore(training.encoderOptimizer, part: "encoder")
         try file.restore(training.decoderOptimizer, part: "decoder")
         try file.restore(training.discriminatorOptimizer, part: "discriminator")
@@ -143,7 +143,7 @@ public final class VAEGANTraining: GenerativeTraining {
     public static func loadModel(from file: SafeTensorsFile, batchCapacity: Int) throws(VAEGANError) -> VAEGAN {
         try file.requireModel(kind)
         let model = try VAEGAN(try configuration(from: file), batchCapacity: batchCapacity)
-        try file.restore(model.encoderParameters + model.decoderParameters + model.discriminatorParameters)
+        try file.restore([model.encoderStore, model.decoderStore, model.discriminatorStore])
         return model
     }
 }

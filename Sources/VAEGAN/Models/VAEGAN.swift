@@ -51,10 +51,15 @@ public final class VAEGAN {
     public let discriminatorHead: Sequential
     public var rng: RandomGenerator
 
-    /// Each part's parameters (stored: training steps read them without allocating).
-    public let encoderParameters: [Parameter]
-    public let decoderParameters: [Parameter]
-    public let discriminatorParameters: [Parameter]
+    /// Each part's parameters in one buffer: the parts the three optimizers step over.
+    public let encoderStore: ParameterStore
+    public let decoderStore: ParameterStore
+    /// D's features and head, in that order.
+    public let discriminatorStore: ParameterStore
+    /// Each part's parameters, in its store's order.
+    public var encoderParameters: [Parameter] { encoderStore.parameters }
+    public var decoderParameters: [Parameter] { decoderStore.parameters }
+    public var discriminatorParameters: [Parameter] { discriminatorStore.parameters }
 
     // Workspaces, (batchCapacity, width) each.
     private let noise: Tensor, z: Tensor, priorNoise: Tensor
@@ -71,28 +76,35 @@ public final class VAEGAN {
         self.batchCapacity = batchCapacity
         let c = configuration
         var rng = RandomGenerator(seed: seed)
-        encoder = GaussianEncoder(inputWidth: c.inputWidth, hiddenWidths: c.encoderWidths, latentWidth: c.latentWidth,
-                                  initialization: c.initialization, batchCapacity: batchCapacity, rng: &rng)
-        decoder = .mlp(name: "decoder", widths: [c.latentWidth] + c.decoderWidths + [c.inputWidth],
-                       hidden: .relu, output: .sigmoid, initialization: c.initialization,
-                       batchCapacity: batchCapacity, rng: &rng)
-        let d = Sequential.mlp(name: "discriminator", widths: [c.inputWidth] + c.discriminatorWidths + [1],
-                               hidden: .leakyReLU(slope: c.leakySlope), output: .identity,
-                               initialization: c.initialization, batchCapacity: batchCapacity, rng: &rng)
+        // Each part is initialized before the next is built, so each draws from rng where it
+        // always has: encoder, decoder, D.
+        let encoderLayout = ParameterStore.Layout()
+        encoder = try GaussianEncoder(inputWidth: c.inputWidth, hiddenWidths: c.encoderWidths,
+                                      latentWidth: c.latentWidth, initialization: c.initialization,
+                                      batchCapacity: batchCapacity, parameters: encoderLayout)
+        encoderStore = try ParameterStore(encoderLayout, initializingWith: &rng)
+        let decoderLayout = ParameterStore.Layout()
+        decoder = try .mlp(name: "decoder", widths: [c.latentWidth] + c.decoderWidths + [c.inputWidth],
+                           hidden: .relu, output: .sigmoid, initialization: c.initialization,
+                           batchCapacity: batchCapacity, parameters: decoderLayout)
+        decoderStore = try ParameterStore(decoderLayout, initializingWith: &rng)
+        let discriminatorLayout = ParameterStore.Layout()
+        let d = try Sequential.mlp(name: "discriminator", widths: [c.inputWidth] + c.discriminatorWidths + [1],
+                                   hidden: .leakyReLU(slope: c.leakySlope), output: .identity,
+                                   initialization: c.initialization, batchCapacity: batchCapacity,
+                                   parameters: discriminatorLayout)
+        discriminatorStore = try ParameterStore(discriminatorLayout, initializingWith: &rng)
         discriminatorFeatures = Sequential(Array(d.layers[...c.featureLayer]))
         discriminatorHead = Sequential(Array(d.layers[(c.featureLayer + 1)...]))
-        encoderParameters = encoder.parameters
-        decoderParameters = decoder.parameters
-        discriminatorParameters = discriminatorFeatures.parameters + discriminatorHead.parameters
         self.rng = rng
         let latent = [batchCapacity, c.latentWidth], image = [batchCapacity, c.inputWidth]
         let features = [batchCapacity, discriminatorFeatures.outputWidth]
-        noise = Tensor(shape: latent); z = Tensor(shape: latent); priorNoise = Tensor(shape: latent)
-        muGradient = Tensor(shape: latent); logvarGradient = Tensor(shape: latent)
-        realFeatures = Tensor(shape: features); featureGradient = Tensor(shape: features)
-        logitGradient = Tensor(shape: [batchCapacity, 1])
-        decoderGradient = Tensor(shape: image); encoderPathGradient = Tensor(shape: image)
-        pixelGradient = Tensor(shape: image)
+        noise = try .zeros(latent); z = try .zeros(latent); priorNoise = try .zeros(latent)
+        muGradient = try .zeros(latent); logvarGradient = try .zeros(latent)
+        realFeatures = try .zeros(features); featureGradient = try .zeros(features)
+        logitGradient = try .zeros([batchCapacity, 1])
+        decoderGradient = try .zeros(image); encoderPathGradient = try .zeros(image)
+        pixelGradient = try .zeros(image)
     }
 
     public var inputWidth: Int { configuration.inputWidth }

@@ -5,11 +5,14 @@ import CVAEGAN
 /// Adam with optional L2 weight decay (added to the gradient, as PyTorch's Adam does).
 ///
 /// ```swift
-/// let adam = try Adam(parameters: model.parameters, learningRate: 1e-3)
-/// model.parameters.zeroGradients(); /* forward, backward */; adam.step()
+/// let adam = try Adam(store: vae.store, learningRate: 1e-3)
+/// vae.store.zeroGradients(); /* forward, backward */; adam.step()
 /// ```
+///
+/// Both moments are one buffer each in the store's layout, allocated here; a step is one
+/// `vg_adam_step` over the whole store (which splits it over the thread pool).
 public final class Adam: Optimizer {
-    public let parameters: [Parameter]
+    public let store: ParameterStore
     public var learningRate: Float
     public let beta1: Float
     public let beta2: Float
@@ -18,50 +21,60 @@ public final class Adam: Optimizer {
     /// True for AdamW's decoupled decay p ← p − lr·λ·p.
     public let decoupledWeightDecay: Bool
     public var stepCount = 0
-    private let firstMoments: [Tensor]
-    private let secondMoments: [Tensor]
+    /// m and v, [store.count] each, at the parameters' offsets.
+    private let firstMoments: Tensor
+    private let secondMoments: Tensor
+    public let stateTensors: [(name: String, tensor: Tensor)]
 
-    public convenience init(parameters: [Parameter], learningRate: Float = 1e-3, beta1: Float = 0.9,
-                beta2: Float = 0.999, epsilon: Float = 1e-8, weightDecay: Float = 0)
+    public convenience init(store: ParameterStore, learningRate: Float = 1e-3, beta1: Float = 0.9,
+                            beta2: Float = 0.999, epsilon: Float = 1e-8, weightDecay: Float = 0)
         throws(VAEGANError)
     {
-        try self.init(parameters: parameters, learningRate: learningRate, beta1: beta1, beta2: beta2,
+        try self.init(store: store, learningRate: learningRate, beta1: beta1, beta2: beta2,
                       epsilon: epsilon, weightDecay: weightDecay, decoupled: false)
     }
 
-    init(parameters: [Parameter], learningRate: Float, beta1: Float, beta2: Float, epsilon: Float,
+    /// Adam over the store that holds exactly `parameters` (a model part's list, such as
+    /// `gan.discriminator.parameters`).
+    ///
+    /// - Throws: `.invalidArgument` when `parameters` is not one whole store.
+    public convenience init(parameters: [Parameter], learningRate: Float = 1e-3, beta1: Float = 0.9,
+                            beta2: Float = 0.999, epsilon: Float = 1e-8, weightDecay: Float = 0)
+        throws(VAEGANError)
+    {
+        try self.init(store: try .holding(parameters), learningRate: learningRate, beta1: beta1, beta2: beta2,
+                      epsilon: epsilon, weightDecay: weightDecay, decoupled: false)
+    }
+
+    init(store: ParameterStore, learningRate: Float, beta1: Float, beta2: Float, epsilon: Float,
          weightDecay: Float, decoupled: Bool) throws(VAEGANError) {
         try validateLearningRate(learningRate)
         try require((0..<1).contains(beta1) && (0..<1).contains(beta2),
                     "Adam betas must be in [0, 1), not (\(beta1), \(beta2))")
         try require(epsilon > 0, "Adam epsilon must be positive, not \(epsilon)")
         try require(weightDecay >= 0, "weight decay must be non-negative, not \(weightDecay)")
-        self.parameters = parameters
+        self.store = store
         self.learningRate = learningRate
         self.beta1 = beta1
         self.beta2 = beta2
         self.epsilon = epsilon
         self.weightDecay = weightDecay
         decoupledWeightDecay = decoupled
-        firstMoments = parameters.map { Tensor(shape: $0.shape) }
-        secondMoments = parameters.map { Tensor(shape: $0.shape) }
+        let m = try store.mirror(), v = try store.mirror()
+        firstMoments = m
+        secondMoments = v
+        stateTensors = store.parameters.flatMap { p in
+            [("\(p.name).exp_avg", store.view(of: p, in: m)), ("\(p.name).exp_avg_sq", store.view(of: p, in: v))]
+        }
     }
 
+    /// One update of every parameter of the store from its gradient. The padding between
+    /// parameters has zero values, gradients and moments, and stays zero.
     public func step() {
         stepCount += 1
-        for index in parameters.indices {
-            let p = parameters[index]
-            vg_adam_step(p.value.pointer, firstMoments[index].pointer, secondMoments[index].pointer,
-                         p.gradient.pointer, Int64(p.value.count), learningRate, beta1, beta2, epsilon,
-                         weightDecay, decoupledWeightDecay, Int64(stepCount))
-        }
-    }
-
-    public var stateTensors: [(name: String, tensor: Tensor)] {
-        parameters.indices.flatMap { i in
-            [("\(parameters[i].name).exp_avg", firstMoments[i]),
-             ("\(parameters[i].name).exp_avg_sq", secondMoments[i])]
-        }
+        vg_adam_step(store.values.pointer, firstMoments.pointer, secondMoments.pointer, store.gradients.pointer,
+                     Int64(store.count), learningRate, beta1, beta2, epsilon, weightDecay, decoupledWeightDecay,
+                     Int64(stepCount))
     }
 }
 
@@ -69,15 +82,26 @@ public final class Adam: Optimizer {
 public final class AdamW: Optimizer {
     private let adam: Adam
 
-    public init(parameters: [Parameter], learningRate: Float = 1e-3, beta1: Float = 0.9,
+    public init(store: ParameterStore, learningRate: Float = 1e-3, beta1: Float = 0.9,
                 beta2: Float = 0.999, epsilon: Float = 1e-8, weightDecay: Float = 0.01)
         throws(VAEGANError)
     {
-        adam = try Adam(parameters: parameters, learningRate: learningRate, beta1: beta1, beta2: beta2,
+        adam = try Adam(store: store, learningRate: learningRate, beta1: beta1, beta2: beta2,
                         epsilon: epsilon, weightDecay: weightDecay, decoupled: true)
     }
 
-    public var parameters: [Parameter] { adam.parameters }
+    /// AdamW over the store that holds exactly `parameters`.
+    ///
+    /// - Throws: `.invalidArgument` when `parameters` is not one whole store.
+    public convenience init(parameters: [Parameter], learningRate: Float = 1e-3, beta1: Float = 0.9,
+                            beta2: Float = 0.999, epsilon: Float = 1e-8, weightDecay: Float = 0.01)
+        throws(VAEGANError)
+    {
+        try self.init(store: try .holding(parameters), learningRate: learningRate, beta1: beta1, beta2: beta2,
+                      epsilon: epsilon, weightDecay: weightDecay)
+    }
+
+    public var store: ParameterStore { adam.store }
     public var stepCount: Int {
         get { adam.stepCount }
         set { adam.stepCount = newValue }

@@ -32,8 +32,7 @@ public final class AlternatingOptimizer {
                 discriminatorSteps: Int = 1, generatorSteps: Int = 1) throws(VAEGANError) {
         try require(discriminatorSteps >= 1, "discriminator steps per round (k) must be at least 1, not \(discriminatorSteps)")
         try require(generatorSteps >= 1, "generator steps per round must be at least 1, not \(generatorSteps)")
-        try require(Set(discriminatorOptimizer.parameters.map(\.name)) == Set(gan.discriminator.parameters.map(\.name))
-                    && Set(generatorOptimizer.parameters.map(\.name)) == Set(gan.generator.parameters.map(\.name)),
+        try require(discriminatorOptimizer.store === gan.discriminatorStore && generatorOptimizer.store === gan.generatorStore,
                     "each optimizer must own exactly its player's parameters")
         self.gan = gan
         self.discriminatorOptimizer = discriminatorOptimizer
@@ -45,7 +44,7 @@ public final class AlternatingOptimizer {
     /// One discriminator step on `real` (G fixed); when it completes a round of k, then
     /// `generatorSteps` generator steps with batches of the same size (D fixed).
     public func step(real: Matrix) -> AlternatingStep {
-        gan.discriminator.parameters.zeroGradients()
+        gan.discriminatorStore.zeroGradients()
         let d = gan.accumulateDiscriminatorGradients(real: real)
         discriminatorOptimizer.step()
         discriminatorStepsInRound += 1
@@ -53,7 +52,7 @@ public final class AlternatingOptimizer {
         discriminatorStepsInRound = 0
         var g: GeneratorLosses?
         for _ in 0..<generatorSteps {
-            gan.generator.parameters.zeroGradients()
+            gan.generatorStore.zeroGradients()
             g = gan.accumulateGeneratorGradients(rows: real.rows)
             generatorOptimizer.step()
         }

@@ -1,9 +1,11 @@
 // Optimizer: what every update rule offers. Rules are ordered simplest first in their own
 // files: SGD.swift, Adam.swift (Adam and AdamW).
 
-/// An update rule that owns its state (allocated when created) for a fixed list of parameters.
+/// An update rule that owns its state (allocated when created, in its store's layout) for
+/// the parameters of one `ParameterStore`.
 public protocol Optimizer: AnyObject {
-    var parameters: [Parameter] { get }
+    /// The model part it trains.
+    var store: ParameterStore { get }
     /// Updates applied so far.
     var stepCount: Int { get set }
     var learningRate: Float { get set }
@@ -11,6 +13,11 @@ public protocol Optimizer: AnyObject {
     func step()
     /// The optimizer's own tensors by name (moments, velocities), for checkpoints.
     var stateTensors: [(name: String, tensor: Tensor)] { get }
+}
+
+extension Optimizer {
+    /// The store's parameters, in its order.
+    public var parameters: [Parameter] { store.parameters }
 }
 
 func validateLearningRate(_ learningRate: Float) throws(VAEGANError) {
