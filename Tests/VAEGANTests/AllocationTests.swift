@@ -36,6 +36,7 @@ import Testing
             let adam = try Adam(store: vae.store, learningRate: 1e-3)
             let batch = Tensor.uniform([128, vae.inputWidth], seed: 1), x = batch.matrix
             return {
+                _ = batch
                 vae.store.zeroGradients()
                 let loss = vae.accumulateGradients(on: x, beta: 1).loss
                 adam.step()
