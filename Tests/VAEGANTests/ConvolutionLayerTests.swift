@@ -77,6 +77,36 @@ import Testing
                                 kinks: { kinkPattern(act.forward(norm.forward(conv.forward(x.matrix))), .leakyReLU(slope: 0.2)) })
     }
 
+    @Test("sharingParameters on conv → BatchNorm → conv-transpose: own activations, shared parameters and statistics")
+    func convolutionPasses() throws {
+        let (network, _) = try withStore(seed: 6) { layout throws(VAEGANError) in Sequential([
+            try Conv2d(name: "n.0", input: ImageShape(channels: 1, height: 6, width: 6), outputChannels: 2, kernel: 4,
+                       stride: 2, padding: 1, activation: .leakyReLU(slope: 0.2), batchCapacity: Self.capacity,
+                       parameters: layout),
+            try BatchNorm(name: "n.1", channels: 2, spatial: 9, batchCapacity: Self.capacity, parameters: layout),
+            try Reshape(from: [18], to: [2, 3, 3], batchCapacity: Self.capacity),
+            try ConvTranspose2d(name: "n.2", input: ImageShape(channels: 2, height: 3, width: 3), outputChannels: 1,
+                                kernel: 4, stride: 2, padding: 1, batchCapacity: Self.capacity, parameters: layout),
+        ]) }
+        let pass = try network.sharingParameters()
+        #expect(zip(network.parameters, pass.parameters).allSatisfy { $0 === $1 })
+        let x1 = Tensor.normal([Self.rows, 36], seed: 1), x2 = Tensor.normal([Self.rows, 36], seed: 2)
+        let dy = Tensor.normal([Self.rows, 36], seed: 3)
+        network.parameters.zeroGradients()
+        _ = network.forward(x1.matrix)
+        let reference = network.backward(dy.matrix).values
+        let referenceGradients = network.parameters.map(\.gradient.values)
+        let norm = try #require(network.layers[1] as? BatchNorm)
+        let meanAfterOne = norm.runningMean.values
+
+        network.parameters.zeroGradients()
+        _ = network.forward(x1.matrix)
+        _ = pass.forward(x2.matrix)
+        #expect(norm.runningMean.values != meanAfterOne, "the pass's forward updates the shared running statistics")
+        #expect(network.backward(dy.matrix).values == reference)
+        #expect(network.parameters.map(\.gradient.values) == referenceGradients)
+    }
+
     /// L = Σ w·y for fixed random w; every parameter and the input against finite differences.
     private func checkLayerGradients(_ layer: any Layer, name: String, activation: Activation, input: Tensor? = nil,
                                      step: Float = 1e-2, tolerance: GradientTolerance = .float,

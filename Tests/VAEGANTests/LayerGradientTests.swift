@@ -174,4 +174,36 @@ import Testing
         #expect(mlpInput.count == 0)
         #expect(mlp.parameters.map(\.gradient.values) == mlpReference)
     }
+
+    @Test("sharingParameters: each pass's backward reads its own forward; all passes share the gradients")
+    func passesKeepTheirOwnActivations() throws {
+        let mlp = try Self.built(seed: 16) { layout throws(VAEGANError) in
+            try Sequential.mlp(name: "mlp", widths: [5, 4, 3], hidden: .relu, output: .sigmoid,
+                               batchCapacity: Self.capacity, parameters: layout)
+        }
+        let pass = try mlp.sharingParameters()
+        #expect(zip(mlp.parameters, pass.parameters).allSatisfy { $0 === $1 })
+        let x1 = Tensor.normal([Self.rows, 5], seed: 17), x2 = Tensor.normal([Self.rows, 5], seed: 18)
+        let dy1 = Tensor.normal([Self.rows, 3], seed: 19), dy2 = Tensor.normal([Self.rows, 3], seed: 20)
+        func gradients(of network: Sequential, _ x: Tensor, _ dy: Tensor) -> (input: [Float], parameters: [[Float]]) {
+            mlp.parameters.zeroGradients()
+            _ = network.forward(x.matrix)
+            let dx = network.backward(dy.matrix).values
+            return (dx, mlp.parameters.map(\.gradient.values))
+        }
+        let first = gradients(of: mlp, x1, dy1), second = gradients(of: mlp, x2, dy2)
+
+        mlp.parameters.zeroGradients()
+        _ = mlp.forward(x1.matrix)
+        _ = pass.forward(x2.matrix) // would overwrite the saved x1 activations in one instance
+        #expect(mlp.backward(dy1.matrix).values == first.input)
+        #expect(mlp.parameters.map(\.gradient.values) == first.parameters)
+        #expect(pass.backward(dy2.matrix).values == second.input)
+        for (index, p) in mlp.parameters.enumerated() {
+            // Within rounding: how the GEMM adds into an existing gradient is its own business.
+            let sum = zip(first.parameters[index], second.parameters[index]).map { Double($0 + $1) }
+            #expect(zip(p.gradient.values, sum).allSatisfy { isClose(Double($0), $1, relative: 1e-6, absolute: 1e-7) },
+                    "\(p.name): both passes accumulate into one gradient")
+        }
+    }
 }

@@ -125,6 +125,32 @@ import CVAEGAN
         checkGradient("reparameterize.logvar", of: logvar, analytic: logvarGradient.values, loss: loss)
     }
 
+    @Test("GaussianLatent: its backward is the gradient of Σ w·z + c·KL; its KL and tally match gaussianKL")
+    func latentPathGradient() throws {
+        let rows = Self.shape[0], width = Self.shape[1]
+        let latent = try GaussianLatent(width: width, batchCapacity: rows + 1)
+        let mu = Tensor.normal(Self.shape, seed: 42)
+        let logvar = Tensor.normal(Self.shape, seed: 43, scale: 0.5)
+        let w = Tensor.normal(Self.shape, seed: 44)
+        let c: Float = 0.3
+        func loss() -> Double { // the same ε on every call
+            var generator = RandomGenerator(seed: 45)
+            let z = latent.sample(mu: mu.matrix, logvar: logvar.matrix, noise: &generator)
+            return weightedSum(w.matrix, z) + Double(c) * latent.kl()
+        }
+        let value = loss()
+        var tally = [Double](repeating: 0, count: width)
+        let (dmu, dlogvar, kl) = tally.withUnsafeMutableBufferPointer {
+            latent.backward(zGradient: w.matrix, klGradientScale: c, perDimension: $0)
+        }
+        let reference = gaussianKL(mu: mu.matrix, logvar: logvar.matrix, muGradient: nil, logvarGradient: nil)
+        #expect(kl == reference && latent.kl() == reference)
+        #expect(isClose(tally.reduce(0, +), reference, relative: 1e-12))
+        #expect(value.isFinite)
+        checkGradient("latent.mu", of: mu, analytic: dmu.values, loss: loss)
+        checkGradient("latent.logvar", of: logvar, analytic: dlogvar.values, loss: loss)
+    }
+
     // MARK: The VAE end to end
 
     static let likelihoods: [Likelihood] = [.bernoulli, .gaussian(sigma: 0.7, learned: false),

@@ -23,6 +23,10 @@ public final class ActivationLayer: Layer {
         inputGradient = try .zeros([batchCapacity, width])
     }
 
+    public func sharingParameters() throws(VAEGANError) -> ActivationLayer {
+        try ActivationLayer(activation, width: inputWidth, batchCapacity: batchCapacity)
+    }
+
     private var lastRows = 0
 
     public func forward(_ input: Matrix) -> Matrix {

@@ -74,6 +74,23 @@ public final class BatchNorm: Layer {
         inputGradient = try .zeros([batchCapacity, channels * spatial])
     }
 
+    /// `other`'s γ, β and running statistics (so every pass's training forward updates the
+    /// same statistics, as calling one PyTorch module twice does), with buffers of its own and
+    /// its mode. `batchesTracked` counts each instance's own training forwards.
+    private init(sharing other: BatchNorm) throws(VAEGANError) {
+        (channels, spatial, momentum, epsilon) = (other.channels, other.spatial, other.momentum, other.epsilon)
+        batchCapacity = other.batchCapacity
+        (weight, bias, parameters) = (other.weight, other.bias, other.parameters)
+        (runningMeanState, runningVarianceState) = (other.runningMeanState, other.runningVarianceState)
+        isTraining = other.isTraining
+        savedMean = try .zeros([channels])
+        savedRstd = try .zeros([channels])
+        output = try .zeros([batchCapacity, channels * spatial])
+        inputGradient = try .zeros([batchCapacity, channels * spatial])
+    }
+
+    public func sharingParameters() throws(VAEGANError) -> BatchNorm { try BatchNorm(sharing: self) }
+
     public func forward(_ input: Matrix) -> Matrix {
         checkInput(input)
         lastInput = input

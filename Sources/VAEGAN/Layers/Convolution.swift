@@ -67,6 +67,20 @@ public final class Conv2d: Layer {
         }
     }
 
+    /// `other`'s weight and bias, with buffers of its own.
+    private init(sharing other: Conv2d) throws(VAEGANError) {
+        engine = try ConvolutionEngine(name: other.engine.name, transposed: false, input: other.inputShape,
+                                       outputChannels: other.outputShape.channels, kernel: other.kernel,
+                                       stride: other.stride, padding: other.padding, outputPadding: 0,
+                                       activation: other.activation, batchCapacity: other.batchCapacity)
+        (inputShape, outputShape) = (other.inputShape, other.outputShape)
+        (kernel, stride, padding) = (other.kernel, other.stride, other.padding)
+        (activation, batchCapacity) = (other.activation, other.batchCapacity)
+        (weight, bias, parameters) = (other.weight, other.bias, other.parameters)
+    }
+
+    public func sharingParameters() throws(VAEGANError) -> Conv2d { try Conv2d(sharing: self) }
+
     public func forward(_ input: Matrix) -> Matrix {
         checkInput(input)
         return engine.forward(input, weight: weight, bias: bias)
@@ -117,6 +131,21 @@ public final class ConvTranspose2d: Layer {
                                      fanOut: input.channels * kernel * kernel, using: &rng)
         }
     }
+
+    /// `other`'s weight and bias, with buffers of its own.
+    private init(sharing other: ConvTranspose2d) throws(VAEGANError) {
+        engine = try ConvolutionEngine(name: other.engine.name, transposed: true, input: other.inputShape,
+                                       outputChannels: other.outputShape.channels, kernel: other.kernel,
+                                       stride: other.stride, padding: other.padding,
+                                       outputPadding: other.outputPadding, activation: other.activation,
+                                       batchCapacity: other.batchCapacity)
+        (inputShape, outputShape) = (other.inputShape, other.outputShape)
+        (kernel, stride, padding, outputPadding) = (other.kernel, other.stride, other.padding, other.outputPadding)
+        (activation, batchCapacity) = (other.activation, other.batchCapacity)
+        (weight, bias, parameters) = (other.weight, other.bias, other.parameters)
+    }
+
+    public func sharingParameters() throws(VAEGANError) -> ConvTranspose2d { try ConvTranspose2d(sharing: self) }
 
     public func forward(_ input: Matrix) -> Matrix {
         checkInput(input)

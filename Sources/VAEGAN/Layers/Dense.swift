@@ -52,6 +52,21 @@ public final class Dense: Layer {
         }
     }
 
+    /// `other`'s weight and bias, with buffers of its own.
+    private init(sharing other: Dense) throws(VAEGANError) {
+        inputWidth = other.inputWidth
+        outputWidth = other.outputWidth
+        batchCapacity = other.batchCapacity
+        activation = other.activation
+        weight = other.weight
+        bias = other.bias
+        output = try .zeros([batchCapacity, outputWidth])
+        preactivationGradient = activation == .identity ? nil : try .zeros([batchCapacity, outputWidth])
+        inputGradient = try .zeros([batchCapacity, inputWidth])
+    }
+
+    public func sharingParameters() throws(VAEGANError) -> Dense { try Dense(sharing: self) }
+
     public func forward(_ input: Matrix) -> Matrix {
         checkInput(input)
         lastInput = input

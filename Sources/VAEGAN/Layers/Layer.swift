@@ -2,7 +2,13 @@
 //
 // A layer owns its output and input-gradient buffers, sized once for `batchCapacity` rows, so
 // forward and backward allocate nothing. Its parameters are views into its model part's
-// ParameterStore: the layer declares them in the part's Layout when it is built. `forward` remembers its input view; `backward` must
+// ParameterStore: the layer declares them in the part's Layout when it is built.
+//
+// A network that runs forward more than once in a step (the VAE-GAN's decoder on prior
+// samples and on posterior samples; its D on three batches) gets one instance per forward from
+// `sharingParameters()`: the same parameters, so every pass accumulates into the same
+// gradients, and buffers of its own, so each backward reads the activations of its own forward
+// whatever ran since. `forward` remembers its input view; `backward` must
 // follow the forward it belongs to, before that input memory is overwritten.
 
 /// A differentiable map from rows of `inputWidth` to rows of `outputWidth`.
@@ -23,6 +29,12 @@ public protocol Layer: AnyObject {
     @discardableResult
     func backward(_ outputGradient: Matrix, computeInputGradient: Bool,
                   accumulateParameterGradients: Bool) -> Matrix
+
+    /// Another instance of this layer over the same `Parameter`s (views into the same store)
+    /// with buffers of its own, for a second forward pass in the same step.
+    ///
+    /// - Throws: `.outOfMemory` when its buffers cannot be allocated.
+    func sharingParameters() throws(VAEGANError) -> Self
 }
 
 extension Layer {

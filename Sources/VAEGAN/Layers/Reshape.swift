@@ -24,6 +24,9 @@ public final class Reshape: Layer {
         self.batchCapacity = batchCapacity
     }
 
+    /// Itself: a reshape saves nothing from its forward, so passes can share one instance.
+    public func sharingParameters() throws(VAEGANError) -> Reshape { self }
+
     public func forward(_ input: Matrix) -> Matrix {
         checkInput(input)
         return input

@@ -42,6 +42,14 @@ public final class Sequential: Layer {
         return Sequential(layers)
     }
 
+    /// The same layers' parameters with buffers of their own: a second forward pass whose
+    /// saved activations this one's do not overwrite (and the other way round).
+    public func sharingParameters() throws(VAEGANError) -> Sequential {
+        var copies: [any Layer] = []
+        for layer in layers { copies.append(try layer.sharingParameters()) }
+        return Sequential(copies)
+    }
+
     public var inputWidth: Int { layers[0].inputWidth }
     public var outputWidth: Int { layers[layers.count - 1].outputWidth }
 

@@ -44,8 +44,9 @@ public final class VAE {
     /// The store's parameters: the encoder's, the decoder's, then log σ.
     public var parameters: [Parameter] { store.parameters }
 
-    // Workspaces, (batchCapacity, width) each.
-    private let noise: Tensor, z: Tensor, muGradient: Tensor, logvarGradient: Tensor
+    /// ε, z = μ + σ·ε and the KL, with their backward (shared with the VAE-GAN).
+    public let latent: GaussianLatent
+    // Workspaces, (batchCapacity, input width) each.
     private let outputGradient: Tensor, means: Tensor
     /// KL per latent dimension, summed over the examples since the last reset.
     public private(set) var klPerDimension: [Double]
@@ -76,11 +77,7 @@ public final class VAE {
         }
         store = try ParameterStore(layout, initializingWith: &rng)
         self.rng = rng
-        let latent = [batchCapacity, c.latentWidth]
-        noise = try .zeros(latent)
-        z = try .zeros(latent)
-        muGradient = try .zeros(latent)
-        logvarGradient = try .zeros(latent)
+        latent = try GaussianLatent(width: c.latentWidth, batchCapacity: batchCapacity)
         outputGradient = try .zeros([batchCapacity, c.inputWidth])
         means = try .zeros([batchCapacity, c.inputWidth])
         klPerDimension = Array(repeating: 0, count: c.latentWidth)
@@ -96,21 +93,15 @@ public final class VAE {
     /// Draws ε from `rng`.
     public func accumulateGradients(on x: Matrix, beta: Float) -> VAELosses {
         let rows = x.rows
-        let (mu, logvar, eps, output) = forward(x, noise: &rng)
+        let output = forward(x, noise: &rng)
 
         let scale = 1 / Float(rows)
         let dOutput = Matrix(outputGradient.pointer, rows: rows, columns: inputWidth)
         let reconstruction = reconstructionLoss(output: output, target: x, gradient: dOutput, scale: scale)
         let dz = decoder.backward(dOutput)
 
-        let dmu = Matrix(muGradient.pointer, rows: rows, columns: latentWidth)
-        let dlogvar = Matrix(logvarGradient.pointer, rows: rows, columns: latentWidth)
-        vg_fill(dmu.base, 0, Int64(dmu.count))
-        vg_fill(dlogvar.base, 0, Int64(dlogvar.count))
-        reparameterizeBackward(muGradient: dmu, logvarGradient: dlogvar, zGradient: dz, logvar: logvar, noise: eps)
-        let kl = klPerDimension.withUnsafeMutableBufferPointer { perDimension in
-            gaussianKL(mu: mu, logvar: logvar, muGradient: dmu, logvarGradient: dlogvar,
-                       gradientScale: beta * scale, perDimension: perDimension)
+        let (dmu, dlogvar, kl) = klPerDimension.withUnsafeMutableBufferPointer { perDimension in
+            latent.backward(zGradient: dz, klGradientScale: beta * scale, perDimension: perDimension)
         }
         klExamples += rows
 
@@ -119,17 +110,12 @@ public final class VAE {
         return VAELosses(reconstruction: reconstruction / Double(rows), kl: kl / Double(rows), beta: beta)
     }
 
-    /// x → (μ, log σ²) → z = μ + σ·ε with ε drawn from `generator` → decoder output. Views into
-    /// the workspaces, valid until the next call; the backward needs ε and log σ².
-    private func forward(_ x: Matrix, noise generator: inout RandomGenerator)
-        -> (mu: Matrix, logvar: Matrix, eps: Matrix, output: Matrix)
-    {
+    /// x → (μ, log σ²) → z = μ + σ·ε with ε drawn from `generator` → decoder output (a view
+    /// into the decoder's buffer, valid until the next call). `latent` saves what its backward
+    /// and its KL need.
+    private func forward(_ x: Matrix, noise generator: inout RandomGenerator) -> Matrix {
         let (mu, logvar) = encode(x)
-        let eps = Matrix(noise.pointer, rows: x.rows, columns: latentWidth)
-        generator.fillNormal(eps)
-        let zBatch = Matrix(z.pointer, rows: x.rows, columns: latentWidth)
-        reparameterize(into: zBatch, mu: mu, logvar: logvar, noise: eps)
-        return (mu, logvar, eps, decoder.forward(zBatch))
+        return decoder.forward(latent.sample(mu: mu, logvar: logvar, noise: &generator))
     }
 
     /// −log p(x | z) summed over the batch; writes `scale`·∂/∂output into `gradient` (if any).
@@ -185,16 +171,14 @@ public final class VAE {
     /// `tallyKL` the KL per latent dimension is added to `klPerDimension` too.
     public func evaluate(_ x: Matrix, noise generator: inout RandomGenerator, tallyKL: Bool = false) -> VAELosses {
         let rows = x.rows
-        let (mu, logvar, _, output) = forward(x, noise: &generator)
+        let output = forward(x, noise: &generator)
         let reconstruction = reconstructionLoss(output: output, target: x, gradient: nil, scale: 1)
         let kl: Double
         if tallyKL {
-            kl = klPerDimension.withUnsafeMutableBufferPointer { perDimension in
-                gaussianKL(mu: mu, logvar: logvar, muGradient: nil, logvarGradient: nil, perDimension: perDimension)
-            }
+            kl = klPerDimension.withUnsafeMutableBufferPointer { latent.kl(perDimension: $0) }
             klExamples += rows
         } else {
-            kl = gaussianKL(mu: mu, logvar: logvar, muGradient: nil, logvarGradient: nil)
+            kl = latent.kl()
         }
         let scale = 1 / Double(rows)
         return VAELosses(reconstruction: reconstruction * scale, kl: kl * scale, beta: 1)

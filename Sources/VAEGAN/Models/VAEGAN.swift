@@ -19,6 +19,12 @@
 // gradients it accumulates: D's passes for L_llike and for the decoder's GAN term accumulate
 // none, and the decoder runs backward twice on x̃: once with γ·L_llike − L_GAN + λ·L_pixel for
 // its own weights, once with L_llike + λ·L_pixel for the gradient it hands the encoder.
+//
+// A step runs the decoder forward twice (on z_p and on z) and D three times (on x, x_p and
+// x̃). Each of those forwards has its own instance of the network (`sharingParameters()`: the
+// same parameters, activations of its own), so every backward reads the forward it belongs
+// to, whatever order the passes run in. The latent path (ε, z = μ + σ·ε, the KL) is the
+// β-VAE's GaussianLatent.
 import CVAEGAN
 import Foundation
 
@@ -44,12 +50,35 @@ public final class VAEGAN {
     public let configuration: VAEGANConfiguration
     public let batchCapacity: Int
     public let encoder: GaussianEncoder
+    /// ε, z = μ + σ·ε and the KL, with their backward (shared with the β-VAE).
+    public let latent: GaussianLatent
+    /// The decoder; in a training step, its pass on posterior samples z (x̃ = Dec(z)).
     public let decoder: Sequential
-    /// D's layers up to and including Dis_l.
+    /// D's layers up to and including Dis_l; in a training step, their pass on x̃.
     public let discriminatorFeatures: Sequential
-    /// D's layers after Dis_l, ending in one logit.
+    /// D's layers after Dis_l, ending in one logit; in a training step, their pass on x̃.
     public let discriminatorHead: Sequential
     public var rng: RandomGenerator
+
+    /// D for one forward pass of a step: features and head with activations of their own.
+    private struct DiscriminatorPass {
+        let features: Sequential
+        let head: Sequential
+
+        /// Backward through the head, then the features, from logit gradients; D's parameters
+        /// accumulate only when `trainsDiscriminator`. Returns ∂/∂input when asked.
+        @discardableResult
+        func backward(_ dLogits: Matrix, trainsDiscriminator: Bool, needsInputGradient: Bool) -> Matrix {
+            let df = head.backward(dLogits, computeInputGradient: true, accumulateParameterGradients: trainsDiscriminator)
+            return features.backward(df, computeInputGradient: needsInputGradient,
+                                     accumulateParameterGradients: trainsDiscriminator)
+        }
+    }
+    /// The decoder's pass on prior samples z_p.
+    private let priorDecoder: Sequential
+    /// D's passes on real x, on prior samples x_p and on reconstructions x̃.
+    private let discriminatorOnReal: DiscriminatorPass, discriminatorOnPrior: DiscriminatorPass
+    private let discriminatorOnReconstruction: DiscriminatorPass
 
     /// Each part's parameters in one buffer: the parts the three optimizers step over.
     public let encoderStore: ParameterStore
@@ -62,9 +91,8 @@ public final class VAEGAN {
     public var discriminatorParameters: [Parameter] { discriminatorStore.parameters }
 
     // Workspaces, (batchCapacity, width) each.
-    private let noise: Tensor, z: Tensor, priorNoise: Tensor
-    private let muGradient: Tensor, logvarGradient: Tensor
-    private let realFeatures: Tensor, featureGradient: Tensor, logitGradient: Tensor
+    private let priorNoise: Tensor
+    private let featureGradient: Tensor, logitGradient: Tensor
     private let decoderGradient: Tensor, encoderPathGradient: Tensor, pixelGradient: Tensor
 
     public init(_ configuration: VAEGANConfiguration, batchCapacity: Int = 128, seed: UInt64 = 0)
@@ -97,11 +125,17 @@ public final class VAEGAN {
         discriminatorFeatures = Sequential(Array(d.layers[...c.featureLayer]))
         discriminatorHead = Sequential(Array(d.layers[(c.featureLayer + 1)...]))
         self.rng = rng
-        let latent = [batchCapacity, c.latentWidth], image = [batchCapacity, c.inputWidth]
+        latent = try GaussianLatent(width: c.latentWidth, batchCapacity: batchCapacity)
+        priorDecoder = try decoder.sharingParameters()
+        discriminatorOnReconstruction = DiscriminatorPass(features: discriminatorFeatures, head: discriminatorHead)
+        discriminatorOnReal = DiscriminatorPass(features: try discriminatorFeatures.sharingParameters(),
+                                                head: try discriminatorHead.sharingParameters())
+        discriminatorOnPrior = DiscriminatorPass(features: try discriminatorFeatures.sharingParameters(),
+                                                 head: try discriminatorHead.sharingParameters())
+        let image = [batchCapacity, c.inputWidth]
         let features = [batchCapacity, discriminatorFeatures.outputWidth]
-        noise = try .zeros(latent); z = try .zeros(latent); priorNoise = try .zeros(latent)
-        muGradient = try .zeros(latent); logvarGradient = try .zeros(latent)
-        realFeatures = try .zeros(features); featureGradient = try .zeros(features)
+        priorNoise = try .zeros([batchCapacity, c.latentWidth])
+        featureGradient = try .zeros(features)
         logitGradient = try .zeros([batchCapacity, 1])
         decoderGradient = try .zeros(image); encoderPathGradient = try .zeros(image)
         pixelGradient = try .zeros(image)
@@ -125,47 +159,46 @@ public final class VAEGAN {
         let dFeatures = Matrix(featureGradient.pointer, rows: rows, columns: featureWidth)
         let dPixel = Matrix(pixelGradient.pointer, rows: rows, columns: inputWidth)
 
-        // Real x: D's L_GAN term BCE(D(x), 1) → D only. Keep Dis_l(x) as L_llike's target.
-        let fReal = discriminatorFeatures.forward(x)
-        Matrix(realFeatures.pointer, rows: rows, columns: featureWidth).copy(from: fReal)
-        let realLogits = discriminatorHead.forward(fReal)
+        // Real x: D's L_GAN term BCE(D(x), 1) → D only. Dis_l(x), L_llike's target, stays in
+        // this pass's buffer.
+        let real = discriminatorOnReal
+        let fReal = real.features.forward(x)
+        let realLogits = real.head.forward(fReal)
         let realProbability = meanSigmoid(realLogits)
         let realLoss = binaryCrossEntropy(logits: realLogits, target: 1, gradient: dLogits, gradientScale: scale) * Double(scale)
-        backwardThroughDiscriminator(dLogits, trainsDiscriminator: true, needsInputGradient: false)
+        real.backward(dLogits, trainsDiscriminator: true, needsInputGradient: false)
 
         // Prior samples x_p = Dec(z_p): D's term BCE(D(x_p), 0) → D; the decoder's GAN term → decoder.
+        let prior = discriminatorOnPrior
         let zPrior = Matrix(priorNoise.pointer, rows: rows, columns: latentWidth)
         rng.fillNormal(zPrior)
-        let fakeLogits = discriminatorHead.forward(discriminatorFeatures.forward(decoder.forward(zPrior)))
+        let fakeLogits = prior.head.forward(prior.features.forward(priorDecoder.forward(zPrior)))
         let fakeProbability = meanSigmoid(fakeLogits)
         let fakeLoss = binaryCrossEntropy(logits: fakeLogits, target: 0, gradient: dLogits, gradientScale: scale) * Double(scale)
-        let dPrior = backwardThroughDiscriminator(dLogits, trainsDiscriminator: true, needsInputGradient: true)
-        decoderOut.copy(from: generatorGradient(dPrior, logits: fakeLogits, scale: scale))
-        decoder.backward(decoderOut, computeInputGradient: false, accumulateParameterGradients: true)
+        let dPrior = prior.backward(dLogits, trainsDiscriminator: true, needsInputGradient: true)
+        decoderOut.copy(from: generatorGradient(dPrior, logits: fakeLogits, through: prior, scale: scale))
+        priorDecoder.backward(decoderOut, computeInputGradient: false, accumulateParameterGradients: true)
 
         // Reconstructions x̃ = Dec(μ + σ·ε).
         let (mu, logvar) = encoder.forward(x)
-        let eps = Matrix(noise.pointer, rows: rows, columns: latentWidth)
-        rng.fillNormal(eps)
-        let zBatch = Matrix(z.pointer, rows: rows, columns: latentWidth)
-        reparameterize(into: zBatch, mu: mu, logvar: logvar, noise: eps)
-        let xTilde = decoder.forward(zBatch)
-        let fTilde = discriminatorFeatures.forward(xTilde)
+        let xTilde = decoder.forward(latent.sample(mu: mu, logvar: logvar, noise: &rng))
+        let reconstructed = discriminatorOnReconstruction
+        let fTilde = reconstructed.features.forward(xTilde)
 
         var ganLoss = realLoss + fakeLoss
         vg_fill(decoderOut.base, 0, Int64(decoderOut.count))
         if c.reconstructionsAsFakes { // BCE(D(x̃), 0) → D; its GAN term → decoder (never the encoder)
-            let logits = discriminatorHead.forward(fTilde)
+            let logits = reconstructed.head.forward(fTilde)
             ganLoss += binaryCrossEntropy(logits: logits, target: 0, gradient: dLogits, gradientScale: scale) * Double(scale)
-            let dx = backwardThroughDiscriminator(dLogits, trainsDiscriminator: true, needsInputGradient: true)
-            decoderOut.copy(from: generatorGradient(dx, logits: logits, scale: scale))
+            let dx = reconstructed.backward(dLogits, trainsDiscriminator: true, needsInputGradient: true)
+            decoderOut.copy(from: generatorGradient(dx, logits: logits, through: reconstructed, scale: scale))
         }
 
         // L_llike = ½ Σ (Dis_l(x̃) − Dis_l(x))², batch mean: through D's features (no D
         // gradients) to x̃. The encoder gets it alone; the decoder gets it weighted by γ.
-        let llike = 0.5 * squaredError(prediction: fTilde, target: Matrix(realFeatures.pointer, rows: rows, columns: featureWidth),
-                                       gradient: dFeatures, gradientScale: 0.5 * scale) * Double(scale)
-        let dLlike = discriminatorFeatures.backward(dFeatures, computeInputGradient: true, accumulateParameterGradients: false)
+        let llike = 0.5 * squaredError(prediction: fTilde, target: fReal, gradient: dFeatures, gradientScale: 0.5 * scale)
+            * Double(scale)
+        let dLlike = reconstructed.features.backward(dFeatures, computeInputGradient: true, accumulateParameterGradients: false)
         encoderOut.copy(from: dLlike)
         vg_axpy(decoderOut.base, c.gamma, dLlike.base, Int64(decoderOut.count))
 
@@ -176,21 +209,17 @@ public final class VAEGAN {
         vg_axpy(encoderOut.base, c.pixelWeight, dPixel.base, Int64(encoderOut.count))
         vg_axpy(decoderOut.base, c.pixelWeight, dPixel.base, Int64(decoderOut.count))
 
-        // The decoder ran forward on z last, so both backward passes below use that forward.
+        // Both backward passes read the decoder's forward on z (its pass; z_p had its own).
         decoder.backward(decoderOut, computeInputGradient: false, accumulateParameterGradients: true)
         let dz = decoder.backward(encoderOut, computeInputGradient: true, accumulateParameterGradients: false)
 
         // Encoder: L_llike + λ·L_pixel through z, plus L_prior = KL.
-        let dmu = Matrix(muGradient.pointer, rows: rows, columns: latentWidth)
-        let dlogvar = Matrix(logvarGradient.pointer, rows: rows, columns: latentWidth)
-        vg_fill(dmu.base, 0, Int64(dmu.count))
-        vg_fill(dlogvar.base, 0, Int64(dlogvar.count))
-        reparameterizeBackward(muGradient: dmu, logvarGradient: dlogvar, zGradient: dz, logvar: logvar, noise: eps)
-        let prior = gaussianKL(mu: mu, logvar: logvar, muGradient: dmu, logvarGradient: dlogvar, gradientScale: scale) * Double(scale)
+        let (dmu, dlogvar, kl) = latent.backward(zGradient: dz, klGradientScale: scale)
         encoder.backward(muGradient: dmu, logvarGradient: dlogvar)
+        let priorLoss = kl * Double(scale)
 
         let (trainD, trainDecoder) = gate(realLoss: realLoss, fakeLoss: fakeLoss)
-        return VAEGANStep(prior: prior, llike: llike, pixel: pixel, gan: ganLoss, realProbability: realProbability,
+        return VAEGANStep(prior: priorLoss, llike: llike, pixel: pixel, gan: ganLoss, realProbability: realProbability,
                           fakeProbability: fakeProbability, discriminatorRealLoss: realLoss,
                           discriminatorFakeLoss: fakeLoss, updatedDiscriminator: trainD, updatedDecoder: trainDecoder)
     }
@@ -207,21 +236,11 @@ public final class VAEGAN {
         return (trainD, trainDecoder)
     }
 
-    /// Backward through D (head, then features) from logit gradients; D's parameters
-    /// accumulate only when `trainsDiscriminator`. Returns ∂/∂input when asked.
-    @discardableResult
-    private func backwardThroughDiscriminator(_ dLogits: Matrix, trainsDiscriminator: Bool,
-                                              needsInputGradient: Bool) -> Matrix {
-        let df = discriminatorHead.backward(dLogits, computeInputGradient: true,
-                                            accumulateParameterGradients: trainsDiscriminator)
-        return discriminatorFeatures.backward(df, computeInputGradient: needsInputGradient,
-                                              accumulateParameterGradients: trainsDiscriminator)
-    }
-
-    /// The decoder's GAN gradient at a fake batch whose D backward for BCE(l, 0) gave
-    /// `dBCEFake`: minimax −L_GAN is its negation; non-saturating BCE(l, 1) needs one more
-    /// pass through D (from the same forward) with σ(l) − 1.
-    private func generatorGradient(_ dBCEFake: Matrix, logits: Matrix, scale: Float) -> Matrix {
+    /// The decoder's GAN gradient at a fake batch whose D backward (through `pass`, the pass
+    /// that ran forward on it) for BCE(l, 0) gave `dBCEFake`: minimax −L_GAN is its negation;
+    /// non-saturating BCE(l, 1) needs one more pass back through the same forward with σ(l) − 1.
+    private func generatorGradient(_ dBCEFake: Matrix, logits: Matrix, through pass: DiscriminatorPass,
+                                   scale: Float) -> Matrix {
         switch configuration.objective {
         case .minimax:
             vg_scale(dBCEFake.base, -1, Int64(dBCEFake.count))
@@ -229,7 +248,7 @@ public final class VAEGAN {
         case .nonSaturating:
             let dLogits = Matrix(logitGradient.pointer, rows: logits.rows, columns: 1)
             binaryCrossEntropy(logits: logits, target: 1, gradient: dLogits, gradientScale: scale)
-            return backwardThroughDiscriminator(dLogits, trainsDiscriminator: false, needsInputGradient: true)
+            return pass.backward(dLogits, trainsDiscriminator: false, needsInputGradient: true)
         }
     }
 
