@@ -25,6 +25,8 @@ struct Train: ParsableCommand {
     @Option(help: "Seed of every random choice (weights, batches, noise).") var seed: UInt64 = 0
     @Option(help: "Threads for the whole process; 0 means all cores.") var threads = 0
     @Option(help: "Output folder (default runs/MODEL).") var out: String?
+    @Option(help: ArgumentHelp("vae, gan: the networks, \(ArchitecturePreset.allCases.map(\.rawValue).joined(separator: " or ")) (vaegan spec prints them).")) var architecture = ArchitecturePreset.mlp.rawValue
+    @Option(help: "vae, gan: a JSON file of the networks, as `vaegan spec` prints them (parts it names replace --architecture's).") var spec: String?
     @Flag(help: "Continue from --out's checkpoint.") var resume = false
     @Option(help: "Train on the first N training examples only (quick runs).") var limit: Int?
     @Flag(help: "No progress output.") var quiet = false
@@ -78,6 +80,9 @@ struct Train: ParsableCommand {
         guard metricsEvery >= 0, metricsSamples >= 4 else { throw ValidationError("--metrics-every must be ≥ 0 and --metrics-samples ≥ 4") }
         if metricsEvery > 0, dataOptions.builtIn == nil {
             throw ValidationError("--metrics-every needs a built-in data set (fashion-mnist or mnist) for its classifier")
+        }
+        guard ArchitecturePreset(rawValue: architecture) != nil else {
+            throw ValidationError("--architecture must be \(ArchitecturePreset.allCases.map(\.rawValue).joined(separator: " or ")), not '\(architecture)'")
         }
         guard ["bernoulli", "gaussian"].contains(likelihood) else {
             throw ValidationError("--likelihood must be bernoulli or gaussian")
@@ -138,7 +143,7 @@ struct Train: ParsableCommand {
         configuration.latentWidth = latent ?? configuration.latentWidth
         configuration.learningRate = lr ?? configuration.learningRate
         configuration.batchSize = batchSize ?? configuration.batchSize
-        configuration.apply(self)
+        try configuration.apply(self)
         return configuration
     }
 }

@@ -1,15 +1,31 @@
 // Each kind's own flags of `vaegan train`, applied to its training configuration. A kind with
 // flags of its own declares them in Train and conforms its configuration here; the shared ones
 // (--latent, --lr, --batch-size, --seed) are applied by Train for every kind.
+import Foundation
 import VAEGAN
 
 /// A kind's training configuration that takes its flags from `vaegan train`.
 protocol KindFlags: TrainingConfiguration {
-    mutating func apply(_ flags: Train)
+    mutating func apply(_ flags: Train) throws(VAEGANError)
+}
+
+/// --architecture and --spec, for a kind whose networks are specs.
+extension NetworkConfigurable {
+    mutating func applyNetworks(_ flags: Train) throws(VAEGANError) {
+        if let preset = ArchitecturePreset(rawValue: flags.architecture) { try use(preset) }
+        if let path = flags.spec {
+            let text: String
+            do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
+                throw .io("\(path): cannot read: \(error.localizedDescription)")
+            }
+            try use(networksJSON: text, source: path)
+        }
+    }
 }
 
 extension VAETrainingConfiguration: KindFlags {
-    mutating func apply(_ flags: Train) {
+    mutating func apply(_ flags: Train) throws(VAEGANError) {
+        try model.applyNetworks(flags)
         model.beta = flags.beta
         if flags.likelihood == "gaussian" { model.likelihood = .gaussian(sigma: flags.sigma, learned: flags.learnSigma) }
         warmupEpochs = flags.warmupEpochs
@@ -17,7 +33,8 @@ extension VAETrainingConfiguration: KindFlags {
 }
 
 extension GANTrainingConfiguration: KindFlags {
-    mutating func apply(_ flags: Train) {
+    mutating func apply(_ flags: Train) throws(VAEGANError) {
+        try model.applyNetworks(flags)
         model.objective = flags.objective ?? model.objective
         model.realLabel = flags.realLabel
         discriminatorSteps = flags.discriminatorSteps
@@ -26,7 +43,10 @@ extension GANTrainingConfiguration: KindFlags {
 }
 
 extension VAEGANTrainingConfiguration: KindFlags {
-    mutating func apply(_ flags: Train) {
+    mutating func apply(_ flags: Train) throws(VAEGANError) {
+        guard flags.architecture == ArchitecturePreset.mlp.rawValue, flags.spec == nil else {
+            throw .invalidArgument("the VAE-GAN's networks are MLPs so far: --architecture conv and --spec are for vae and gan")
+        }
         model.gamma = flags.gamma
         model.pixelWeight = flags.pixelWeight ?? model.pixelWeight
         model.featureLayer = flags.featureLayer

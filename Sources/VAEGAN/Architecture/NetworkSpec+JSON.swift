@@ -18,7 +18,12 @@
 extension NetworkSpec {
     /// Reads a spec from JSON text; `source` names it in errors (a file name, "metadata").
     public init(json text: String, source: String = "spec") throws(VAEGANError) {
-        let value = try JSONValue(parsing: Array(text.utf8)[...], what: "architecture spec", source: source)
+        try self.init(try JSONValue(parsing: Array(text.utf8)[...], what: "architecture spec", source: source),
+                      source: source)
+    }
+
+    /// From a parsed JSON value (one network of a model spec).
+    init(_ value: JSONValue, source: String) throws(VAEGANError) {
         guard case .object(let top) = value else { throw .format("\(source): a spec is a JSON object") }
         var fields = SpecFields(top, what: source)
         let input = try fields.integers("input")

@@ -109,6 +109,13 @@ extension SafeTensorsFile {
         return values
     }
 
+    /// A network spec stored as JSON under `key`, or nil when the file has none (checkpoints
+    /// from before specs: their networks are the MLPs of their widths).
+    public func spec(_ key: String) throws(VAEGANError) -> NetworkSpec? {
+        guard let text = metadata[key] else { return nil }
+        return try NetworkSpec(json: text, source: "\(source): metadata \(key)")
+    }
+
     /// The model kind ("vae", "gan", "vaegan"), checked against `expected`.
     public func requireModel(_ expected: String) throws(VAEGANError) {
         let kind = try string("model")

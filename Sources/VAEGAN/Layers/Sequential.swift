@@ -50,6 +50,20 @@ public final class Sequential: Layer {
         return Sequential(copies)
     }
 
+    /// Training mode (batch norms normalize with the batch's statistics and update the running
+    /// ones) or evaluation mode (they use the running ones), for every layer inside.
+    public var isTraining: Bool {
+        get { trainingMode }
+        set {
+            trainingMode = newValue
+            for index in layers.indices {
+                if let norm = layers[index] as? BatchNorm { norm.isTraining = newValue }
+                if let inner = layers[index] as? Sequential { inner.isTraining = newValue }
+            }
+        }
+    }
+    private var trainingMode = true
+
     public var inputWidth: Int { layers[0].inputWidth }
     public var outputWidth: Int { layers[layers.count - 1].outputWidth }
 

@@ -84,6 +84,7 @@ public final class GANTraining: GenerativeTraining {
             "discriminator_steps": String(schedule.discriminatorSteps),
             "generator_steps": String(schedule.generatorSteps),
             "discriminator_steps_in_round": String(schedule.discriminatorStepsInRound),
+            "generator_spec": c.generatorNetwork.compactJSON, "discriminator_spec": c.discriminatorNetwork.compactJSON,
         ])
         file.store([gan.generatorStore, gan.discriminatorStore])
         file.store(schedule.discriminatorOptimizer, part: "discriminator")
@@ -105,6 +106,8 @@ public final class GANTraining: GenerativeTraining {
         c.generatorOutput = output
         c.objective = objective
         c.realLabel = try file.float("real_label")
+        // Checkpoints from before specs existed have widths only: their MLPs.
+        c.adopt(generator: try file.spec("generator_spec"), discriminator: try file.spec("discriminator_spec"))
         do { try c.validate() } catch { throw .format("\(file.source): \(error.message)") }
         return c
     }

@@ -50,15 +50,11 @@ public final class GAN {
         var rng = RandomGenerator(seed: seed)
         // G is initialized before D is built, so each draws from rng where it always has.
         let generatorLayout = ParameterStore.Layout(), discriminatorLayout = ParameterStore.Layout()
-        generator = try .mlp(name: "generator", widths: [c.latentWidth] + c.generatorWidths + [c.dataWidth],
-                             hidden: .leakyReLU(slope: c.leakySlope), output: c.generatorOutput,
-                             initialization: c.initialization, batchCapacity: batchCapacity,
-                             parameters: generatorLayout)
+        generator = try c.generatorNetwork.build(name: "generator", initialization: c.initialization,
+                                                 batchCapacity: batchCapacity, parameters: generatorLayout)
         generatorStore = try ParameterStore(generatorLayout, initializingWith: &rng)
-        discriminator = try .mlp(name: "discriminator", widths: [c.dataWidth] + c.discriminatorWidths + [1],
-                                 hidden: .leakyReLU(slope: c.leakySlope), output: .identity,
-                                 initialization: c.initialization, batchCapacity: batchCapacity,
-                                 parameters: discriminatorLayout)
+        discriminator = try c.discriminatorNetwork.build(name: "discriminator", initialization: c.initialization,
+                                                         batchCapacity: batchCapacity, parameters: discriminatorLayout)
         discriminatorStore = try ParameterStore(discriminatorLayout, initializingWith: &rng)
         self.rng = rng
         noise = try .zeros([batchCapacity, c.latentWidth])
@@ -120,8 +116,14 @@ public final class GAN {
         return GeneratorLosses(loss: loss * Double(scale), fakeProbability: fakeProbability)
     }
 
-    /// G(z) for given latent rows (a view into G's output buffer, valid until the next call).
-    public func generate(_ z: Matrix) -> Matrix { generator.forward(z) }
+    /// G(z) for given latent rows (a view into G's output buffer, valid until the next call), in
+    /// evaluation mode: batch norms use their running statistics, so a sample does not depend on
+    /// the others drawn with it.
+    public func generate(_ z: Matrix) -> Matrix {
+        generator.isTraining = false
+        defer { generator.isTraining = true }
+        return generator.forward(z)
+    }
 
     /// Generator outputs mapped to [0, 1] for pictures (tanh outputs live in [−1, 1]).
     public func inDisplayRange(_ values: [Float]) -> [Float] {

@@ -2,7 +2,8 @@
 // VAE-GAN: an MLP body ("encoder.0", "encoder.1", …) and two linear heads ("mu", "logvar").
 import CVAEGAN
 
-/// An MLP followed by linear heads for μ and log σ², with its buffers sized once.
+/// A body (an MLP, or any network ending in [features]) followed by linear heads for μ and
+/// log σ², with its buffers sized once.
 public final class GaussianEncoder {
     /// The hidden layers, ReLU after each.
     public let body: Sequential
@@ -14,12 +15,24 @@ public final class GaussianEncoder {
     private let hiddenGradient: Tensor
 
     /// Declares the body's and the heads' parameters in `layout`, in that order.
-    public init(inputWidth: Int, hiddenWidths: [Int], latentWidth: Int, initialization: Initialization,
-                batchCapacity: Int, parameters layout: ParameterStore.Layout) throws(VAEGANError) {
+    public convenience init(inputWidth: Int, hiddenWidths: [Int], latentWidth: Int, initialization: Initialization,
+                            batchCapacity: Int, parameters layout: ParameterStore.Layout) throws(VAEGANError) {
         precondition(!hiddenWidths.isEmpty, "GaussianEncoder needs at least one hidden layer")
-        let hidden = hiddenWidths.last!
-        body = try .mlp(name: "encoder", widths: [inputWidth] + hiddenWidths, hidden: .relu, output: .relu,
-                        initialization: initialization, batchCapacity: batchCapacity, parameters: layout)
+        try self.init(body: .mlp(input: inputWidth, widths: hiddenWidths, hidden: .relu, output: .relu),
+                      latentWidth: latentWidth, initialization: initialization, batchCapacity: batchCapacity,
+                      parameters: layout)
+    }
+
+    /// A body from a spec ending in [features] ("encoder.<index>"), then the two heads.
+    public init(body spec: NetworkSpec, latentWidth: Int, initialization: Initialization, batchCapacity: Int,
+                parameters layout: ParameterStore.Layout) throws(VAEGANError) {
+        let features = try spec.outputShape()
+        guard features.count == 1 else {
+            throw .shapeMismatch("the encoder's body ends in \(features); the μ and log σ² heads need [features]")
+        }
+        let hidden = features[0]
+        body = try spec.build(name: "encoder", initialization: initialization, batchCapacity: batchCapacity,
+                              parameters: layout)
         muHead = try Dense(name: "mu", inputWidth: hidden, outputWidth: latentWidth,
                            initialization: initialization, batchCapacity: batchCapacity, parameters: layout)
         logvarHead = try Dense(name: "logvar", inputWidth: hidden, outputWidth: latentWidth,

@@ -8,6 +8,8 @@ extension VAEConfiguration {
         file.metadata["latent_width"] = String(latentWidth)
         file.metadata["decoder_widths"] = decoderWidths.map(String.init).joined(separator: ",")
         file.metadata["beta"] = String(beta)
+        file.metadata["encoder_spec"] = encoderNetwork.compactJSON
+        file.metadata["decoder_spec"] = decoderNetwork.compactJSON
         switch likelihood {
         case .bernoulli:
             file.metadata["likelihood"] = "bernoulli"
@@ -30,6 +32,8 @@ extension VAEConfiguration {
         case "gaussian": likelihood = .gaussian(sigma: try file.float("sigma"), learned: try file.string("learned_sigma") == "true")
         case let other: throw .format("\(file.source): unknown likelihood \(other)")
         }
+        // Checkpoints from before specs existed have widths only: their MLPs.
+        adopt(encoder: try file.spec("encoder_spec"), decoder: try file.spec("decoder_spec"))
         do { try validate() } catch { throw .format("\(file.source): \(error.message)") }
     }
 }

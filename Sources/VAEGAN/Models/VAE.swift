@@ -62,12 +62,11 @@ public final class VAE {
         var rng = RandomGenerator(seed: seed)
         let c = configuration
         let layout = ParameterStore.Layout()
-        encoder = try GaussianEncoder(inputWidth: c.inputWidth, hiddenWidths: c.encoderWidths,
-                                      latentWidth: c.latentWidth, initialization: c.initialization,
-                                      batchCapacity: batchCapacity, parameters: layout)
-        decoder = try .mlp(name: "decoder", widths: [c.latentWidth] + c.decoderWidths + [c.inputWidth],
-                           hidden: .relu, output: .identity, initialization: c.initialization,
-                           batchCapacity: batchCapacity, parameters: layout)
+        encoder = try GaussianEncoder(body: c.encoderNetwork, latentWidth: c.latentWidth,
+                                      initialization: c.initialization, batchCapacity: batchCapacity,
+                                      parameters: layout)
+        decoder = try c.decoderNetwork.build(name: "decoder", initialization: c.initialization,
+                                             batchCapacity: batchCapacity, parameters: layout)
         if case .gaussian(let sigma, true) = c.likelihood {
             let p = layout.parameter("log_sigma", shape: [1])
             layout.initialize { _ in p.value.pointer[0] = log(sigma) }
@@ -148,12 +147,16 @@ public final class VAE {
     /// The approximate posterior's parameters for rows of `x` (views into the heads' buffers,
     /// valid until the next call).
     public func encode(_ x: Matrix) -> (mu: Matrix, logvar: Matrix) {
-        encoder.forward(x)
+        encoder.body.isTraining = false // evaluation mode: batch norms use running statistics
+        defer { encoder.body.isTraining = true }
+        return encoder.forward(x)
     }
 
     /// The decoder's means for latent rows `z`: probabilities for Bernoulli, means for Gaussian
     /// (a view into a workspace, valid until the next call).
     public func decode(_ z: Matrix) -> Matrix {
+        decoder.isTraining = false
+        defer { decoder.isTraining = true }
         let output = decoder.forward(z)
         let result = Matrix(means.pointer, rows: z.rows, columns: inputWidth)
         result.copy(from: output)

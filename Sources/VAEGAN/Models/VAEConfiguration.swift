@@ -19,8 +19,39 @@ public struct VAEConfiguration: Equatable, Sendable {
     /// Weight of the KL term in the loss (the β of β-VAE); warm-up scales it per epoch.
     public var beta: Float = 1
     public var initialization = Initialization.pytorchDefault
+    /// The encoder's body (before the μ and log σ² heads) and the decoder as network specs;
+    /// nil (the default) means the ReLU MLPs of the widths above.
+    public var encoderSpec: NetworkSpec?
+    public var decoderSpec: NetworkSpec?
 
     public init() {}
+
+    /// The encoder's body as built: `encoderSpec`, or input → encoderWidths with ReLU after each.
+    public var encoderNetwork: NetworkSpec {
+        encoderSpec ?? .mlp(input: inputWidth, widths: encoderWidths, hidden: .relu, output: .relu)
+    }
+
+    /// The decoder as built: `decoderSpec`, or latent → decoderWidths → input, ReLU between,
+    /// nothing after the last (Bernoulli logits, Gaussian means).
+    public var decoderNetwork: NetworkSpec {
+        decoderSpec ?? .mlp(input: latentWidth, widths: decoderWidths + [inputWidth], hidden: .relu, output: .identity)
+    }
+
+    /// Switches both networks to a preset: the MLPs of the widths, or the conv β-VAE for
+    /// 1 × 28 × 28 (Conv2d 32, 64 → Linear 256; Linear 256, 3136 → ConvTranspose2d 32, 1).
+    public mutating func use(_ architecture: ArchitecturePreset) {
+        switch architecture {
+        case .mlp: (encoderSpec, decoderSpec) = (nil, nil)
+        case .conv: (encoderSpec, decoderSpec) = (.convEncoderBody(), .convDecoder(latentWidth: latentWidth))
+        }
+    }
+
+    /// Keeps a spec only where it differs from the widths' MLP.
+    mutating func adopt(encoder: NetworkSpec?, decoder: NetworkSpec?) {
+        (encoderSpec, decoderSpec) = (nil, nil)
+        if let encoder, encoder != encoderNetwork { encoderSpec = encoder }
+        if let decoder, decoder != decoderNetwork { decoderSpec = decoder }
+    }
 
     public func validate() throws(VAEGANError) {
         try require(inputWidth > 0, "input width must be positive, not \(inputWidth)")
@@ -31,6 +62,13 @@ public struct VAEConfiguration: Equatable, Sendable {
         try require(beta.isFinite && beta >= 0, "β must be non-negative and finite, not \(beta)")
         if case .gaussian(let sigma, _) = likelihood {
             try require(sigma.isFinite && sigma > 0, "Gaussian σ must be positive, not \(sigma)")
+        }
+        let e = encoderNetwork, d = decoderNetwork
+        guard e.inputWidth == inputWidth, try e.outputShape().count == 1 else {
+            throw .shapeMismatch("the encoder maps \(e.input) to \(try e.outputShape()); the β-VAE needs \(inputWidth) values to [features] (then the μ and log σ² heads)")
+        }
+        guard d.inputWidth == latentWidth, try d.outputShape().reduce(1, *) == inputWidth else {
+            throw .shapeMismatch("the decoder maps \(d.input) to \(try d.outputShape()); the β-VAE needs [\(latentWidth)] (z) to \(inputWidth) values")
         }
     }
 }
