@@ -210,6 +210,47 @@ static void test_invalid_sizes(void) {
                strstr(vg_last_error_message(), "not the size of any vg_config layout") != NULL);
 }
 
+/* Networks as a JSON spec: a small DCGAN-like GAN for 1 × 8 × 8 images, from C. */
+static void test_networks_json(void) {
+    static const char *spec =
+        "{\"generator\": {\"input\": [4], \"layers\": ["
+        "{\"type\": \"dense\", \"width\": 32}, {\"type\": \"batch_norm\"}, {\"type\": \"activation\", \"function\": \"relu\"},"
+        "{\"type\": \"reshape\", \"shape\": [8, 2, 2]},"
+        "{\"type\": \"conv_transpose2d\", \"channels\": 4, \"kernel\": 4, \"stride\": 2, \"padding\": 1, \"activation\": \"relu\"},"
+        "{\"type\": \"conv_transpose2d\", \"channels\": 1, \"kernel\": 4, \"stride\": 2, \"padding\": 1, \"activation\": \"sigmoid\"}]},"
+        " \"discriminator\": {\"input\": [1, 8, 8], \"layers\": ["
+        "{\"type\": \"conv2d\", \"channels\": 4, \"kernel\": 4, \"stride\": 2, \"padding\": 1, \"activation\": \"leaky_relu(0.2)\"},"
+        "{\"type\": \"flatten\"}, {\"type\": \"dense\", \"width\": 1}]}}";
+    vg_config config;
+    vg_config_init(&config, sizeof config, VG_MODEL_GAN);
+    config.input_width = 64;
+    config.latent_width = 4;
+    config.batch_size = 8;
+    vg_model *model = NULL;
+    EXPECT(VG_OK, vg_model_create_with_networks(&model, &config, spec));
+    float x[32 * 64], samples[4 * 64];
+    for (int i = 0; i < 32 * 64; i++) x[i] = (float)((i * 7) % 10) / 10.0f;
+    EXPECT(VG_OK, vg_model_train_steps(model, x, 32, 64, 3));
+    EXPECT(VG_OK, vg_model_sample(model, samples, 4 * 64, 4, 1));
+    int finite = 1;
+    for (int i = 0; i < 4 * 64; i++) finite &= samples[i] >= 0.0f && samples[i] <= 1.0f;
+    check_true("a conv GAN from a JSON spec trains and samples values in [0, 1]", finite);
+    vg_model_free(model);
+
+    model = NULL;
+    EXPECT(VG_ERROR_SHAPE_MISMATCH, vg_model_create_with_networks(&model, &config,
+        "{\"discriminator\": {\"input\": [64], \"layers\": [{\"type\": \"dense\", \"width\": 2}]}}"));
+    check_true("a discriminator that does not end in [1] is refused naming both shapes",
+               strstr(vg_last_error_message(), "[2]") != NULL && model == NULL);
+    EXPECT(VG_ERROR_FORMAT, vg_model_create_with_networks(&model, &config,
+        "{\"generator\": {\"input\": [4], \"layers\": [{\"type\": \"dense\", \"widht\": 64}]}}"));
+    check_true("a misspelt key is refused by name", strstr(vg_last_error_message(), "width") != NULL);
+    EXPECT(VG_ERROR_FORMAT, vg_model_create_with_networks(&model, &config, "{\"critic\": {}}"));
+    EXPECT(VG_ERROR_INVALID_ARGUMENT, vg_model_create_with_networks(&model, &config, NULL));
+    vg_config_init(&config, sizeof config, VG_MODEL_VAEGAN);
+    EXPECT(VG_ERROR_INVALID_ARGUMENT, vg_model_create_with_networks(&model, &config, "{}"));
+}
+
 static void write_file(const char *path, const void *bytes, size_t n) {
     FILE *f = fopen(path, "wb");
     if (!f) return;
@@ -560,6 +601,8 @@ int main(void) {
     check_true("a set's Fréchet distance to itself is 0", distance >= 0 && distance < 1e-9);
     EXPECT(VG_OK, vg_frechet_distance_of_features(&distance, x, ROWS, shifted, ROWS, W));
     check_true("a set shifted by 0.5 is W × 0.25 away (equal covariances)", fabs(distance - W * 0.25) < 1e-4);
+
+    test_networks_json();
 
     /* ---- errors are thread-local */
     vg_error_set(VG_ERROR_IO, "main thread's error");

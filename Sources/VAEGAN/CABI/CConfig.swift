@@ -177,7 +177,7 @@ extension GenerativeTraining {
     }
 
     /// The model and optimizers a vg_config with checked shared fields describes.
-    static func make(from c: vg_config, common: CConfigCommon) throws(VAEGANError) -> Self {
+    static func make(from c: vg_config, common: CConfigCommon, networksJSON: String?) throws(VAEGANError) -> Self {
         var t = Configuration()
         t.model.inputWidth = common.inputWidth
         t.latentWidth = common.latentWidth
@@ -185,6 +185,13 @@ extension GenerativeTraining {
         t.batchSize = common.batchSize
         t.seed = common.seed
         try read(c, into: &t)
+        if let networksJSON {
+            guard var model = t.model as? any NetworkConfigurable else {
+                throw .invalidArgument("networks_json: the \(displayName)'s networks are MLPs of its widths; specs are for the β-VAE and the GAN")
+            }
+            try model.use(networksJSON: networksJSON, source: "networks_json")
+            t.model = model as! Configuration.Model
+        }
         // One step per epoch until the first training call says otherwise (CModel.train).
         return try t.makeTraining(stepsPerEpoch: 1)
     }
@@ -193,7 +200,7 @@ extension GenerativeTraining {
 extension CModel {
     /// The model `config` describes, with fresh weights from its seed; every field checked.
     /// Also returns the seed (read from the caller's bytes only).
-    static func training(from config: UnsafePointer<vg_config>) throws(VAEGANError)
+    static func training(from config: UnsafePointer<vg_config>, networksJSON: String? = nil) throws(VAEGANError)
         -> (training: any GenerativeTraining, seed: UInt64)
     {
         // Read the size, then the kind (at the same offset in every layout), before the struct:
@@ -212,6 +219,6 @@ extension CModel {
         try require(c.learning_rate.isFinite && c.learning_rate > 0,
                     "learning_rate must be positive and finite, not \(c.learning_rate)")
         let common = CConfigCommon(inputWidth: inputWidth, latentWidth: latentWidth, batchSize: Int(c.batch_size), learningRate: c.learning_rate, seed: c.seed)
-        return (try ModelRegistry.kind(cKind: kind).make(from: c, common: common), c.seed)
+        return (try ModelRegistry.kind(cKind: kind).make(from: c, common: common, networksJSON: networksJSON), c.seed)
     }
 }

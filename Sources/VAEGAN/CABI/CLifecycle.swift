@@ -15,6 +15,20 @@ public func vg_model_create(_ out: UnsafeMutablePointer<OpaquePointer?>?, _ conf
 }
 
 @c @implementation
+public func vg_model_create_with_networks(_ out: UnsafeMutablePointer<OpaquePointer?>?, _ config: UnsafePointer<vg_config>?,
+                                          _ networksJSON: UnsafePointer<CChar>?) -> vg_status {
+    out?.pointee = nil
+    return cCall("vg_model_create_with_networks") { () throws(VAEGANError) in
+        let out = try nonNull(out, "out")
+        let config = try nonNull(config, "config")
+        let json = String(cString: try nonNull(networksJSON, "networks_json"))
+        let (training, seed) = try CModel.training(from: config, networksJSON: json)
+        let model = CModel(training, position: TrainingPosition(epoch: 0, loaderRNG: RandomGenerator(seed: seed &+ 1)))
+        out.pointee = HandleRegistry.register(model)
+    }
+}
+
+@c @implementation
 public func vg_model_free(_ model: OpaquePointer?) -> vg_status {
     guard let model else { return VG_OK }
     return cCall("vg_model_free") { () throws(VAEGANError) in try HandleRegistry.release(model) }
