@@ -32,6 +32,10 @@ public final class BatchNorm: Layer {
     /// Training mode normalizes with the batch's statistics and updates the running ones;
     /// evaluation mode uses the running ones.
     public var isTraining = true
+    /// Whether a training-mode forward moves the running statistics. Off for the player that
+    /// does not train in a GAN step: it still normalizes with the batch's statistics (as in
+    /// training), but its state stays bitwise as it was.
+    public var updatesRunningStatistics = true
     public var inputWidth: Int { channels * spatial }
     public var outputWidth: Int { channels * spatial }
 
@@ -99,10 +103,12 @@ public final class BatchNorm: Layer {
         let (B, C, S) = (Int64(input.rows), Int64(channels), Int64(spatial))
         let status: vg_status
         if isTraining {
-            status = vg_batchnorm_forward_train(y.base, savedMean.pointer, savedRstd.pointer, runningMean.pointer,
-                                                runningVariance.pointer, input.base, weight.value.pointer,
+            let update = updatesRunningStatistics
+            status = vg_batchnorm_forward_train(y.base, savedMean.pointer, savedRstd.pointer,
+                                                update ? runningMean.pointer : nil,
+                                                update ? runningVariance.pointer : nil, input.base, weight.value.pointer,
                                                 bias.value.pointer, B, C, S, momentum, epsilon)
-            batchesTracked = batchesTracked + 1 // not +=: a debug build's modify accessor mallocs
+            if update { batchesTracked = batchesTracked + 1 } // not +=: a debug build's modify accessor mallocs
         } else {
             status = vg_batchnorm_forward_eval(y.base, input.base, weight.value.pointer, bias.value.pointer,
                                                runningMean.pointer, runningVariance.pointer, B, C, S, epsilon)

@@ -56,13 +56,28 @@ public final class Sequential: Layer {
         get { trainingMode }
         set {
             trainingMode = newValue
-            for index in layers.indices {
-                if let norm = layers[index] as? BatchNorm { norm.isTraining = newValue }
-                if let inner = layers[index] as? Sequential { inner.isTraining = newValue }
-            }
+            forEachBatchNorm { $0.isTraining = newValue }
         }
     }
     private var trainingMode = true
+
+    /// Whether training-mode forwards move the batch norms' running statistics (off for the
+    /// player that is not being trained in a GAN step).
+    public var updatesRunningStatistics: Bool {
+        get { updatingStatistics }
+        set {
+            updatingStatistics = newValue
+            forEachBatchNorm { $0.updatesRunningStatistics = newValue }
+        }
+    }
+    private var updatingStatistics = true
+
+    private func forEachBatchNorm(_ body: (BatchNorm) -> Void) {
+        for index in layers.indices {
+            if let norm = layers[index] as? BatchNorm { body(norm) }
+            if let inner = layers[index] as? Sequential { inner.forEachBatchNorm(body) }
+        }
+    }
 
     public var inputWidth: Int { layers[0].inputWidth }
     public var outputWidth: Int { layers[layers.count - 1].outputWidth }

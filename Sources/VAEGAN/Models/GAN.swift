@@ -75,6 +75,8 @@ public final class GAN {
     /// ∂/∂θ_D [BCE(D(x), real label) + BCE(D(G(z)), 0)] (batch means) into D's gradients.
     /// G runs forward only: no gradient of G's parameters is computed.
     public func accumulateDiscriminatorGradients(real: Matrix) -> DiscriminatorLosses {
+        generator.updatesRunningStatistics = false // G is not trained here: its state stays as it is
+        defer { generator.updatesRunningStatistics = true }
         let rows = real.rows
         let scale = 1 / Float(rows)
         let dLogits = Matrix(logitGradient.pointer, rows: rows, columns: 1)
@@ -98,6 +100,8 @@ public final class GAN {
     /// G's gradient for `rows` fresh z: the loss flows through D to G's output, but D's
     /// parameter gradients are neither computed nor touched.
     public func accumulateGeneratorGradients(rows: Int) -> GeneratorLosses {
+        discriminator.updatesRunningStatistics = false // nor D here
+        defer { discriminator.updatesRunningStatistics = true }
         precondition(rows > 0 && rows <= batchCapacity, "GAN: \(rows) rows, capacity \(batchCapacity)")
         let scale = 1 / Float(rows)
         let dLogits = Matrix(logitGradient.pointer, rows: rows, columns: 1)
