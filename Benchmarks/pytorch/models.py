@@ -8,6 +8,15 @@ are layer indices, not positions in a Sequential with activation modules.
 
 All layers use PyTorch's default ``nn.Linear`` initialisation.
 
+The convolutional configurations (``--architecture conv``: ``DCGAN``,
+``ConvBetaVAE``) are ``nn.Sequential`` containers named as the Swift presets
+(Sources/VAEGAN/Architecture/Presets.swift) name their layers: index i is
+entry i of the preset's layer list, where an activation that the preset fuses
+into a Linear / Conv layer is fused here too (``Linear2``, ``Conv2dAct``,
+``ConvTranspose2dAct``), and a stand-alone activation, batch norm, flatten or
+reshape is an entry of its own.  So the state_dict keys are the Swift
+checkpoint's names (``generator.1.running_mean``, ``discriminator.5.weight``).
+
 Inputs are flattened Fashion-MNIST images, float32, pixels / 255 in [0, 1].
 Every loss below is "per image, averaged over the batch": sums run over the
 pixels / latent units / feature units of one image, then ``.mean()`` runs over
@@ -216,11 +225,184 @@ class VAEGAN(nn.Module):
         return list(self.discriminator.parameters())
 
 
-def build(name, **kwargs):
-    if name == "vae":
-        return BetaVAE(**kwargs)
-    if name == "gan":
-        return GAN(**kwargs)
-    if name == "vaegan":
-        return VAEGAN(**kwargs)
-    raise ValueError(f"unknown model {name!r}")
+# --------------------------------------------------------------------------
+# Convolutional configurations (--architecture conv)
+# --------------------------------------------------------------------------
+
+IMAGE_SHAPE = (1, 28, 28)
+
+
+class _FusedActivation:
+    """Mixin: a layer followed by an activation in one Sequential entry, as the Swift presets
+    fuse it (``.conv2d(..., activation: .relu)``), so the entry's index is the preset's index.
+    The activation module holds no parameters, so state_dict keys are the layer's own."""
+
+    def _set_activation(self, activation):
+        self.activation = activation if activation is not None else nn.Identity()
+
+    def forward(self, x):
+        return self.activation(super().forward(x))
+
+
+class LinearAct(_FusedActivation, nn.Linear):
+    def __init__(self, in_features, out_features, activation=None):
+        super().__init__(in_features, out_features)
+        self._set_activation(activation)
+
+
+class Conv2dAct(_FusedActivation, nn.Conv2d):
+    def __init__(self, in_channels, out_channels, kernel_size, stride, padding, activation=None):
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding)
+        self._set_activation(activation)
+
+
+class ConvTranspose2dAct(_FusedActivation, nn.ConvTranspose2d):
+    def __init__(self, in_channels, out_channels, kernel_size, stride, padding, activation=None):
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding)
+        self._set_activation(activation)
+
+
+def dcgan_generator(latent=64):
+    """z -> Linear(z, 6272) -> BatchNorm1d -> ReLU -> (128, 7, 7) -> ConvTranspose2d(128, 64, k4 s2 p1)
+    -> BatchNorm2d -> ReLU -> ConvTranspose2d(64, 1, k4 s2 p1) + sigmoid.  552,513 parameters."""
+    return nn.Sequential(
+        nn.Linear(latent, 128 * 7 * 7),                                    # 0
+        nn.BatchNorm1d(128 * 7 * 7),                                       # 1
+        nn.ReLU(),                                                         # 2
+        nn.Unflatten(1, (128, 7, 7)),                                      # 3
+        nn.ConvTranspose2d(128, 64, 4, 2, 1),                              # 4
+        nn.BatchNorm2d(64),                                                # 5
+        nn.ReLU(),                                                         # 6
+        ConvTranspose2dAct(64, 1, 4, 2, 1, activation=nn.Sigmoid()),       # 7
+    )
+
+
+def dcgan_discriminator(slope=0.2):
+    """Conv2d(1, 64, k4 s2 p1) + LeakyReLU(0.2) -> Conv2d(64, 128, k4 s2 p1) -> BatchNorm2d
+    -> LeakyReLU(0.2) -> flatten -> Linear(6272, 1), a logit.  138,817 parameters.
+    The output of entry 3 (128x7x7 = 6272 features) is the VAE-GAN's Dis_l."""
+    return nn.Sequential(
+        Conv2dAct(1, 64, 4, 2, 1, activation=nn.LeakyReLU(slope)),         # 0
+        nn.Conv2d(64, 128, 4, 2, 1),                                       # 1
+        nn.BatchNorm2d(128),                                               # 2
+        nn.LeakyReLU(slope),                                               # 3
+        nn.Flatten(),                                                      # 4
+        nn.Linear(128 * 7 * 7, 1),                                         # 5
+    )
+
+
+def conv_encoder_body():
+    """Conv2d(1, 32, k4 s2 p1) + ReLU -> Conv2d(32, 64, k4 s2 p1) + ReLU -> flatten
+    -> Linear(3136, 256) + ReLU.  836,448 parameters (the mu / logvar heads are the model's)."""
+    return nn.Sequential(
+        Conv2dAct(1, 32, 4, 2, 1, activation=nn.ReLU()),                   # 0
+        Conv2dAct(32, 64, 4, 2, 1, activation=nn.ReLU()),                  # 1
+        nn.Flatten(),                                                      # 2
+        LinearAct(64 * 7 * 7, 256, activation=nn.ReLU()),                  # 3
+    )
+
+
+def conv_decoder(latent=32):
+    """Linear(latent, 256) + ReLU -> Linear(256, 3136) + ReLU -> (64, 7, 7)
+    -> ConvTranspose2d(64, 32, k4 s2 p1) + ReLU -> ConvTranspose2d(32, 1, k4 s2 p1), logits.
+    847,713 parameters."""
+    return nn.Sequential(
+        LinearAct(latent, 256, activation=nn.ReLU()),                      # 0
+        LinearAct(256, 64 * 7 * 7, activation=nn.ReLU()),                  # 1
+        nn.Unflatten(1, (64, 7, 7)),                                       # 2
+        ConvTranspose2dAct(64, 32, 4, 2, 1, activation=nn.ReLU()),         # 3
+        nn.ConvTranspose2d(32, 1, 4, 2, 1),                                # 4
+    )
+
+
+def _as_images(x):
+    """[batch, 784] -> [batch, 1, 28, 28] (a view: the rows are C, H, W in order)."""
+    return x.reshape(x.shape[0], *IMAGE_SHAPE)
+
+
+class ConvBetaVAE(BetaVAE):
+    """The conv beta-VAE: ``encoder`` = conv_encoder_body(), heads ``mu`` and ``logvar``
+    Linear(256, latent), ``decoder`` = conv_decoder().  Same loss, interface and flat
+    [batch, 784] inputs / logits as BetaVAE (whose forward / per_image_terms / loss it reuses)."""
+
+    def __init__(self, latent=32, beta=1.0):
+        nn.Module.__init__(self)  # not BetaVAE.__init__: that builds the MLP
+        self.latent = latent
+        self.beta = beta
+        self.encoder = conv_encoder_body()
+        self.mu = nn.Linear(256, latent)
+        self.logvar = nn.Linear(256, latent)
+        self.decoder = conv_decoder(latent)
+
+    def encode(self, x):
+        h = self.encoder(_as_images(x))
+        return self.mu(h), self.logvar(h)
+
+    def decode_logits(self, z):
+        return self.decoder(z).flatten(1)
+
+
+class DCGAN(GAN):
+    """The classic 28x28 DCGAN: ``generator`` = dcgan_generator(), ``discriminator`` =
+    dcgan_discriminator().  Same interface as GAN on flat [batch, 784] images; the losses are
+    the same non-saturating ones (train.py's GANTrainer)."""
+
+    def __init__(self, latent=64):
+        nn.Module.__init__(self)  # not GAN.__init__: that builds the MLPs
+        self.latent = latent
+        self.generator = dcgan_generator(latent)
+        self.discriminator = dcgan_discriminator()
+
+    def generate(self, z):
+        return self.generator(z).flatten(1)
+
+    def discriminate(self, x):
+        """Logit [batch]."""
+        return self.discriminator(_as_images(x)).squeeze(1)
+
+
+def parameter_count(module):
+    return sum(p.numel() for p in module.parameters())
+
+
+def build(name, architecture="mlp", **kwargs):
+    classes = {"mlp": {"vae": BetaVAE, "gan": GAN, "vaegan": VAEGAN},
+               "conv": {"vae": ConvBetaVAE, "gan": DCGAN}}
+    if architecture not in classes:
+        raise ValueError(f"unknown architecture {architecture!r}")
+    if name not in classes[architecture]:
+        raise ValueError(f"no model {name!r} with architecture {architecture!r}")
+    return classes[architecture][name](**kwargs)
+
+
+if __name__ == "__main__":
+    # Shape and parameter-count check of the conv configurations against the Swift presets.
+    expected = {"generator": 552_513, "discriminator": 138_817,
+                "encoder body": 836_448, "decoder": 847_713}
+    gan, vae = DCGAN(), ConvBetaVAE()
+    parts = {"generator": gan.generator, "discriminator": gan.discriminator,
+             "encoder body": vae.encoder, "decoder": vae.decoder}
+    ok = True
+    for name, module in parts.items():
+        count = parameter_count(module)
+        ok &= count == expected[name]
+        print(f"{name:14} {count:9,d} parameters (expected {expected[name]:,d})")
+    with torch.no_grad():
+        gan.eval(), vae.eval()
+        z = torch.randn(3, 64)
+        h = z
+        for i, layer in enumerate(gan.generator):
+            h = layer(h)
+            print(f"  generator.{i} {type(layer).__name__:20} -> {tuple(h.shape[1:])}")
+        for i, layer in enumerate(gan.discriminator):
+            h = layer(h)
+            print(f"  discriminator.{i} {type(layer).__name__:16} -> {tuple(h.shape[1:])}")
+        x = torch.rand(3, IMAGE_DIM)
+        mu, logvar = vae.encode(x)
+        logits = vae.decode_logits(mu)
+        ok &= tuple(mu.shape) == (3, 32) and tuple(logits.shape) == (3, IMAGE_DIM)
+        ok &= tuple(gan.discriminate(gan.generate(z)).shape) == (3,)
+    for name, module in (("DCGAN", gan), ("ConvBetaVAE", vae)):
+        print(name, [k for k in module.state_dict()])
+    print("OK" if ok else "MISMATCH")
+    raise SystemExit(0 if ok else 1)

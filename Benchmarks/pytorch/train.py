@@ -1,7 +1,12 @@
 #!/usr/bin/env python3
 """Train one reference configuration on Fashion-MNIST and time its steps.
 
-    python3 train.py --model vae|gan|vaegan --epochs N --seed S --threads T [--steps N] [--samples-npy F]
+    python3 train.py --model vae|gan|vaegan [--architecture mlp|conv] --epochs N --seed S --threads T
+                     [--steps N] [--samples-npy F]
+
+--architecture conv (vae and gan only) trains the convolutional configurations of issue 15:
+the conv beta-VAE and the 28x28 DCGAN (models.ConvBetaVAE, models.DCGAN); mlp (the default)
+trains the MLP reference configurations as before.
 
 Prints one line per epoch with the mean training losses, then a one-line JSON
 summary (last line of stdout) with the per-step timings, peak RSS and, for
@@ -72,9 +77,29 @@ def set_requires_grad(params, flag):
         p.requires_grad_(flag)
 
 
+class frozen_batch_norm_statistics:
+    """Within the block, the module's batch norms still normalize with the batch's statistics
+    (training mode) but do not update running_mean / running_var / num_batches_tracked: the
+    DCGAN's D keeps its statistics bitwise fixed during G's step, as its parameters.  A no-op
+    for modules without batch norm (the MLPs)."""
+
+    def __init__(self, module):
+        self.norms = [m for m in module.modules() if isinstance(m, torch.nn.modules.batchnorm._BatchNorm)]
+
+    def __enter__(self):
+        for m in self.norms:
+            m.track_running_stats = False  # forward then passes no running buffers to F.batch_norm
+        return self
+
+    def __exit__(self, *exc):
+        for m in self.norms:
+            m.track_running_stats = True
+        return False
+
+
 class VAETrainer:
     def __init__(self, args):
-        self.model = models.BetaVAE(latent=32, beta=args.beta)
+        self.model = models.build("vae", args.architecture, latent=32, beta=args.beta)
         self.opt = torch.optim.Adam(self.model.parameters(), lr=1e-3)
 
     def step(self, x):
@@ -93,11 +118,15 @@ class GANTrainer:
     One z batch is drawn per step and G(z) is computed once: D trains on
     G(z).detach(), then G trains on the same G(z) through the just-updated D.
     During the G step D's parameters are frozen (requires_grad False) so no
-    D weight gradients are computed that would be thrown away.
+    D weight gradients are computed that would be thrown away, and D's batch-norm
+    running statistics (the DCGAN's) are not updated either; D stays in training mode,
+    so its batch norm normalizes the fake batch with that batch's statistics.  G's batch
+    norms update their running statistics once per step, in the one G(z) forward.
+    D sees the real and the fake batch in separate forwards (separate batch statistics).
     """
 
     def __init__(self, args):
-        self.model = models.GAN(latent=64)
+        self.model = models.build("gan", args.architecture, latent=64)
         self.g_params = self.model.generator_parameters()
         self.d_params = self.model.discriminator_parameters()
         self.opt_g = torch.optim.Adam(self.g_params, lr=2e-4, betas=(0.5, 0.999))
@@ -121,7 +150,8 @@ class GANTrainer:
         # G step: non-saturating, BCE(D(G(z)), 1).
         self.opt_g.zero_grad(set_to_none=True)
         set_requires_grad(self.d_params, False)
-        g_loss = F.binary_cross_entropy_with_logits(m.discriminate(fake), ones)
+        with frozen_batch_norm_statistics(m.discriminator):
+            g_loss = F.binary_cross_entropy_with_logits(m.discriminate(fake), ones)
         g_loss.backward()
         set_requires_grad(self.d_params, True)
         self.opt_g.step()
@@ -253,14 +283,19 @@ def vaegan_test_recon_mse(model, x_test, batch=1000):
 
 @torch.no_grad()
 def draw_samples(model, count, seed):
-    """Decoder (generator) outputs for z ~ N(0, I) as float32 (count, 784) in [0, 1]."""
+    """Decoder (generator) outputs for z ~ N(0, I) as float32 (count, 784) in [0, 1], in
+    eval() mode (batch norms use their running statistics; a sample does not depend on the
+    others drawn with it)."""
     z = torch.randn(count, model.latent, generator=torch.Generator().manual_seed(seed))
-    if isinstance(model, models.BetaVAE):
+    was_training = model.training
+    model.eval()
+    if isinstance(model, models.BetaVAE):  # also ConvBetaVAE
         images = torch.sigmoid(model.decode_logits(z))
-    elif isinstance(model, models.GAN):
+    elif isinstance(model, models.GAN):  # also DCGAN
         images = model.generate(z)
     else:
         images = model.decode(z)
+    model.train(was_training)
     return images.numpy().astype(np.float32)
 
 
@@ -272,6 +307,8 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--model", required=True, choices=sorted(TRAINERS))
+    ap.add_argument("--architecture", default="mlp", choices=["mlp", "conv"],
+                    help="conv: the conv beta-VAE (vae) or the DCGAN (gan); mlp (default): the MLPs")
     ap.add_argument("--epochs", type=int, default=1)
     ap.add_argument("--steps", type=int, default=None,
                     help="stop after this many steps in total (overrides --epochs)")
@@ -288,6 +325,8 @@ def main(argv=None):
                     help="write 10,000 samples from z ~ N(0, I) here (float32 (n, 784) in [0, 1]) "
                          "for `vaegan eval --samples-file`")
     args = ap.parse_args(argv)
+    if args.architecture == "conv" and args.model == "vaegan":
+        ap.error("--architecture conv is not written for the VAE-GAN yet (vae and gan only)")
 
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
@@ -307,9 +346,11 @@ def main(argv=None):
     shuffle_gen = torch.Generator().manual_seed(args.seed)
 
     step_ms = []
+    epoch_s = []  # training time per epoch: the steps only, not the per-epoch test evaluation
     step = 0
     t_start = time.perf_counter()
     for epoch in range(1, epochs + 1):
+        t_epoch = time.perf_counter()
         perm = torch.randperm(n_train, generator=shuffle_gen)
         sums = {}
         count = 0
@@ -326,7 +367,8 @@ def main(argv=None):
             for k, v in losses.items():
                 sums[k] = sums.get(k, 0.0) + v
             count += 1
-        line = f"epoch {epoch} steps {count}"
+        epoch_s.append(time.perf_counter() - t_epoch)
+        line = f"epoch {epoch} steps {count} seconds {epoch_s[-1]:.1f}"
         line += "".join(f" {k} {v / count:.4f}" for k, v in sums.items())
         if args.model == "vae":
             nelbo, _, _ = vae_test_neg_elbo(trainer.model, x_test, args.seed)
@@ -336,6 +378,7 @@ def main(argv=None):
 
     summary = {
         "model": args.model,
+        "architecture": args.architecture,
         "torch": torch.__version__,
         "threads": args.threads,
         "batch": args.batch,
@@ -353,6 +396,7 @@ def main(argv=None):
     summary["peak_rss_mib"] = round(
         resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0, 1)
     summary["wall_s"] = round(wall_s, 2)
+    summary["epoch_s"] = [round(s, 2) for s in epoch_s]
     if args.model == "vae":
         nelbo, rec, kl = vae_test_neg_elbo(trainer.model, x_test, args.seed)
         summary.update(beta=args.beta, test_neg_elbo=round(nelbo, 3),
