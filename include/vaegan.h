@@ -235,12 +235,13 @@ VG_API vg_status vg_model_create(vg_model **out, const vg_config *config);
 /* As vg_model_create, with the networks given as a JSON spec, the form `vaegan spec` prints:
  * {"generator": {"input": [64], "layers": [...]}, "discriminator": {...}} for a GAN,
  * {"encoder": ..., "decoder": ...} for a β-VAE (the encoder's body, before its μ and log σ²
- * heads). Parts it does not name keep config's MLPs; the widths in config are then ignored for
- * the parts it names. Layers: dense, conv2d, conv_transpose2d, batch_norm, activation,
+ * heads), the three of them for a VAE-GAN (whose feature_layer then indexes D's layer list).
+ * Parts it does not name keep config's MLPs; the widths in config are then ignored for the
+ * parts it names. Layers: dense, conv2d, conv_transpose2d, batch_norm, activation,
  * reshape, flatten (README: "Networks as specs"). `networks_json` is read during the call only.
  * Errors as vg_model_create, and VG_ERROR_FORMAT (not a valid spec: the message names the layer
  * and key), VG_ERROR_SHAPE_MISMATCH (the networks do not fit together or the model: the message
- * names both shapes), VG_ERROR_INVALID_ARGUMENT (a VAE-GAN, whose networks are MLPs so far). */
+ * names both shapes). */
 VG_API vg_status vg_model_create_with_networks(vg_model **out, const vg_config *config,
                                                const char *networks_json);
 

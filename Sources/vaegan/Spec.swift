@@ -7,7 +7,7 @@ struct Spec: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Print a model's networks as JSON: a preset's, or a checkpoint's.")
 
-    @Option(help: "vae or gan.") var model = "vae"
+    @Option(help: "vae, gan or vaegan.") var model = "vae"
     @Option(help: ArgumentHelp("\(ArchitecturePreset.allCases.map(\.rawValue).joined(separator: " or ")).")) var architecture = ArchitecturePreset.mlp.rawValue
     @Option(help: "Latent size (default: the kind's).") var latent: Int?
 
@@ -22,21 +22,20 @@ struct Spec: ParsableCommand {
         try runReportingErrors { () throws(VAEGANError) in
             let preset = ArchitecturePreset(rawValue: architecture)!
             switch model {
-            case "vae":
-                var c = VAEConfiguration()
-                c.latentWidth = latent ?? c.latentWidth
-                c.use(preset)
-                try c.validate()
-                print(c.networksJSON, terminator: "")
-            case "gan":
-                var c = GANConfiguration()
-                c.latentWidth = latent ?? c.latentWidth
-                c.use(preset)
-                try c.validate()
-                print(c.networksJSON, terminator: "")
-            default:
-                throw .invalidArgument("--model must be vae or gan (the VAE-GAN's networks are MLPs of its widths), not '\(model)'")
+            case "vae": print(try networks(VAEConfiguration(), preset).networksJSON, terminator: "")
+            case "gan": print(try networks(GANConfiguration(), preset).networksJSON, terminator: "")
+            case "vaegan": print(try networks(VAEGANConfiguration(), preset).networksJSON, terminator: "")
+            default: throw .invalidArgument("--model must be vae, gan or vaegan, not '\(model)'")
             }
         }
+    }
+
+    /// `configuration` with --latent and the preset applied, checked.
+    private func networks<C: NetworkConfigurable>(_ configuration: C, _ preset: ArchitecturePreset) throws(VAEGANError) -> C {
+        var c = configuration
+        c.latentWidth = latent ?? c.latentWidth
+        try c.use(preset)
+        try c.validate()
+        return c
     }
 }

@@ -25,8 +25,8 @@ struct Train: ParsableCommand {
     @Option(help: "Seed of every random choice (weights, batches, noise).") var seed: UInt64 = 0
     @Option(help: "Threads for the whole process; 0 means all cores.") var threads = 0
     @Option(help: "Output folder (default runs/MODEL).") var out: String?
-    @Option(help: ArgumentHelp("vae, gan: the networks, \(ArchitecturePreset.allCases.map(\.rawValue).joined(separator: " or ")) (vaegan spec prints them).")) var architecture = ArchitecturePreset.mlp.rawValue
-    @Option(help: "vae, gan: a JSON file of the networks, as `vaegan spec` prints them (parts it names replace --architecture's).") var spec: String?
+    @Option(help: ArgumentHelp("the networks, \(ArchitecturePreset.allCases.map(\.rawValue).joined(separator: " or ")) (vaegan spec prints them).")) var architecture = ArchitecturePreset.mlp.rawValue
+    @Option(help: "a JSON file of the networks, as `vaegan spec` prints them (parts it names replace --architecture's).") var spec: String?
     @Flag(help: "Continue from --out's checkpoint.") var resume = false
     @Option(help: "Train on the first N training examples only (quick runs).") var limit: Int?
     @Flag(help: "No progress output.") var quiet = false
@@ -56,7 +56,7 @@ struct Train: ParsableCommand {
     @Option(help: "vaegan: weight λ of the pixel term ½‖x − x̃‖² in the encoder's and decoder's updates.")
     var pixelWeight: Float?
     @Option(help: "vaegan: index of D's hidden layer used as the feature space.")
-    var featureLayer = VAEGANTrainingConfiguration().model.featureLayer
+    var featureLayer: Int?
     @Option(help: "vaegan: also show reconstructions to D as fakes, on or off.")
     var reconstructionsAsFakes = Switch(VAEGANTrainingConfiguration().model.reconstructionsAsFakes)
     @Option(help: "vaegan: D's learning rate (default: --lr).") var discriminatorLr: Float?

@@ -44,12 +44,10 @@ extension GANTrainingConfiguration: KindFlags {
 
 extension VAEGANTrainingConfiguration: KindFlags {
     mutating func apply(_ flags: Train) throws(VAEGANError) {
-        guard flags.architecture == ArchitecturePreset.mlp.rawValue, flags.spec == nil else {
-            throw .invalidArgument("the VAE-GAN's networks are MLPs so far: --architecture conv and --spec are for vae and gan")
-        }
+        try model.applyNetworks(flags)
         model.gamma = flags.gamma
         model.pixelWeight = flags.pixelWeight ?? model.pixelWeight
-        model.featureLayer = flags.featureLayer
+        model.featureLayer = flags.featureLayer ?? model.featureLayer
         model.reconstructionsAsFakes = flags.reconstructionsAsFakes == .on
         model.gating = flags.gating == .on
         model.objective = flags.objective ?? model.objective

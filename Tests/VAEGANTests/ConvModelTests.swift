@@ -35,6 +35,7 @@ import Testing
         let x = Self.squares(rows: Self.batch, seed: 1)
         var losses: [Double] = []
         for _ in 0..<12 { losses.append(try training.trainStep(on: x.matrix)) }
+        withExtendedLifetime(x) {}  // a Matrix is a view: its tensor must outlive the steps
         #expect(losses.allSatisfy { $0.isFinite })
         #expect(losses.suffix(3).reduce(0, +) < losses.prefix(3).reduce(0, +), "D's loss \(losses)")
     }
@@ -62,6 +63,7 @@ import Testing
         gOptimizer.step()
         #expect(KernelCheck.firstBitMismatch(snapshot(gan.discriminatorStore), d1) == nil, "D changed during G's step")
         #expect(KernelCheck.firstBitMismatch(snapshot(gan.generatorStore), g0) != nil, "G's step changed nothing")
+        withExtendedLifetime(x) {}
     }
 
     @Test("Conv β-VAE: the loss on a fixed batch falls over a few steps")
@@ -73,6 +75,7 @@ import Testing
         let x = Self.squares(rows: Self.batch, seed: 3)
         var losses: [Double] = []
         for _ in 0..<8 { losses.append(try training.trainStep(on: x.matrix)) }
+        withExtendedLifetime(x) {}
         #expect(losses.allSatisfy { $0.isFinite })
         #expect(losses.last! < losses.first! * 0.9, "negative ELBO \(losses)")
     }
@@ -80,7 +83,8 @@ import Testing
     @Test("A conv checkpoint carries its specs and loads into the same networks: the same samples")
     func checkpointRoundTrip() throws {
         let training = try dcgan()
-        _ = try training.trainStep(on: Self.squares(rows: Self.batch, seed: 4).matrix)
+        let x = Self.squares(rows: Self.batch, seed: 4)
+        try withExtendedLifetime(x) { _ = try training.trainStep(on: x.matrix) }  // a Matrix is a view: keep its tensor
         let file = training.checkpoint()
         #expect(try file.spec("generator_spec") == NetworkSpec.dcganGenerator())
         #expect(try file.spec("discriminator_spec") == NetworkSpec.dcganDiscriminator())
@@ -95,6 +99,40 @@ import Testing
         // Evaluation mode: a sample does not depend on the others drawn with it.
         let one = try training.gan.sample(count: 1, seed: 9)
         #expect(one == Array(a.prefix(784)))
+    }
+
+    @Test("Conv VAE-GAN: Dis_l is the DCGAN D's second block (6272 features); a few steps stay finite")
+    func convVAEGANTrains() throws {
+        var c = VAEGANTrainingConfiguration()
+        c.model.use(.conv)
+        c.batchSize = Self.batch
+        let training = try c.makeTraining(inputWidth: 784, stepsPerEpoch: 10)
+        #expect(training.model.featureWidth == 6272)
+        let x = Self.squares(rows: Self.batch, seed: 5)
+        for _ in 0..<3 { #expect(try training.trainStep(on: x.matrix).isFinite) }
+        withExtendedLifetime(x) {}
+    }
+
+    @Test("A spec that changes a width trains, and its checkpoint holds the new shapes and loads")
+    func changedWidth() throws {
+        var c = GANTrainingConfiguration()
+        c.batchSize = Self.batch
+        try c.model.use(networksJSON: """
+            {"discriminator": {"input": [784], "layers": [
+              {"type": "dense", "width": 300, "activation": "leaky_relu(0.2)"},
+              {"type": "dense", "width": 1}]}}
+            """, source: "test")
+        let training = try c.makeTraining(inputWidth: 784, stepsPerEpoch: 10)
+        let x = Self.squares(rows: Self.batch, seed: 6)
+        try withExtendedLifetime(x) { _ = try training.trainStep(on: x.matrix) }
+        let file = training.checkpoint()
+        #expect(try file.floats("discriminator.0.weight", shape: [300, 784]).count == 300 * 784)
+        #expect(try file.floats("discriminator.1.weight", shape: [1, 300]).count == 300)
+        let path = NSTemporaryDirectory() + "wide-gan-\(getpid()).safetensors"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try file.write(to: path)
+        let loaded = try GANTraining.load(from: try SafeTensorsFile.read(from: path))
+        #expect(loaded.gan.discriminator.parameters.map(\.shape) == [[300, 784], [300], [1, 300], [1]])
     }
 
     @Test("Specs that do not fit the model are refused naming both shapes")

@@ -12,6 +12,10 @@ public protocol NetworkConfigurable {
     static var networkParts: [String] { get }
     /// Each part's network as the model would build it.
     var networks: [String: NetworkSpec] { get }
+    /// z's size, which the presets' latent sides follow.
+    var latentWidth: Int { get set }
+    /// Checks the whole configuration, networks included.
+    func validate() throws(VAEGANError)
     /// Uses a preset for every part.
     mutating func use(_ architecture: ArchitecturePreset) throws(VAEGANError)
     /// Uses the given networks (parts not named keep theirs); an unknown part is an error.
@@ -65,6 +69,18 @@ extension VAEConfiguration: NetworkConfigurable {
     public var networks: [String: NetworkSpec] { ["encoder": encoderNetwork, "decoder": decoderNetwork] }
     public mutating func use(networks: [String: NetworkSpec]) throws(VAEGANError) {
         adopt(encoder: networks["encoder"] ?? encoderNetwork, decoder: networks["decoder"] ?? decoderNetwork)
+        try validate()
+    }
+}
+
+extension VAEGANConfiguration: NetworkConfigurable {
+    public static let networkParts = ["encoder", "decoder", "discriminator"]
+    public var networks: [String: NetworkSpec] {
+        ["encoder": encoderNetwork, "decoder": decoderNetwork, "discriminator": discriminatorNetwork]
+    }
+    public mutating func use(networks: [String: NetworkSpec]) throws(VAEGANError) {
+        adopt(encoder: networks["encoder"] ?? encoderNetwork, decoder: networks["decoder"] ?? decoderNetwork,
+              discriminator: networks["discriminator"] ?? discriminatorNetwork)
         try validate()
     }
 }

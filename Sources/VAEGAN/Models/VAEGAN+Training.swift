@@ -89,6 +89,8 @@ public final class VAEGANTraining: GenerativeTraining {
             "batch_size": String(model.batchCapacity), "learning_rate": String(encoderOptimizer.learningRate),
             "discriminator_learning_rate": String(discriminatorOptimizer.learningRate),
             "beta1": String(encoderOptimizer.beta1), "beta2": String(encoderOptimizer.beta2),
+            "encoder_spec": c.encoderNetwork.compactJSON, "decoder_spec": c.decoderNetwork.compactJSON,
+            "discriminator_spec": c.discriminatorNetwork.compactJSON,
         ])
         file.store([model.encoderStore, model.decoderStore, model.discriminatorStore])
         file.store(encoderOptimizer, part: "encoder")
@@ -118,6 +120,9 @@ public final class VAEGANTraining: GenerativeTraining {
         c.gating = try file.string("gating") == "true"
         c.gatingMargin = try file.float("gating_margin")
         c.gatingEquilibrium = try file.float("gating_equilibrium")
+        // Checkpoints from before specs existed have widths only: their MLPs.
+        c.adopt(encoder: try file.spec("encoder_spec"), decoder: try file.spec("decoder_spec"),
+                discriminator: try file.spec("discriminator_spec"))
         do { try c.validate() } catch { throw .format("\(file.source): \(error.message)") }
         return c
     }

@@ -107,20 +107,17 @@ public final class VAEGAN {
         // Each part is initialized before the next is built, so each draws from rng where it
         // always has: encoder, decoder, D.
         let encoderLayout = ParameterStore.Layout()
-        encoder = try GaussianEncoder(inputWidth: c.inputWidth, hiddenWidths: c.encoderWidths,
-                                      latentWidth: c.latentWidth, initialization: c.initialization,
-                                      batchCapacity: batchCapacity, parameters: encoderLayout)
+        encoder = try GaussianEncoder(body: c.encoderNetwork, latentWidth: c.latentWidth,
+                                      initialization: c.initialization, batchCapacity: batchCapacity,
+                                      parameters: encoderLayout)
         encoderStore = try ParameterStore(encoderLayout, initializingWith: &rng)
         let decoderLayout = ParameterStore.Layout()
-        decoder = try .mlp(name: "decoder", widths: [c.latentWidth] + c.decoderWidths + [c.inputWidth],
-                           hidden: .relu, output: .sigmoid, initialization: c.initialization,
-                           batchCapacity: batchCapacity, parameters: decoderLayout)
+        decoder = try c.decoderNetwork.build(name: "decoder", initialization: c.initialization,
+                                             batchCapacity: batchCapacity, parameters: decoderLayout)
         decoderStore = try ParameterStore(decoderLayout, initializingWith: &rng)
         let discriminatorLayout = ParameterStore.Layout()
-        let d = try Sequential.mlp(name: "discriminator", widths: [c.inputWidth] + c.discriminatorWidths + [1],
-                                   hidden: .leakyReLU(slope: c.leakySlope), output: .identity,
-                                   initialization: c.initialization, batchCapacity: batchCapacity,
-                                   parameters: discriminatorLayout)
+        let d = try c.discriminatorNetwork.build(name: "discriminator", initialization: c.initialization,
+                                                 batchCapacity: batchCapacity, parameters: discriminatorLayout)
         discriminatorStore = try ParameterStore(discriminatorLayout, initializingWith: &rng)
         discriminatorFeatures = Sequential(Array(d.layers[...c.featureLayer]))
         discriminatorHead = Sequential(Array(d.layers[(c.featureLayer + 1)...]))

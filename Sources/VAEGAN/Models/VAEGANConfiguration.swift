@@ -37,16 +37,70 @@ public struct VAEGANConfiguration: Equatable, Sendable {
     public var gatingMargin: Float = 0.35
     public var gatingEquilibrium: Float = 0.69
     public var initialization = Initialization.pytorchDefault
+    /// The networks as specs (the encoder's body before its heads, the decoder, D); nil (the
+    /// default) means the MLPs of the widths. With a D spec, `featureLayer` indexes its layer
+    /// list: Dis_l is that layer's output (for an MLP, the same hidden layer as before).
+    public var encoderSpec: NetworkSpec?
+    public var decoderSpec: NetworkSpec?
+    public var discriminatorSpec: NetworkSpec?
 
     public init() {}
+
+    public var encoderNetwork: NetworkSpec {
+        encoderSpec ?? .mlp(input: inputWidth, widths: encoderWidths, hidden: .relu, output: .relu)
+    }
+
+    /// The decoder ends in a sigmoid: its images are what D compares with the data.
+    public var decoderNetwork: NetworkSpec {
+        decoderSpec ?? .mlp(input: latentWidth, widths: decoderWidths + [inputWidth], hidden: .relu, output: .sigmoid)
+    }
+
+    public var discriminatorNetwork: NetworkSpec {
+        discriminatorSpec ?? .mlp(input: inputWidth, widths: discriminatorWidths + [1],
+                                  hidden: .leakyReLU(slope: leakySlope), output: .identity)
+    }
+
+    /// Switches the networks to a preset: the MLPs of the widths, or for 1 × 28 × 28 the conv
+    /// β-VAE's encoder and decoder (sigmoid output) with the DCGAN's D, Dis_l the output of its
+    /// second convolution block (layer 3: 128 × 7 × 7 features).
+    public mutating func use(_ architecture: ArchitecturePreset) {
+        switch architecture {
+        case .mlp:
+            (encoderSpec, decoderSpec, discriminatorSpec) = (nil, nil, nil)
+            featureLayer = VAEGANConfiguration().featureLayer
+        case .conv:
+            encoderSpec = .convEncoderBody()
+            decoderSpec = .convDecoder(latentWidth: latentWidth, output: .sigmoid)
+            discriminatorSpec = .dcganDiscriminator(slope: leakySlope)
+            featureLayer = 3
+        }
+    }
+
+    /// Keeps a spec only where it differs from the widths' MLP.
+    mutating func adopt(encoder: NetworkSpec?, decoder: NetworkSpec?, discriminator: NetworkSpec?) {
+        (encoderSpec, decoderSpec, discriminatorSpec) = (nil, nil, nil)
+        if let encoder, encoder != encoderNetwork { encoderSpec = encoder }
+        if let decoder, decoder != decoderNetwork { decoderSpec = decoder }
+        if let discriminator, discriminator != discriminatorNetwork { discriminatorSpec = discriminator }
+    }
 
     public func validate() throws(VAEGANError) {
         try require(inputWidth > 0 && latentWidth > 0, "input and latent sizes must be positive")
         try require(!encoderWidths.isEmpty && encoderWidths.allSatisfy { $0 > 0 }
                     && decoderWidths.allSatisfy { $0 > 0 } && discriminatorWidths.allSatisfy { $0 > 0 },
                     "layer widths must be positive (and the encoder needs at least one hidden layer)")
-        try require(featureLayer >= 0 && featureLayer < discriminatorWidths.count,
-                    "feature layer must index one of D's \(discriminatorWidths.count) hidden layers, not \(featureLayer)")
+        let d = discriminatorNetwork, e = encoderNetwork, g = decoderNetwork
+        try require(featureLayer >= 0 && featureLayer < d.layers.count - 1,
+                    "feature layer must index one of D's \(d.layers.count - 1) layers before its last, not \(featureLayer)")
+        guard e.inputWidth == inputWidth, try e.outputShape().count == 1 else {
+            throw .shapeMismatch("the encoder maps \(e.input) to \(try e.outputShape()); the VAE-GAN needs \(inputWidth) values to [features]")
+        }
+        guard g.inputWidth == latentWidth, try g.outputShape().reduce(1, *) == inputWidth else {
+            throw .shapeMismatch("the decoder maps \(g.input) to \(try g.outputShape()); the VAE-GAN needs [\(latentWidth)] (z) to \(inputWidth) values")
+        }
+        guard d.inputWidth == inputWidth, try d.outputShape() == [1] else {
+            throw .shapeMismatch("the discriminator maps \(d.input) to \(try d.outputShape()); the VAE-GAN needs \(inputWidth) values to [1] (a logit)")
+        }
         try require(gamma.isFinite && gamma >= 0, "γ must be non-negative and finite, not \(gamma)")
         try require(pixelWeight.isFinite && pixelWeight >= 0, "λ (pixel weight) must be non-negative and finite, not \(pixelWeight)")
         try require(gatingMargin >= 0 && gatingEquilibrium > 0, "gating margin and equilibrium must be positive")
