@@ -84,7 +84,8 @@ struct ArchitectureSpecTests {
         let (d, dStore) = try withStore(seed: 0) { layout throws(VAEGANError) in
             try Self.dcganDiscriminator.build(name: "discriminator", batchCapacity: 4, parameters: layout)
         }
-        #expect(dStore.state.map(\.name) == ["discriminator.2.running_mean", "discriminator.2.running_var"])
+        #expect(dStore.state.map(\.name) == ["discriminator.2.running_mean", "discriminator.2.running_var",
+                                            "discriminator.2.num_batches_tracked"])
         #expect(d.parameters.map(\.name) == ["discriminator.0.weight", "discriminator.0.bias", "discriminator.1.weight",
                                              "discriminator.1.bias", "discriminator.2.weight", "discriminator.2.bias",
                                              "discriminator.5.weight", "discriminator.5.bias"])

@@ -134,7 +134,8 @@ import Testing
         let (norm, store) = try withStore(seed: 0) { layout throws(VAEGANError) in
             try BatchNorm(name: "norm", channels: 2, spatial: 3, batchCapacity: 4, parameters: layout)
         }
-        #expect(store.state.map(\.name) == ["norm.running_mean", "norm.running_var"], "state, saved in checkpoints")
+        #expect(store.state.map(\.name) == ["norm.running_mean", "norm.running_var", "norm.num_batches_tracked"],
+                "state, saved in checkpoints")
         #expect(norm.runningMean.values == [0, 0] && norm.runningVariance.values == [1, 1] && norm.weight.value.values == [1, 1])
         let x = Tensor.normal([4, 6], seed: 7, scale: 2, offset: 1)
         _ = norm.forward(x.matrix)

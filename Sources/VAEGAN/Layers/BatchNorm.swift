@@ -27,8 +27,11 @@ public final class BatchNorm: Layer {
     public var runningMean: Tensor { runningMeanState.value }
     public var runningVariance: Tensor { runningVarianceState.value }
     private let runningMeanState: StateTensor, runningVarianceState: StateTensor
+    /// PyTorch's num_batches_tracked, as state beside the statistics (a Float: exact to 2²⁴
+    /// batches; PyTorch's int64 reads it back with load_state_dict's copy).
+    private let batchesTrackedState: StateTensor
     /// Training-mode forwards so far (PyTorch's num_batches_tracked).
-    public var batchesTracked: Int64 = 0
+    public var batchesTracked: Int64 { Int64(batchesTrackedState.value.pointer[0]) }
     /// Training mode normalizes with the batch's statistics and updates the running ones;
     /// evaluation mode uses the running ones.
     public var isTraining = true
@@ -68,6 +71,7 @@ public final class BatchNorm: Layer {
         runningMeanState = layout.state("\(name).running_mean", shape: [channels])
         let variance = layout.state("\(name).running_var", shape: [channels])
         runningVarianceState = variance
+        batchesTrackedState = layout.state("\(name).num_batches_tracked", shape: [1])
         layout.initialize { _ in
             vg_fill(weight.value.pointer, 1, Int64(channels))
             vg_fill(variance.value.pointer, 1, Int64(channels))
@@ -80,12 +84,13 @@ public final class BatchNorm: Layer {
 
     /// `other`'s γ, β and running statistics (so every pass's training forward updates the
     /// same statistics, as calling one PyTorch module twice does), with buffers of its own and
-    /// its mode. `batchesTracked` counts each instance's own training forwards.
+    /// its mode, and the batch count they share.
     private init(sharing other: BatchNorm) throws(VAEGANError) {
         (channels, spatial, momentum, epsilon) = (other.channels, other.spatial, other.momentum, other.epsilon)
         batchCapacity = other.batchCapacity
         (weight, bias, parameters) = (other.weight, other.bias, other.parameters)
         (runningMeanState, runningVarianceState) = (other.runningMeanState, other.runningVarianceState)
+        batchesTrackedState = other.batchesTrackedState
         isTraining = other.isTraining
         savedMean = try .zeros([channels])
         savedRstd = try .zeros([channels])
@@ -108,7 +113,7 @@ public final class BatchNorm: Layer {
                                                 update ? runningMean.pointer : nil,
                                                 update ? runningVariance.pointer : nil, input.base, weight.value.pointer,
                                                 bias.value.pointer, B, C, S, momentum, epsilon)
-            if update { batchesTracked = batchesTracked + 1 } // not +=: a debug build's modify accessor mallocs
+            if update { batchesTrackedState.value.pointer[0] += 1 }
         } else {
             status = vg_batchnorm_forward_eval(y.base, input.base, weight.value.pointer, bias.value.pointer,
                                                runningMean.pointer, runningVariance.pointer, B, C, S, epsilon)
