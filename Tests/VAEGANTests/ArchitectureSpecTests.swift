@@ -132,6 +132,9 @@ struct ArchitecturePresetTests {
         #expect(d.parameters.scalarCount == 138_817)
         #expect(encoder.parameters.scalarCount == 836_448)
         #expect(decoder.parameters.scalarCount == 847_713)
+        // The presets are the layer lists written out independently above (issue 15's lists).
+        #expect(NetworkSpec.dcganGenerator() == ArchitectureSpecTests.dcganGenerator)
+        #expect(NetworkSpec.dcganDiscriminator() == ArchitectureSpecTests.dcganDiscriminator)
         #expect(try NetworkSpec.dcganGenerator().outputShape() == [1, 28, 28])
         #expect(try NetworkSpec.dcganDiscriminator().shapes()[3] == [128, 7, 7])  // Dis_l: 6272 features
         #expect(try NetworkSpec.convEncoderBody().outputShape() == [256])
