@@ -252,11 +252,18 @@ public final class VAEGAN {
     // MARK: Inference
 
     public func encode(_ x: Matrix) -> (mu: Matrix, logvar: Matrix) {
-        encoder.forward(x)
+        encoder.body.isTraining = false // evaluation mode: batch norms use running statistics
+        defer { encoder.body.isTraining = true }
+        return encoder.forward(x)
     }
 
-    /// Images for latent rows (a view into the decoder's buffer, valid until the next call).
-    public func decode(_ z: Matrix) -> Matrix { decoder.forward(z) }
+    /// Images for latent rows (a view into the decoder's buffer, valid until the next call), in
+    /// evaluation mode.
+    public func decode(_ z: Matrix) -> Matrix {
+        decoder.isTraining = false
+        defer { decoder.isTraining = true }
+        return decoder.forward(z)
+    }
 
     /// Reconstruction through z = μ.
     public func reconstruct(_ x: Matrix) -> Matrix { decode(encode(x).mu) }
