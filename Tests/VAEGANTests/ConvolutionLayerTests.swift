@@ -20,7 +20,7 @@ import Testing
                        kernel: 4, stride: 2, padding: 1, activation: activation,
                        batchCapacity: Self.capacity, parameters: layout)
         }
-        #expect(conv.outputShape == ImageShape(channels: 3, height: 3, width: 3))
+        #expect(conv.outputImage == ImageShape(channels: 3, height: 3, width: 3) && conv.outputShape == [3, 3, 3])
         #expect(conv.weight.shape == [3, 2, 4, 4])
         try checkLayerGradients(conv, name: "conv2d.\(activation)", activation: activation)
     }
@@ -32,7 +32,7 @@ import Testing
                                 outputChannels: 2, kernel: 3, stride: 2, padding: 1, outputPadding: outputPadding,
                                 activation: .sigmoid, batchCapacity: Self.capacity, parameters: layout)
         }
-        #expect(conv.outputShape == ImageShape(channels: 2, height: 5 + outputPadding, width: 5 + outputPadding))
+        #expect(conv.outputImage == ImageShape(channels: 2, height: 5 + outputPadding, width: 5 + outputPadding))
         #expect(conv.weight.shape == [3, 2, 3, 3])
         try checkLayerGradients(conv, name: "conv_transpose2d.op\(outputPadding)", activation: .sigmoid)
     }
@@ -166,6 +166,21 @@ import Testing
         } catch {
             #expect(error.message.contains("[10]") && error.message.contains("[3, 3]"), "\(error.message)")
         }
+        // Every layer knows its shapes; a checked chain refuses a link that does not fit.
+        let layout = ParameterStore.Layout()
+        let conv = try Conv2d(name: "c", input: ImageShape(channels: 1, height: 8, width: 8), outputChannels: 2,
+                              kernel: 4, stride: 2, padding: 1, batchCapacity: 2, parameters: layout)
+        let dense = try Dense(name: "d", inputWidth: 32, outputWidth: 3, batchCapacity: 2, parameters: layout)
+        #expect(conv.inputShape == [1, 8, 8] && conv.outputShape == [2, 4, 4] && dense.inputShape == [32])
+        do {
+            _ = try Sequential(checking: [conv, dense])
+            Issue.record("a dense layer after a conv without a flatten was accepted")
+        } catch {
+            #expect(error.status == VG_ERROR_SHAPE_MISMATCH)
+            #expect(error.message.contains("takes [32], but layer 0 (Conv2d) gives [2, 4, 4]"), "\(error.message)")
+        }
+        let flat = try Sequential(checking: [conv, try Reshape(from: [2, 4, 4], to: [32], batchCapacity: 2), dense])
+        #expect(flat.inputShape == [1, 8, 8] && flat.outputShape == [3])
         do {
             _ = try Conv2d(name: "tiny", input: ImageShape(channels: 1, height: 2, width: 2), outputChannels: 1,
                            kernel: 5, batchCapacity: 1, parameters: ParameterStore.Layout())

@@ -101,15 +101,17 @@ public struct NetworkSpec: Equatable, Sendable {
                                                  parameters: layout))
             case .batchNorm(let momentum, let epsilon):
                 built.append(try BatchNorm(name: layerName, channels: before[0], spatial: before.dropFirst().reduce(1, *),
+                                           shape: before,
                                            momentum: momentum, epsilon: epsilon, batchCapacity: batchCapacity,
                                            parameters: layout))
             case .activation(let activation):
-                built.append(try ActivationLayer(activation, width: before.reduce(1, *), batchCapacity: batchCapacity))
+                built.append(try ActivationLayer(activation, width: before.reduce(1, *), shape: before,
+                                                 batchCapacity: batchCapacity))
             case .reshape, .flatten:
                 built.append(try Reshape(from: before, to: outputs[index], batchCapacity: batchCapacity))
             }
         }
-        return Sequential(built)
+        return try Sequential(checking: built)
     }
 }
 

@@ -14,7 +14,13 @@ public final class ActivationLayer: Layer {
     private let inputGradient: Tensor
 
     /// - Throws: `.outOfMemory` when its buffers cannot be allocated.
-    public init(_ activation: Activation, width: Int, batchCapacity: Int) throws(VAEGANError) {
+    /// The shape of one example, for networks that check shapes ([width] unless given).
+    public let inputShape: [Int]
+    public var outputShape: [Int] { inputShape }
+
+    public init(_ activation: Activation, width: Int, shape: [Int]? = nil, batchCapacity: Int) throws(VAEGANError) {
+        precondition(shape == nil || shape!.reduce(1, *) == width, "ActivationLayer: shape \(shape!) is not \(width) values")
+        inputShape = shape ?? [width]
         precondition(width > 0 && batchCapacity > 0, "ActivationLayer: sizes must be positive")
         self.activation = activation
         self.inputWidth = width
@@ -24,7 +30,7 @@ public final class ActivationLayer: Layer {
     }
 
     public func sharingParameters() throws(VAEGANError) -> ActivationLayer {
-        try ActivationLayer(activation, width: inputWidth, batchCapacity: batchCapacity)
+        try ActivationLayer(activation, width: inputWidth, shape: inputShape, batchCapacity: batchCapacity)
     }
 
     private var lastRows = 0

@@ -41,6 +41,9 @@ public final class BatchNorm: Layer {
     public var updatesRunningStatistics = true
     public var inputWidth: Int { channels * spatial }
     public var outputWidth: Int { channels * spatial }
+    /// [channels] after a dense layer, [channels, height, width] after a convolution.
+    public let inputShape: [Int]
+    public var outputShape: [Int] { inputShape }
 
     private let savedMean: Tensor     // μ of the last training forward, (channels)
     private let savedRstd: Tensor     // 1/sqrt(σ² + ε), (channels): the backward needs both
@@ -53,14 +56,19 @@ public final class BatchNorm: Layer {
     /// once the store exists) and allocates the layer's buffers.
     ///
     /// - Throws: `.outOfMemory` when a buffer cannot be allocated.
-    public init(name: String, channels: Int, spatial: Int = 1, momentum: Float = 0.1,
+    /// `shape`, if given, is one example's shape ([channels] or [channels, height, width], its
+    /// spatial part `spatial` values); otherwise [channels] or [channels, spatial].
+    public init(name: String, channels: Int, spatial: Int = 1, shape: [Int]? = nil, momentum: Float = 0.1,
                 epsilon: Float = 1e-5, batchCapacity: Int, parameters layout: ParameterStore.Layout)
         throws(VAEGANError)
     {
         precondition(channels > 0 && spatial > 0 && batchCapacity > 0, "BatchNorm \(name): sizes must be positive")
         precondition(epsilon > 0 && momentum >= 0 && momentum <= 1, "BatchNorm \(name): ε > 0 and momentum in [0, 1]")
+        precondition(shape == nil || (shape!.first == channels && shape!.dropFirst().reduce(1, *) == spatial),
+                     "BatchNorm \(name): shape \(shape!) is not \(channels) channels of \(spatial)")
         self.channels = channels
         self.spatial = spatial
+        inputShape = shape ?? (spatial == 1 ? [channels] : [channels, spatial])
         self.momentum = momentum
         self.epsilon = epsilon
         self.batchCapacity = batchCapacity
@@ -87,6 +95,7 @@ public final class BatchNorm: Layer {
     /// its mode, and the batch count they share.
     private init(sharing other: BatchNorm) throws(VAEGANError) {
         (channels, spatial, momentum, epsilon) = (other.channels, other.spatial, other.momentum, other.epsilon)
+        inputShape = other.inputShape
         batchCapacity = other.batchCapacity
         (weight, bias, parameters) = (other.weight, other.bias, other.parameters)
         (runningMeanState, runningVarianceState) = (other.runningMeanState, other.runningVarianceState)

@@ -19,6 +19,8 @@ public struct ImageShape: Equatable, Hashable, Sendable, CustomStringConvertible
     /// Floats per example.
     public var count: Int { channels * height * width }
     public var description: String { "[\(channels), \(height), \(width)]" }
+    /// [channels, height, width].
+    public var dimensions: [Int] { [channels, height, width] }
 }
 
 /// A 2-D convolution with weight [out, in, k, k] and bias [out], as PyTorch's nn.Conv2d (square
@@ -29,19 +31,21 @@ public struct ImageShape: Equatable, Hashable, Sendable, CustomStringConvertible
 /// let conv = try Conv2d(name: "discriminator.0", input: ImageShape(channels: 1, height: 28, width: 28),
 ///                       outputChannels: 64, kernel: 4, stride: 2, padding: 1,
 ///                       activation: .leakyReLU(slope: 0.2), batchCapacity: 128, parameters: layout)
-/// conv.outputShape        // [64, 14, 14]
+/// conv.outputShape        // [64, 14, 14]; conv.outputImage is the same as an ImageShape
 /// ```
 public final class Conv2d: Layer {
-    public let inputShape: ImageShape
-    public let outputShape: ImageShape
+    public let inputImage: ImageShape
+    public let outputImage: ImageShape
+    public var inputShape: [Int] { inputImage.dimensions }
+    public var outputShape: [Int] { outputImage.dimensions }
     public let kernel: Int, stride: Int, padding: Int
     public let activation: Activation
     public let batchCapacity: Int
     public let weight: Parameter
     public let bias: Parameter?
     public let parameters: [Parameter]
-    public var inputWidth: Int { inputShape.count }
-    public var outputWidth: Int { outputShape.count }
+    public var inputWidth: Int { inputImage.count }
+    public var outputWidth: Int { outputImage.count }
 
     private let engine: ConvolutionEngine
 
@@ -52,8 +56,8 @@ public final class Conv2d: Layer {
         engine = try ConvolutionEngine(name: name, transposed: false, input: input, outputChannels: outputChannels,
                                        kernel: kernel, stride: stride, padding: padding, outputPadding: 0,
                                        activation: activation, batchCapacity: batchCapacity)
-        inputShape = input
-        outputShape = engine.outputShape
+        inputImage = input
+        outputImage = engine.outputShape
         (self.kernel, self.stride, self.padding) = (kernel, stride, padding)
         self.activation = activation
         self.batchCapacity = batchCapacity
@@ -69,11 +73,11 @@ public final class Conv2d: Layer {
 
     /// `other`'s weight and bias, with buffers of its own.
     private init(sharing other: Conv2d) throws(VAEGANError) {
-        engine = try ConvolutionEngine(name: other.engine.name, transposed: false, input: other.inputShape,
-                                       outputChannels: other.outputShape.channels, kernel: other.kernel,
+        engine = try ConvolutionEngine(name: other.engine.name, transposed: false, input: other.inputImage,
+                                       outputChannels: other.outputImage.channels, kernel: other.kernel,
                                        stride: other.stride, padding: other.padding, outputPadding: 0,
                                        activation: other.activation, batchCapacity: other.batchCapacity)
-        (inputShape, outputShape) = (other.inputShape, other.outputShape)
+        (inputImage, outputImage) = (other.inputImage, other.outputImage)
         (kernel, stride, padding) = (other.kernel, other.stride, other.padding)
         (activation, batchCapacity) = (other.activation, other.batchCapacity)
         (weight, bias, parameters) = (other.weight, other.bias, other.parameters)
@@ -97,16 +101,18 @@ public final class Conv2d: Layer {
 /// A 2-D transposed convolution with weight [in, out, k, k] and bias [out], as PyTorch's
 /// nn.ConvTranspose2d: output size (H − 1)·stride − 2·padding + kernel + outputPadding.
 public final class ConvTranspose2d: Layer {
-    public let inputShape: ImageShape
-    public let outputShape: ImageShape
+    public let inputImage: ImageShape
+    public let outputImage: ImageShape
+    public var inputShape: [Int] { inputImage.dimensions }
+    public var outputShape: [Int] { outputImage.dimensions }
     public let kernel: Int, stride: Int, padding: Int, outputPadding: Int
     public let activation: Activation
     public let batchCapacity: Int
     public let weight: Parameter
     public let bias: Parameter?
     public let parameters: [Parameter]
-    public var inputWidth: Int { inputShape.count }
-    public var outputWidth: Int { outputShape.count }
+    public var inputWidth: Int { inputImage.count }
+    public var outputWidth: Int { outputImage.count }
 
     private let engine: ConvolutionEngine
 
@@ -117,8 +123,8 @@ public final class ConvTranspose2d: Layer {
         engine = try ConvolutionEngine(name: name, transposed: true, input: input, outputChannels: outputChannels,
                                        kernel: kernel, stride: stride, padding: padding, outputPadding: outputPadding,
                                        activation: activation, batchCapacity: batchCapacity)
-        inputShape = input
-        outputShape = engine.outputShape
+        inputImage = input
+        outputImage = engine.outputShape
         (self.kernel, self.stride, self.padding, self.outputPadding) = (kernel, stride, padding, outputPadding)
         self.activation = activation
         self.batchCapacity = batchCapacity
@@ -134,12 +140,12 @@ public final class ConvTranspose2d: Layer {
 
     /// `other`'s weight and bias, with buffers of its own.
     private init(sharing other: ConvTranspose2d) throws(VAEGANError) {
-        engine = try ConvolutionEngine(name: other.engine.name, transposed: true, input: other.inputShape,
-                                       outputChannels: other.outputShape.channels, kernel: other.kernel,
+        engine = try ConvolutionEngine(name: other.engine.name, transposed: true, input: other.inputImage,
+                                       outputChannels: other.outputImage.channels, kernel: other.kernel,
                                        stride: other.stride, padding: other.padding,
                                        outputPadding: other.outputPadding, activation: other.activation,
                                        batchCapacity: other.batchCapacity)
-        (inputShape, outputShape) = (other.inputShape, other.outputShape)
+        (inputImage, outputImage) = (other.inputImage, other.outputImage)
         (kernel, stride, padding, outputPadding) = (other.kernel, other.stride, other.padding, other.outputPadding)
         (activation, batchCapacity) = (other.activation, other.batchCapacity)
         (weight, bias, parameters) = (other.weight, other.bias, other.parameters)

@@ -15,6 +15,10 @@
 public protocol Layer: AnyObject {
     var inputWidth: Int { get }
     var outputWidth: Int { get }
+    /// The shape of one example in and out: [features], or [channels, height, width] for
+    /// images (NCHW, batch-major rows: `inputWidth` is the product).
+    var inputShape: [Int] { get }
+    var outputShape: [Int] { get }
     /// The most rows one call may carry.
     var batchCapacity: Int { get }
     /// Trainable tensors (views into the part's store), in a fixed order.
@@ -38,6 +42,11 @@ public protocol Layer: AnyObject {
 }
 
 extension Layer {
+    /// [inputWidth]: a layer of features unless it says otherwise.
+    public var inputShape: [Int] { [inputWidth] }
+    /// [outputWidth].
+    public var outputShape: [Int] { [outputWidth] }
+
     /// Backward with both gradients computed.
     @discardableResult
     public func backward(_ outputGradient: Matrix) -> Matrix {

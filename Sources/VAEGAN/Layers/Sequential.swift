@@ -79,6 +79,19 @@ public final class Sequential: Layer {
         }
     }
 
+    /// The same chain, with every link's shapes checked: a layer whose input shape is not the
+    /// shape before it is refused with both named (a typed error, where `init(_:)` traps).
+    public convenience init(checking layers: [any Layer]) throws(VAEGANError) {
+        try require(!layers.isEmpty, "a network needs at least one layer")
+        for (index, (a, b)) in zip(layers, layers.dropFirst()).enumerated() where a.outputShape != b.inputShape {
+            throw .shapeMismatch("layer \(index + 1) (\(type(of: b))) takes \(b.inputShape), but layer \(index) (\(type(of: a))) gives \(a.outputShape)")
+        }
+        self.init(layers)
+    }
+
+    public var inputShape: [Int] { layers[0].inputShape }
+    public var outputShape: [Int] { layers[layers.count - 1].outputShape }
+
     public var inputWidth: Int { layers[0].inputWidth }
     public var outputWidth: Int { layers[layers.count - 1].outputWidth }
 
