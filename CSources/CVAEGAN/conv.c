@@ -207,13 +207,14 @@ static void for_each_example(example_job job, int64_t batch) {
     vg_parallel_for(batch, 1, run_examples, &job);
 }
 
-static vg_status check_buffers(const char *what, const vg_conv_geometry *g, bool transposed,
-                               const void *a, const void *b, const void *c, const void *workspace) {
+/* The checks every entry point makes: a geometry of the right kind, and the buffers it needs
+ * (`buffers_present`: the caller's conjunction of them) all there. */
+static vg_status check_call(const char *what, const vg_conv_geometry *g, bool transposed, bool buffers_present) {
     if (!g) return vg_error_setf(VG_ERROR_INVALID_ARGUMENT, "%s: NULL geometry", what);
     if (g->transposed != transposed)
         return vg_error_setf(VG_ERROR_INVALID_ARGUMENT, "%s: the geometry is that of a %s", what,
                              g->transposed ? "transposed convolution" : "convolution");
-    if (!a || !b || !c || !workspace) return vg_error_setf(VG_ERROR_INVALID_ARGUMENT, "%s: NULL buffer", what);
+    if (!buffers_present) return vg_error_setf(VG_ERROR_INVALID_ARGUMENT, "%s: NULL buffer", what);
     return VG_OK;
 }
 
@@ -222,7 +223,7 @@ static vg_status check_buffers(const char *what, const vg_conv_geometry *g, bool
 vg_status vg_conv2d_forward(float *y, float *workspace, const float *x, const float *w,
                             const float *bias, const vg_conv_geometry *g, vg_activation act,
                             float alpha) {
-    vg_status status = check_buffers("conv forward", g, false, y, x, w, workspace);
+    vg_status status = check_call("conv forward", g, false, y && x && w && workspace);
     if (status != VG_OK) return status;
     patch_geometry p = patches_of(g);
     int64_t P = positions(&p), width = patch_width(&p), rows = g->batch * P, CO = g->out_channels;
@@ -241,7 +242,7 @@ vg_status vg_conv2d_forward(float *y, float *workspace, const float *x, const fl
 vg_status vg_conv2d_backward(float *dx, float *dw, float *db, float *workspace, const float *dy,
                              const float *x, const float *w, const vg_conv_geometry *g,
                              float dx_beta) {
-    vg_status status = check_buffers("conv backward", g, false, dy, workspace, workspace, workspace);
+    vg_status status = check_call("conv backward", g, false, dy && workspace);
     if (status != VG_OK) return status;
     if (dw && !x) return vg_error_setf(VG_ERROR_INVALID_ARGUMENT, "conv backward: NULL x");
     if (dx && !w) return vg_error_setf(VG_ERROR_INVALID_ARGUMENT, "conv backward: NULL w");
@@ -290,7 +291,7 @@ static void add_channel_bias(void *context, int64_t begin, int64_t end) {
 vg_status vg_conv_transpose2d_forward(float *y, float *workspace, const float *x, const float *w,
                                       const float *bias, const vg_conv_geometry *g,
                                       vg_activation act, float alpha) {
-    vg_status status = check_buffers("conv transpose forward", g, true, y, x, w, workspace);
+    vg_status status = check_call("conv transpose forward", g, true, y && x && w && workspace);
     if (status != VG_OK) return status;
     patch_geometry p = patches_of(g); /* patches over the output image, one per input pixel */
     int64_t P = positions(&p), width = patch_width(&p), rows = g->batch * P, CI = g->in_channels;
@@ -326,7 +327,7 @@ static void channel_sums_accumulate(float *db, const float *dy, int64_t B, int64
 vg_status vg_conv_transpose2d_backward(float *dx, float *dw, float *db, float *workspace,
                                        const float *dy, const float *x, const float *w,
                                        const vg_conv_geometry *g, float dx_beta) {
-    vg_status status = check_buffers("conv transpose backward", g, true, dy, workspace, workspace, workspace);
+    vg_status status = check_call("conv transpose backward", g, true, dy && workspace);
     if (status != VG_OK) return status;
     if (dw && !x) return vg_error_setf(VG_ERROR_INVALID_ARGUMENT, "conv transpose backward: NULL x");
     if (dx && !w) return vg_error_setf(VG_ERROR_INVALID_ARGUMENT, "conv transpose backward: NULL w");

@@ -34,20 +34,22 @@ public struct ImageShape: Equatable, Hashable, Sendable, CustomStringConvertible
 /// conv.outputShape        // [64, 14, 14]; conv.outputImage is the same as an ImageShape
 /// ```
 public final class Conv2d: Layer {
-    public let inputImage: ImageShape
-    public let outputImage: ImageShape
-    public var inputShape: [Int] { inputImage.dimensions }
-    public var outputShape: [Int] { outputImage.dimensions }
-    public let kernel: Int, stride: Int, padding: Int
-    public let activation: Activation
-    public let batchCapacity: Int
     public let weight: Parameter
     public let bias: Parameter?
     public let parameters: [Parameter]
+    private let engine: ConvolutionEngine
+
+    public var inputImage: ImageShape { engine.inputImage }
+    public var outputImage: ImageShape { engine.outputImage }
+    public var kernel: Int { engine.kernel }
+    public var stride: Int { engine.stride }
+    public var padding: Int { engine.padding }
+    public var activation: Activation { engine.activation }
+    public var batchCapacity: Int { engine.batchCapacity }
+    public var inputShape: [Int] { inputImage.dimensions }
+    public var outputShape: [Int] { outputImage.dimensions }
     public var inputWidth: Int { inputImage.count }
     public var outputWidth: Int { outputImage.count }
-
-    private let engine: ConvolutionEngine
 
     public init(name: String, input: ImageShape, outputChannels: Int, kernel: Int, stride: Int = 1,
                 padding: Int = 0, bias hasBias: Bool = true, activation: Activation = .identity,
@@ -56,30 +58,15 @@ public final class Conv2d: Layer {
         engine = try ConvolutionEngine(name: name, transposed: false, input: input, outputChannels: outputChannels,
                                        kernel: kernel, stride: stride, padding: padding, outputPadding: 0,
                                        activation: activation, batchCapacity: batchCapacity)
-        inputImage = input
-        outputImage = engine.outputShape
-        (self.kernel, self.stride, self.padding) = (kernel, stride, padding)
-        self.activation = activation
-        self.batchCapacity = batchCapacity
-        let weight = layout.parameter("\(name).weight", shape: [outputChannels, input.channels, kernel, kernel])
-        let bias = hasBias ? layout.parameter("\(name).bias", shape: [outputChannels]) : nil
-        (self.weight, self.bias) = (weight, bias)
-        parameters = [weight] + (bias.map { [$0] } ?? [])
-        layout.initialize { rng throws(VAEGANError) in
-            try initialization.apply(weight: weight.value, bias: bias?.value, fanIn: input.channels * kernel * kernel,
-                                     fanOut: outputChannels * kernel * kernel, using: &rng)
-        }
+        (weight, bias, parameters) = ConvolutionEngine.declare(
+            name, weight: [outputChannels, input.channels, kernel, kernel], outputChannels: outputChannels,
+            hasBias: hasBias, fanIn: input.channels * kernel * kernel, fanOut: outputChannels * kernel * kernel,
+            initialization: initialization, in: layout)
     }
 
     /// `other`'s weight and bias, with buffers of its own.
     private init(sharing other: Conv2d) throws(VAEGANError) {
-        engine = try ConvolutionEngine(name: other.engine.name, transposed: false, input: other.inputImage,
-                                       outputChannels: other.outputImage.channels, kernel: other.kernel,
-                                       stride: other.stride, padding: other.padding, outputPadding: 0,
-                                       activation: other.activation, batchCapacity: other.batchCapacity)
-        (inputImage, outputImage) = (other.inputImage, other.outputImage)
-        (kernel, stride, padding) = (other.kernel, other.stride, other.padding)
-        (activation, batchCapacity) = (other.activation, other.batchCapacity)
+        engine = try ConvolutionEngine(copying: other.engine)
         (weight, bias, parameters) = (other.weight, other.bias, other.parameters)
     }
 
@@ -101,20 +88,23 @@ public final class Conv2d: Layer {
 /// A 2-D transposed convolution with weight [in, out, k, k] and bias [out], as PyTorch's
 /// nn.ConvTranspose2d: output size (H − 1)·stride − 2·padding + kernel + outputPadding.
 public final class ConvTranspose2d: Layer {
-    public let inputImage: ImageShape
-    public let outputImage: ImageShape
-    public var inputShape: [Int] { inputImage.dimensions }
-    public var outputShape: [Int] { outputImage.dimensions }
-    public let kernel: Int, stride: Int, padding: Int, outputPadding: Int
-    public let activation: Activation
-    public let batchCapacity: Int
     public let weight: Parameter
     public let bias: Parameter?
     public let parameters: [Parameter]
+    private let engine: ConvolutionEngine
+
+    public var inputImage: ImageShape { engine.inputImage }
+    public var outputImage: ImageShape { engine.outputImage }
+    public var kernel: Int { engine.kernel }
+    public var stride: Int { engine.stride }
+    public var padding: Int { engine.padding }
+    public var outputPadding: Int { engine.outputPadding }
+    public var activation: Activation { engine.activation }
+    public var batchCapacity: Int { engine.batchCapacity }
+    public var inputShape: [Int] { inputImage.dimensions }
+    public var outputShape: [Int] { outputImage.dimensions }
     public var inputWidth: Int { inputImage.count }
     public var outputWidth: Int { outputImage.count }
-
-    private let engine: ConvolutionEngine
 
     public init(name: String, input: ImageShape, outputChannels: Int, kernel: Int, stride: Int = 1,
                 padding: Int = 0, outputPadding: Int = 0, bias hasBias: Bool = true,
@@ -123,31 +113,16 @@ public final class ConvTranspose2d: Layer {
         engine = try ConvolutionEngine(name: name, transposed: true, input: input, outputChannels: outputChannels,
                                        kernel: kernel, stride: stride, padding: padding, outputPadding: outputPadding,
                                        activation: activation, batchCapacity: batchCapacity)
-        inputImage = input
-        outputImage = engine.outputShape
-        (self.kernel, self.stride, self.padding, self.outputPadding) = (kernel, stride, padding, outputPadding)
-        self.activation = activation
-        self.batchCapacity = batchCapacity
-        let weight = layout.parameter("\(name).weight", shape: [input.channels, outputChannels, kernel, kernel])
-        let bias = hasBias ? layout.parameter("\(name).bias", shape: [outputChannels]) : nil
-        (self.weight, self.bias) = (weight, bias)
-        parameters = [weight] + (bias.map { [$0] } ?? [])
-        layout.initialize { rng throws(VAEGANError) in
-            try initialization.apply(weight: weight.value, bias: bias?.value, fanIn: outputChannels * kernel * kernel,
-                                     fanOut: input.channels * kernel * kernel, using: &rng)
-        }
+        // PyTorch reads a transposed convolution's fan-in from its weight's dimension 1 (out).
+        (weight, bias, parameters) = ConvolutionEngine.declare(
+            name, weight: [input.channels, outputChannels, kernel, kernel], outputChannels: outputChannels,
+            hasBias: hasBias, fanIn: outputChannels * kernel * kernel, fanOut: input.channels * kernel * kernel,
+            initialization: initialization, in: layout)
     }
 
     /// `other`'s weight and bias, with buffers of its own.
     private init(sharing other: ConvTranspose2d) throws(VAEGANError) {
-        engine = try ConvolutionEngine(name: other.engine.name, transposed: true, input: other.inputImage,
-                                       outputChannels: other.outputImage.channels, kernel: other.kernel,
-                                       stride: other.stride, padding: other.padding,
-                                       outputPadding: other.outputPadding, activation: other.activation,
-                                       batchCapacity: other.batchCapacity)
-        (inputImage, outputImage) = (other.inputImage, other.outputImage)
-        (kernel, stride, padding, outputPadding) = (other.kernel, other.stride, other.padding, other.outputPadding)
-        (activation, batchCapacity) = (other.activation, other.batchCapacity)
+        engine = try ConvolutionEngine(copying: other.engine)
         (weight, bias, parameters) = (other.weight, other.bias, other.parameters)
     }
 
@@ -170,9 +145,10 @@ public final class ConvTranspose2d: Layer {
 /// the calls into conv.c, and the activation's backward.
 final class ConvolutionEngine {
     let name: String
-    let outputShape: ImageShape
-    let inputWidth: Int
+    let inputImage: ImageShape
+    let outputImage: ImageShape
     let activation: Activation
+    let batchCapacity: Int
     private let geometry: vg_conv_geometry
     private let workspace: Tensor
     private let output: Tensor                  // y, (capacity, out)
@@ -193,19 +169,48 @@ final class ConvolutionEngine {
         }
         self.name = name
         geometry = g
-        outputShape = ImageShape(channels: outputChannels, height: Int(g.out_height), width: Int(g.out_width))
-        inputWidth = input.count
+        inputImage = input
+        outputImage = ImageShape(channels: outputChannels, height: Int(g.out_height), width: Int(g.out_width))
         self.activation = activation
+        self.batchCapacity = batchCapacity
         workspace = try .zeros([Int(vg_conv_workspace_size(&g))])
-        output = try .zeros([batchCapacity, outputShape.count])
-        preactivationGradient = activation == .identity ? nil : try .zeros([batchCapacity, outputShape.count])
+        output = try .zeros([batchCapacity, outputImage.count])
+        preactivationGradient = activation == .identity ? nil : try .zeros([batchCapacity, outputImage.count])
         inputGradient = try .zeros([batchCapacity, input.count])
+    }
+
+    /// The same convolution with buffers of its own (for a layer's second pass).
+    convenience init(copying other: ConvolutionEngine) throws(VAEGANError) {
+        let g = other.geometry
+        try self.init(name: other.name, transposed: g.transposed, input: other.inputImage,
+                      outputChannels: other.outputImage.channels, kernel: Int(g.kernel), stride: Int(g.stride),
+                      padding: Int(g.padding), outputPadding: Int(g.output_padding), activation: other.activation,
+                      batchCapacity: other.batchCapacity)
+    }
+
+    var kernel: Int { Int(geometry.kernel) }
+    var stride: Int { Int(geometry.stride) }
+    var padding: Int { Int(geometry.padding) }
+    var outputPadding: Int { Int(geometry.output_padding) }
+
+    /// Declares a convolution's weight (and bias) in `layout`, initialized from its fan-in and
+    /// fan-out once the store exists.
+    static func declare(_ name: String, weight shape: [Int], outputChannels: Int, hasBias: Bool, fanIn: Int,
+                        fanOut: Int, initialization: Initialization, in layout: ParameterStore.Layout)
+        -> (Parameter, Parameter?, [Parameter])
+    {
+        let weight = layout.parameter("\(name).weight", shape: shape)
+        let bias = hasBias ? layout.parameter("\(name).bias", shape: [outputChannels]) : nil
+        layout.initialize { rng throws(VAEGANError) in
+            try initialization.apply(weight: weight.value, bias: bias?.value, fanIn: fanIn, fanOut: fanOut, using: &rng)
+        }
+        return (weight, bias, [weight] + (bias.map { [$0] } ?? []))
     }
 
     func forward(_ input: Matrix, weight: Parameter, bias: Parameter?) -> Matrix {
         lastInput = input
         var g = batchGeometry(rows: input.rows)
-        let y = Matrix(output.pointer, rows: input.rows, columns: outputShape.count)
+        let y = Matrix(output.pointer, rows: input.rows, columns: outputImage.count)
         let status = g.transposed
             ? vg_conv_transpose2d_forward(y.base, workspace.pointer, input.base, weight.value.pointer,
                                           bias?.value.pointer, &g, activation.kind, activation.alpha)
@@ -218,8 +223,8 @@ final class ConvolutionEngine {
     func backward(_ outputGradient: Matrix, weight: Parameter, bias: Parameter?, computeInputGradient: Bool,
                   accumulateParameterGradients: Bool) -> Matrix {
         guard let x = lastInput else { preconditionFailure("\(name).backward before forward") }
-        precondition(outputGradient.rows == x.rows && outputGradient.columns == outputShape.count,
-                     "\(name).backward: gradient (\(outputGradient.rows), \(outputGradient.columns)) for output (\(x.rows), \(outputShape.count))")
+        precondition(outputGradient.rows == x.rows && outputGradient.columns == outputImage.count,
+                     "\(name).backward: gradient (\(outputGradient.rows), \(outputGradient.columns)) for output (\(x.rows), \(outputImage.count))")
         var g = batchGeometry(rows: x.rows)
         var dz = outputGradient.base
         if let buffer = preactivationGradient { // y = act(z)  →  dz = dy · act'(z), from y
@@ -234,7 +239,7 @@ final class ConvolutionEngine {
             ? vg_conv_transpose2d_backward(dx, dw, db, workspace.pointer, dz, x.base, weight.value.pointer, &g, 0)
             : vg_conv2d_backward(dx, dw, db, workspace.pointer, dz, x.base, weight.value.pointer, &g, 0)
         precondition(status == VG_OK, String(cString: vg_last_error_message()))
-        return Matrix(inputGradient.pointer, rows: computeInputGradient ? x.rows : 0, columns: inputWidth)
+        return Matrix(inputGradient.pointer, rows: computeInputGradient ? x.rows : 0, columns: inputImage.count)
     }
 
     /// The geometry for a call of `rows` examples, as a local copy: mutating the stored one in
