@@ -113,16 +113,16 @@ class VAETrainer:
 
 
 class GANTrainer:
-    """k = 1: one D step, then one G step, per training step.
+    """k = 1: one D step, then one G step, per training step, as VAEGAN's AlternatingOptimizer
+    does it (Goodfellow et al. 2014, Algorithm 1): each step draws its own z.
 
-    One z batch is drawn per step and G(z) is computed once: D trains on
-    G(z).detach(), then G trains on the same G(z) through the just-updated D.
-    During the G step D's parameters are frozen (requires_grad False) so no
-    D weight gradients are computed that would be thrown away, and D's batch-norm
-    running statistics (the DCGAN's) are not updated either; D stays in training mode,
-    so its batch norm normalizes the fake batch with that batch's statistics.  G's batch
-    norms update their running statistics once per step, in the one G(z) forward.
-    D sees the real and the fake batch in separate forwards (separate batch statistics).
+    D step: G(z) runs without autograd and with G's batch-norm running statistics frozen (G is
+    not being trained); D sees the real and the fake batch in separate forwards (separate batch
+    statistics). G step: fresh z, G(z) with autograd through D, whose parameters are frozen
+    (requires_grad False, so no D weight gradients are computed that would be thrown away) and
+    whose batch-norm running statistics are not updated; D stays in training mode, so its batch
+    norm normalizes the fake batch with that batch's statistics. G's running statistics update
+    once per step, in the G step's forward.
     """
 
     def __init__(self, args):
@@ -137,19 +137,20 @@ class GANTrainer:
         n = x.shape[0]
         ones = torch.ones(n)
         zeros = torch.zeros(n)
-        z = torch.randn(n, m.latent)
-        fake = m.generate(z)
 
         # D step: non-saturating BCE, real -> 1, fake -> 0.
+        with torch.no_grad(), frozen_batch_norm_statistics(m.generator):
+            fake = m.generate(torch.randn(n, m.latent))
         self.opt_d.zero_grad(set_to_none=True)
         d_loss = (F.binary_cross_entropy_with_logits(m.discriminate(x), ones)
-                  + F.binary_cross_entropy_with_logits(m.discriminate(fake.detach()), zeros))
+                  + F.binary_cross_entropy_with_logits(m.discriminate(fake), zeros))
         d_loss.backward()
         self.opt_d.step()
 
-        # G step: non-saturating, BCE(D(G(z)), 1).
+        # G step: non-saturating, BCE(D(G(z)), 1) on fresh z.
         self.opt_g.zero_grad(set_to_none=True)
         set_requires_grad(self.d_params, False)
+        fake = m.generate(torch.randn(n, m.latent))
         with frozen_batch_norm_statistics(m.discriminator):
             g_loss = F.binary_cross_entropy_with_logits(m.discriminate(fake), ones)
         g_loss.backward()

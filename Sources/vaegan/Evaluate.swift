@@ -25,6 +25,8 @@ struct Evaluate: ParsableCommand {
     @Option(help: "Samples drawn from the model for FID, precision/recall and coverage.") var sampleCount = 10_000
     @Flag(help: "Skip FID, precision/recall and coverage.") var noQuality = false
     @Option(help: "Seed of the samples and of the importance sampling.") var seed: UInt64 = 0
+    @Option(help: "ema (the default when the checkpoint keeps an average: trained with --ema-decay) or raw (the last iterate's weights).")
+    var weights: WeightChoice?
     @Option(help: "Threads for the whole process; 0 means all cores.") var threads = 0
     @Option(help: "metrics.json path (default: beside the checkpoint, or FILE-metrics.json beside --samples-file).")
     var out: String?
@@ -57,16 +59,19 @@ struct Evaluate: ParsableCommand {
                 print("\(samplesFile): \(file.count) samples against \(test.count) test images of \(dataOptions.data)")
             } else {
                 let path = checkpoint!
-                let model = try TrainedModel.load(from: path, batchCapacity: 256)
+                let model = try TrainedModel.load(from: path, batchCapacity: 256, weights: weights)
                 guard test.featureCount == model.dataWidth else {
                     throw .shapeMismatch("the checkpoint takes rows of \(model.dataWidth) values; \(dataOptions.data) has \(test.featureCount)")
                 }
                 report.context["checkpoint"] = path
                 report.context["model"] = model.kind
-                print("checkpoint \(path): \(model.kind), \(test.count) test examples of \(report.context["data"]!)")
+                report.context["weights"] = model.weights.rawValue
+                print("checkpoint \(path): \(model.kind) (\(model.weights) weights), \(test.count) test examples of \(report.context["data"]!)")
                 try addModelFigures(model, test: test, to: &report)
                 samples = noQuality ? [] : try model.sampleImages(count: sampleCount, seed: seed)
-                jsonPath = out ?? (URL(fileURLWithPath: path).deletingLastPathComponent().path + "/metrics.json")
+                // An explicit --weights choice gets its own file, so raw and EMA figures sit side by side.
+                jsonPath = out ?? (URL(fileURLWithPath: path).deletingLastPathComponent().path
+                                   + (weights.map { "/metrics-\($0).json" } ?? "/metrics.json"))
             }
             if !noQuality {
                 try addSampleQuality(samples, to: &report)

@@ -9,6 +9,8 @@ struct Sample: ParsableCommand {
     @Option(help: "How many samples.") var count = 64
     @Option(help: "Output: FILE.png (a grid) or FILE.npy (float32 rows).") var out = "samples.png"
     @Option(help: "Seed for z.") var seed: UInt64 = 0
+    @Option(help: "ema (the default when the checkpoint keeps an average: trained with --ema-decay) or raw (the last iterate's weights).")
+    var weights: WeightChoice?
 
     func validate() throws {
         guard count > 0 else { throw ValidationError("--count must be positive") }
@@ -17,7 +19,7 @@ struct Sample: ParsableCommand {
 
     func run() throws {
         try runReportingErrors { () throws(VAEGANError) in
-            let model = try TrainedModel.load(from: checkpoint)
+            let model = try TrainedModel.load(from: checkpoint, weights: weights)
             let samples = model.model.inDisplayRange(try model.sample(count: count, seed: seed))
             if out.hasSuffix(".npy") {
                 try NPYMatrix(rows: count, columns: model.dataWidth, floats: samples).write(toFile: out)
@@ -28,7 +30,7 @@ struct Sample: ParsableCommand {
                 let columns = Int(Double(count).squareRoot().rounded(.up))
                 try Image.grid(of: samples, side: side, columns: columns).writePNG(to: out)
             }
-            print("wrote \(count) \(model.kind) samples to \(out)")
+            print("wrote \(count) \(model.kind) samples (\(model.weights) weights) to \(out)")
         }
     }
 }

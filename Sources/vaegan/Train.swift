@@ -7,6 +7,7 @@ import Foundation
 import VAEGAN
 
 extension GANObjective: ExpressibleByArgument {}
+extension WeightChoice: ExpressibleByArgument {}
 
 enum Switch: String, ExpressibleByArgument, CaseIterable {
     case on, off
@@ -50,6 +51,8 @@ struct Train: ParsableCommand {
     var generatorSteps = GANTrainingConfiguration().generatorSteps
     @Option(help: "gan: target for real examples (one-sided label smoothing, e.g. 0.9).")
     var realLabel: Float = GANTrainingConfiguration().model.realLabel
+    @Option(help: "gan, vaegan: keep an exponential moving average of the generator's (decoder's) weights with this decay, e.g. 0.999 (0 = none); pictures, sample and eval use it.")
+    var emaDecay: Float = GANTrainingConfiguration().emaDecay
 
     // VAE-GAN
     @Option(help: "vaegan: weight γ of L_llike in the decoder's update.") var gamma: Float = VAEGANTrainingConfiguration().model.gamma
@@ -76,6 +79,8 @@ struct Train: ParsableCommand {
             throw ValidationError("--discriminator-lr must be positive")
         }
         guard beta1 >= 0 && beta1 < 1 else { throw ValidationError("--beta1 must be in [0, 1)") }
+        guard emaDecay >= 0 && emaDecay < 1 else { throw ValidationError("--ema-decay must be in [0, 1): 0 keeps no average") }
+        if emaDecay > 0, model == "vae" { throw ValidationError("--ema-decay is for the GAN and the VAE-GAN (their generator and decoder)") }
         if let limit, limit <= 0 { throw ValidationError("--limit must be positive") }
         guard metricsEvery >= 0, metricsSamples >= 4 else { throw ValidationError("--metrics-every must be ≥ 0 and --metrics-samples ≥ 4") }
         if metricsEvery > 0, dataOptions.builtIn == nil {

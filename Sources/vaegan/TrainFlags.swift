@@ -39,6 +39,7 @@ extension GANTrainingConfiguration: KindFlags {
         model.realLabel = flags.realLabel
         discriminatorSteps = flags.discriminatorSteps
         generatorSteps = flags.generatorSteps
+        emaDecay = flags.emaDecay
     }
 }
 
@@ -53,5 +54,6 @@ extension VAEGANTrainingConfiguration: KindFlags {
         model.objective = flags.objective ?? model.objective
         discriminatorLearningRate = flags.discriminatorLr
         beta1 = flags.beta1
+        emaDecay = flags.emaDecay
     }
 }

@@ -7,15 +7,21 @@ enum ModelName: String, CaseIterable {
     case vae, gan, vaegan
 }
 
-/// A reference-configuration trainer for `model` at `batch` rows.
-func makeTrainable(_ model: ModelName, batch: Int) throws -> any Trainable {
+/// A reference-configuration trainer for `model` with `architecture`'s networks at `batch` rows.
+func makeTrainable(_ model: ModelName, architecture: ArchitecturePreset = .mlp, batch: Int) throws -> any Trainable {
     switch model {
     case .vae:
-        return try VAETraining(vae: VAE(VAEConfiguration(), batchCapacity: batch, seed: 0), stepsPerEpoch: 1000)
+        var configuration = VAEConfiguration()
+        try configuration.use(architecture)
+        return try VAETraining(vae: VAE(configuration, batchCapacity: batch, seed: 0), stepsPerEpoch: 1000)
     case .gan:
-        return try GANTraining(gan: GAN(GANConfiguration(), batchCapacity: batch, seed: 0))
+        var configuration = GANConfiguration()
+        try configuration.use(architecture)
+        return try GANTraining(gan: GAN(configuration, batchCapacity: batch, seed: 0))
     case .vaegan:
-        return try VAEGANTraining(model: VAEGAN(VAEGANConfiguration(), batchCapacity: batch, seed: 0))
+        var configuration = VAEGANConfiguration()
+        try configuration.use(architecture)
+        return try VAEGANTraining(model: VAEGAN(configuration, batchCapacity: batch, seed: 0))
     }
 }
 

@@ -4,11 +4,11 @@
 import Foundation
 import VAEGAN
 
-func timeTraining(model: ModelName, steps: Int, threads: Int, batch: Int) throws {
+func timeTraining(model: ModelName, architecture: ArchitecturePreset, steps: Int, threads: Int, batch: Int) throws {
     try Threads.set(threads)
     let (train, _) = try BuiltInDataset.fashionMNIST.load()
     let loader = try BatchLoader(train, batchSize: batch, seed: 1)
-    let trainable = try makeTrainable(model, batch: batch)
+    let trainable = try makeTrainable(model, architecture: architecture, batch: batch)
     var times: [Double] = []
     let warmup = 20
     loader.startEpoch()
@@ -27,7 +27,7 @@ func timeTraining(model: ModelName, steps: Int, threads: Int, batch: Int) throws
     var usage = rusage()
     getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
     let summary: [String: Any] = [
-        "framework": "vaegan", "model": model.rawValue, "threads": threads, "batch": batch,
+        "framework": "vaegan", "model": model.rawValue, "architecture": architecture.rawValue, "threads": threads, "batch": batch,
         "timed_steps": times.count, "median_ms": times[times.count / 2], "p10_ms": times[times.count / 10],
         "p90_ms": times[times.count * 9 / 10], "total_s": total / 1e3, "peak_rss_mib": Double(usage.ru_maxrss) / 1024,
     ]

@@ -4,7 +4,7 @@
 //   vaegan-bench gemm [--threads 1,2]
 //   vaegan-bench layers [--threads 2]
 //   vaegan-bench steps [--models vae,gan,vaegan] [--batches 64,128,256] [--threads 1,2] [--steps 50]
-//   vaegan-bench train --model vae|gan|vaegan [--steps 300] [--threads 2] [--batch 128]
+//   vaegan-bench train --model vae|gan|vaegan [--architecture mlp|conv] [--steps 300] [--threads 2] [--batch 128]
 import CVAEGAN
 import FMAPeak
 import Foundation
@@ -44,9 +44,13 @@ case "train":
         print("--model must be vae, gan or vaegan")
         exit(2)
     }
-    try timeTraining(model: model, steps: Int(option("--steps", arguments) ?? "300") ?? 300,
+    guard let architecture = ArchitecturePreset(rawValue: option("--architecture", arguments) ?? "mlp") else {
+        print("--architecture must be mlp or conv")
+        exit(2)
+    }
+    try timeTraining(model: model, architecture: architecture, steps: Int(option("--steps", arguments) ?? "300") ?? 300,
                      threads: Int(option("--threads", arguments) ?? "2") ?? 2,
                      batch: Int(option("--batch", arguments) ?? "128") ?? 128)
 default:
-    print("usage: vaegan-bench kernels [--threads N] | gemm [--threads 1,2] | layers [--threads 2] | steps [--models vae,gan,vaegan] [--batches 64,128,256] [--threads 1,2] [--steps 50] | train --model vae|gan|vaegan [--steps 300] [--threads 2]")
+    print("usage: vaegan-bench kernels [--threads N] | gemm [--threads 1,2] | layers [--threads 2] | steps [--models vae,gan,vaegan] [--batches 64,128,256] [--threads 1,2] [--steps 50] | train --model vae|gan|vaegan [--architecture mlp|conv] [--steps 300] [--threads 2]")
 }

@@ -62,11 +62,16 @@ extension SafeTensorsFile {
     ///
     /// - Throws: `.nonFinite` naming the tensor and the first bad element's index.
     private func copy(_ name: String, into tensor: Tensor) throws(VAEGANError) {
-        let values = try floats(name, shape: tensor.shape)
+        try copy(name, into: tensor.pointer, shape: tensor.shape)
+    }
+
+    /// ``copy(_:into:)`` for `shape.reduce(1, *)` Floats at `destination`.
+    func copy(_ name: String, into destination: UnsafeMutablePointer<Float>, shape: [Int]) throws(VAEGANError) {
+        let values = try floats(name, shape: shape)
         if let bad = values.firstIndex(where: { !$0.isFinite }) {
-            throw .nonFinite("\(source): tensor '\(name)' holds \(values[bad]) at \(Self.index(bad, in: tensor.shape))")
+            throw .nonFinite("\(source): tensor '\(name)' holds \(values[bad]) at \(Self.index(bad, in: shape))")
         }
-        values.withUnsafeBufferPointer { tensor.pointer.update(from: $0.baseAddress!, count: tensor.count) }
+        values.withUnsafeBufferPointer { destination.update(from: $0.baseAddress!, count: values.count) }
     }
 
     /// The row-major flat index `flat` as "[i, j, …]" in `shape`.

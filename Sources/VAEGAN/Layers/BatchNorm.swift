@@ -79,7 +79,7 @@ public final class BatchNorm: Layer {
         runningMeanState = layout.state("\(name).running_mean", shape: [channels])
         let variance = layout.state("\(name).running_var", shape: [channels])
         runningVarianceState = variance
-        batchesTrackedState = layout.state("\(name).num_batches_tracked", shape: [1])
+        batchesTrackedState = layout.state("\(name).num_batches_tracked", shape: [1], isCounter: true)
         layout.initialize { _ in
             vg_fill(weight.value.pointer, 1, Int64(channels))
             vg_fill(variance.value.pointer, 1, Int64(channels))

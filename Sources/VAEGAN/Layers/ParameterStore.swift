@@ -5,10 +5,10 @@
 // Optimizer state (Adam's moments, SGD's velocity) mirrors the same layout (`mirror()`), so
 // zeroing a part's gradients is one call and an optimizer step is one pass over the part.
 //
-// Non-trainable state (batch-norm running statistics, an EMA copy of the weights) has its own
-// buffer in the store, with names of its own, saved in checkpoints beside the parameters;
-// today's layers declare none. What a "part" is belongs to the model: whatever one optimizer
-// trains (the β-VAE is one part; the GAN two; the VAE-GAN three).
+// Non-trainable state (batch-norm running statistics) has its own buffer in the store, with
+// names of its own, saved in checkpoints beside the parameters. What a "part" is belongs to
+// the model: whatever one optimizer trains (the β-VAE is one part; the GAN two; the VAE-GAN
+// three).
 
 /// A non-trainable tensor of a store (no gradient, not touched by optimizers), saved in
 /// checkpoints under its name, as PyTorch saves a module's buffers in its state_dict.
@@ -18,13 +18,17 @@ public final class StateTensor {
     public let count: Int
     /// Where it starts in the store's state buffer, in Floats (a multiple of 16).
     public let offset: Int
+    /// A counter (batch norm's num_batches_tracked), not a statistic: an average of the
+    /// weights copies it instead of averaging it.
+    public let isCounter: Bool
     private var view: Tensor?
 
-    init(name: String, shape: [Int], offset: Int) {
+    init(name: String, shape: [Int], offset: Int, isCounter: Bool) {
         self.name = name
         self.shape = shape
         count = shape.reduce(1, *)
         self.offset = offset
+        self.isCounter = isCounter
     }
 
     /// The values, a view into the store's state buffer.
@@ -78,9 +82,10 @@ public final class ParameterStore {
             return p
         }
 
-        /// Declares a non-trainable tensor (zero until something writes it).
-        public func state(_ name: String, shape: [Int]) -> StateTensor {
-            let s = StateTensor(name: name, shape: shape, offset: stateFloats)
+        /// Declares a non-trainable tensor (zero until something writes it); `isCounter` marks
+        /// a count rather than a statistic.
+        public func state(_ name: String, shape: [Int], isCounter: Bool = false) -> StateTensor {
+            let s = StateTensor(name: name, shape: shape, offset: stateFloats, isCounter: isCounter)
             declare(name, shape: shape, floats: &stateFloats)
             state.append(s)
             return s

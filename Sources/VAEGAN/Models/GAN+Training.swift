@@ -11,10 +11,12 @@ public final class GANTraining: GenerativeTraining {
     private let adamBetas: (beta1: Float, beta2: Float)
     private var sums = (discriminator: 0.0, generator: 0.0, real: 0.0, fake: 0.0, steps: 0, generatorSteps: 0)
 
-    /// Adam for both players; the defaults are GANTrainingConfiguration's.
+    /// Adam for both players, and an average of G's weights when `emaDecay` > 0; the defaults
+    /// are GANTrainingConfiguration's.
     public init(gan: GAN, learningRate: Float = Configuration().learningRate, beta1: Float = Configuration().beta1,
                 beta2: Float = Configuration().beta2, discriminatorSteps: Int = Configuration().discriminatorSteps,
-                generatorSteps: Int = Configuration().generatorSteps) throws(VAEGANError) {
+                generatorSteps: Int = Configuration().generatorSteps,
+                emaDecay: Float = Configuration().emaDecay) throws(VAEGANError) {
         self.gan = gan
         adamBetas = (beta1, beta2)
         schedule = try AlternatingOptimizer(
@@ -23,8 +25,11 @@ public final class GANTraining: GenerativeTraining {
                                              beta1: beta1, beta2: beta2),
             generatorOptimizer: try Adam(parameters: gan.generator.parameters, learningRate: learningRate,
                                          beta1: beta1, beta2: beta2),
-            discriminatorSteps: discriminatorSteps, generatorSteps: generatorSteps)
+            discriminatorSteps: discriminatorSteps, generatorSteps: generatorSteps,
+            generatorAverage: emaDecay == 0 ? nil : try ExponentialMovingAverage(of: gan.generatorStore, decay: emaDecay))
     }
+
+    public var averagedWeights: ExponentialMovingAverage? { schedule.generatorAverage }
 
     public var generativeModel: GAN { gan }
     public var stepCount: Int { schedule.discriminatorOptimizer.stepCount }
@@ -90,6 +95,7 @@ public final class GANTraining: GenerativeTraining {
         file.store(schedule.discriminatorOptimizer, part: "discriminator")
         file.store(schedule.generatorOptimizer, part: "generator")
         file.store(gan.rng, key: "rng")
+        if let average = schedule.generatorAverage { file.store(average) }
         return file
     }
 
@@ -118,8 +124,10 @@ public final class GANTraining: GenerativeTraining {
         let training = try GANTraining(gan: gan, learningRate: try file.float("learning_rate"),
                                        beta1: try file.float("beta1"), beta2: try file.float("beta2"),
                                        discriminatorSteps: try file.integer("discriminator_steps"),
-                                       generatorSteps: try file.integer("generator_steps"))
+                                       generatorSteps: try file.integer("generator_steps"),
+                                       emaDecay: try file.averageDecay())
         try file.restore([gan.generatorStore, gan.discriminatorStore])
+        if let average = training.schedule.generatorAverage { try file.restore(average) }
         try file.restore(training.schedule.discriminatorOptimizer, part: "discriminator")
         try file.restore(training.schedule.generatorOptimizer, part: "generator")
         try file.restore(&gan.rng, key: "rng")

@@ -70,6 +70,9 @@ public protocol GenerativeTraining: Trainable where Metrics: GenerativeMetrics {
     func prepare(stepsPerEpoch: Int) throws(VAEGANError)
     /// The observers that write this kind's pictures (and per-epoch files) into `directory`.
     func outputObservers(directory: String, test: ImageDataset) -> [any TrainingObserver]
+    /// The average of the generating part's weights (GAN generator, VAE-GAN decoder) when one
+    /// is kept: pictures and scores during training use it, as `sample` and `eval` do.
+    var averagedWeights: ExponentialMovingAverage? { get }
 
     /// The kind's constant in vaegan.h (vg_model_kind).
     static var cKind: vg_model_kind { get }
@@ -85,6 +88,7 @@ extension GenerativeTraining {
     public static var displayName: String { Model.displayName }
     public var inputWidth: Int { generativeModel.inputWidth }
     public func prepare(stepsPerEpoch: Int) throws(VAEGANError) {}
+    public var averagedWeights: ExponentialMovingAverage? { nil }
     /// The model being trained, as inference sees it (for samples scored during training).
     public var trainedModel: TrainedModel { TrainedModel(generativeModel) }
 }

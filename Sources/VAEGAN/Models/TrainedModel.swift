@@ -3,18 +3,39 @@
 
 import Foundation
 
+/// Which of a checkpoint's weights to load: the last iterate's, or the average a run trained
+/// with `--ema-decay` kept of its generating part.
+public enum WeightChoice: String, CaseIterable, Sendable {
+    case raw, ema
+}
+
 /// A generative model restored from a checkpoint (or wrapped for sampling).
 public struct TrainedModel {
     public let model: any GenerativeModel
+    /// The weights it holds.
+    public let weights: WeightChoice
 
-    public init(_ model: any GenerativeModel) {
+    public init(_ model: any GenerativeModel, weights: WeightChoice = .raw) {
         self.model = model
+        self.weights = weights
     }
 
-    /// Reads a checkpoint of any kind (weights only; optimizer state is ignored).
-    public static func load(from path: String, batchCapacity: Int = 128) throws(VAEGANError) -> TrainedModel {
-        let file = try SafeTensorsFile.read(from: path)
-        return TrainedModel(try ModelRegistry.kind(of: file).loadModel(from: file, batchCapacity: batchCapacity))
+    /// Reads a checkpoint of any kind (weights only; optimizer state is ignored): with
+    /// `weights` nil, the averaged weights when the file keeps them and the raw ones otherwise.
+    ///
+    /// - Throws: `.invalidArgument` for `.ema` from a checkpoint that keeps no average.
+    public static func load(from path: String, batchCapacity: Int = 128,
+                            weights: WeightChoice? = nil) throws(VAEGANError) -> TrainedModel {
+        var file = try SafeTensorsFile.read(from: path)
+        let choice = weights ?? (file.hasAveragedWeights ? .ema : .raw)
+        if choice == .ema {
+            guard file.hasAveragedWeights else {
+                throw .invalidArgument("\(path) keeps no averaged weights (it was trained without --ema-decay): use --weights raw")
+            }
+            file = file.withAveragedWeights()
+        }
+        return TrainedModel(try ModelRegistry.kind(of: file).loadModel(from: file, batchCapacity: batchCapacity),
+                            weights: choice)
     }
 
     /// "vae", "gan" or "vaegan".

@@ -10,15 +10,18 @@ public final class VAEGANTraining: GenerativeTraining {
     public let encoderOptimizer: Adam
     public let decoderOptimizer: Adam
     public let discriminatorOptimizer: Adam
+    /// The decoder's weight average, updated after each decoder step (when kept).
+    public let decoderAverage: ExponentialMovingAverage?
     private var sums = (prior: 0.0, llike: 0.0, pixel: 0.0, gan: 0.0, real: 0.0, fake: 0.0, steps: 0,
                         discriminatorSkips: 0, decoderSkips: 0)
 
     /// Three Adam optimizers; the defaults are VAEGANTrainingConfiguration's (why β₁ is 0.5 is
     /// said there). `discriminatorLearningRate` (default: `learningRate`) lets D learn more
-    /// slowly than the encoder and decoder.
+    /// slowly than the encoder and decoder. `emaDecay` > 0 keeps an average of the decoder.
     public init(model: VAEGAN, learningRate: Float = Configuration().learningRate,
                 discriminatorLearningRate: Float? = Configuration().discriminatorLearningRate,
-                beta1: Float = Configuration().beta1, beta2: Float = Configuration().beta2) throws(VAEGANError)
+                beta1: Float = Configuration().beta1, beta2: Float = Configuration().beta2,
+                emaDecay: Float = Configuration().emaDecay) throws(VAEGANError)
     {
         self.model = model
         encoderOptimizer = try Adam(parameters: model.encoderParameters, learningRate: learningRate,
@@ -28,7 +31,10 @@ public final class VAEGANTraining: GenerativeTraining {
         discriminatorOptimizer = try Adam(parameters: model.discriminatorParameters,
                                           learningRate: discriminatorLearningRate ?? learningRate,
                                           beta1: beta1, beta2: beta2)
+        decoderAverage = emaDecay == 0 ? nil : try ExponentialMovingAverage(of: model.decoderStore, decay: emaDecay)
     }
+
+    public var averagedWeights: ExponentialMovingAverage? { decoderAverage }
 
     public var generativeModel: VAEGAN { model }
     public var stepCount: Int { encoderOptimizer.stepCount }
@@ -48,7 +54,12 @@ public final class VAEGANTraining: GenerativeTraining {
             throw .nonFinite("L_prior \(step.prior), L_llike \(step.llike), L_GAN \(step.gan)")
         }
         encoderOptimizer.step()
-        if step.updatedDecoder { decoderOptimizer.step() } else { sums.decoderSkips += 1 }
+        if step.updatedDecoder {
+            decoderOptimizer.step()
+            decoderAverage?.update()
+        } else {
+            sums.decoderSkips += 1
+        }
         if step.updatedDiscriminator { discriminatorOptimizer.step() } else { sums.discriminatorSkips += 1 }
         sums.prior += step.prior
         sums.llike += step.llike
@@ -97,6 +108,7 @@ public final class VAEGANTraining: GenerativeTraining {
         file.store(decoderOptimizer, part: "decoder")
         file.store(discriminatorOptimizer, part: "discriminator")
         file.store(model.rng, key: "rng")
+        if let decoderAverage { file.store(decoderAverage) }
         return file
     }
 
@@ -136,8 +148,10 @@ public final class VAEGANTraining: GenerativeTraining {
             ? learningRate : try file.float("discriminator_learning_rate")
         let training = try VAEGANTraining(model: model, learningRate: learningRate,
                                           discriminatorLearningRate: discriminatorLearningRate,
-                                          beta1: try file.float("beta1"), beta2: try file.float("beta2"))
+                                          beta1: try file.float("beta1"), beta2: try file.float("beta2"),
+                                          emaDecay: try file.averageDecay())
         try file.restore([model.encoderStore, model.decoderStore, model.discriminatorStore])
+        if let average = training.decoderAverage { try file.restore(average) }
         try file.restore(training.encoderOptimizer, part: "encoder")
         try file.restore(training.decoderOptimizer, part: "decoder")
         try file.restore(training.discriminatorOptimizer, part: "discriminator")

@@ -15,6 +15,8 @@ public struct VAEGANTrainingConfiguration: TrainingConfiguration, Equatable, Sen
     /// the same in PyTorch).
     public var beta1: Float = 0.5
     public var beta2: Float = 0.999
+    /// Decay of the decoder's weight average (0: none kept); see GANTrainingConfiguration.
+    public var emaDecay: Float = 0
     public var batchSize = defaultBatchSize
     public var seed: UInt64 = 0
 
@@ -22,7 +24,8 @@ public struct VAEGANTrainingConfiguration: TrainingConfiguration, Equatable, Sen
 
     public func makeTraining(stepsPerEpoch: Int) throws(VAEGANError) -> VAEGANTraining {
         try VAEGANTraining(model: try VAEGAN(model, batchCapacity: batchSize, seed: seed), learningRate: learningRate,
-                           discriminatorLearningRate: discriminatorLearningRate, beta1: beta1, beta2: beta2)
+                           discriminatorLearningRate: discriminatorLearningRate, beta1: beta1, beta2: beta2,
+                           emaDecay: emaDecay)
     }
 }
 

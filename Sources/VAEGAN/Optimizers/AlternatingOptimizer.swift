@@ -27,9 +27,12 @@ public final class AlternatingOptimizer {
     public let generatorSteps: Int
     /// Discriminator steps taken in the current round; saved in checkpoints.
     public var discriminatorStepsInRound = 0
+    /// The generator's weight average, updated after each generator step (when kept).
+    public let generatorAverage: ExponentialMovingAverage?
 
     public init(gan: GAN, discriminatorOptimizer: any Optimizer, generatorOptimizer: any Optimizer,
-                discriminatorSteps: Int = 1, generatorSteps: Int = 1) throws(VAEGANError) {
+                discriminatorSteps: Int = 1, generatorSteps: Int = 1,
+                generatorAverage: ExponentialMovingAverage? = nil) throws(VAEGANError) {
         try require(discriminatorSteps >= 1, "discriminator steps per round (k) must be at least 1, not \(discriminatorSteps)")
         try require(generatorSteps >= 1, "generator steps per round must be at least 1, not \(generatorSteps)")
         try require(discriminatorOptimizer.store === gan.discriminatorStore && generatorOptimizer.store === gan.generatorStore,
@@ -39,6 +42,9 @@ public final class AlternatingOptimizer {
         self.generatorOptimizer = generatorOptimizer
         self.discriminatorSteps = discriminatorSteps
         self.generatorSteps = generatorSteps
+        try require(generatorAverage.map { $0.store === gan.generatorStore } ?? true,
+                    "the generator's average must be of the generator's parameters")
+        self.generatorAverage = generatorAverage
     }
 
     /// One discriminator step on `real` (G fixed); when it completes a round of k, then
@@ -55,6 +61,7 @@ public final class AlternatingOptimizer {
             gan.generatorStore.zeroGradients()
             g = gan.accumulateGeneratorGradients(rows: real.rows)
             generatorOptimizer.step()
+            generatorAverage?.update()
         }
         return AlternatingStep(discriminator: d, generator: g)
     }

@@ -83,13 +83,14 @@ public final class Trainer {
         var observers: [any TrainingObserver] = []
         var extraPanels: [(title: String, metrics: [String])] = []
         if let sampleQuality, options.sampleQualityEvery > 0 {
-            observers.append(SampleQualityScorer(evaluator: sampleQuality, model: model.trainedModel, options: options))
+            observers += [SampleQualityScorer(evaluator: sampleQuality, model: model.trainedModel, options: options)]
+                .seeing(model.averagedWeights)
             extraPanels = SampleQualityScorer.panels
         }
         let written = history.last?.epoch
         observers.append(CheckpointWriter(path: options.checkpointPath, model: model, loader: loader, writtenEpoch: written))
         observers.append(log)
-        observers += model.outputObservers(directory: options.outputDirectory, test: test)
+        observers += model.outputObservers(directory: options.outputDirectory, test: test).seeing(model.averagedWeights)
         observers.append(LossPlotWriter(path: options.lossPlotPath, log: log, extraPanels: extraPanels))
         // The progress line last: the epoch's summary once all its files are written.
         observers.append(progress)

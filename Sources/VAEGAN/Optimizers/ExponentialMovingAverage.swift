@@ -1,0 +1,122 @@
+// ExponentialMovingAverage: a running average of one part's weights, kept beside the part and
+// updated after each of its optimizer steps (Yazıcı et al. 2019, "The Unusual Effectiveness of
+// Averaging in GAN Training"): θ̄ ← d·θ̄ + (1 − d)·θ, one pass over the part's store. Samples
+// drawn with θ̄ wobble less than the last iterate's, which chases D's last update.
+//
+// Batch-norm state is averaged the same way: the running mean and variance of the averaged
+// copy are the decayed average of the part's (as timm's ModelEmaV2 averages every buffer), so
+// the copy normalizes with statistics of as long a window as its weights; counters
+// (num_batches_tracked) are copied, not averaged. The average starts as the part's weights.
+import CVAEGAN
+
+/// θ̄, the exponential moving average of a `ParameterStore`'s values and state.
+///
+/// ```swift
+/// let average = try ExponentialMovingAverage(of: gan.generatorStore, decay: 0.999)
+/// generatorOptimizer.step(); average.update()
+/// let samples = average.withAveragedWeights { gan.generateAll(z) }
+/// ```
+public final class ExponentialMovingAverage {
+    /// The part whose weights are averaged.
+    public let store: ParameterStore
+    /// d in (0, 1): the weight of the past at each update.
+    public let decay: Float
+    /// θ̄ in the store's layout (`store.values`'s offsets).
+    public let values: Tensor
+    /// The averaged state in the layout of `store.stateValues`.
+    public let stateValues: Tensor
+
+    /// An average of `store` starting at its current weights.
+    ///
+    /// - Throws: `.invalidArgument` unless 0 < decay < 1; `.outOfMemory`.
+    public init(of store: ParameterStore, decay: Float) throws(VAEGANError) {
+        try require(decay > 0 && decay < 1, "the EMA decay must be in (0, 1), not \(decay)")
+        self.store = store
+        self.decay = decay
+        values = try store.mirror()
+        stateValues = try .zeros([store.stateValues.count])
+        values.copy(from: store.values)
+        stateValues.copy(from: store.stateValues)
+    }
+
+    /// θ̄ ← d·θ̄ + (1 − d)·θ for the parameters and the statistics; counters copied.
+    public func update() {
+        vg_ema_update(values.pointer, store.values.pointer, Int64(values.count), decay)
+        for tensor in store.state {
+            let average = stateValues.pointer + tensor.offset
+            if tensor.isCounter {
+                average.update(from: tensor.value.pointer, count: tensor.count)
+            } else {
+                vg_ema_update(average, tensor.value.pointer, Int64(tensor.count), decay)
+            }
+        }
+    }
+
+    /// `body`'s result with the averaged weights in the store; the part's own weights are put
+    /// back afterwards (the two are exchanged in place, so nothing is allocated).
+    public func withAveragedWeights<T, E: Error>(_ body: () throws(E) -> T) throws(E) -> T {
+        exchange()
+        defer { exchange() }
+        return try body()
+    }
+
+    private func exchange() {
+        Self.exchange(values, store.values)
+        Self.exchange(stateValues, store.stateValues)
+    }
+
+    private static func exchange(_ a: Tensor, _ b: Tensor) {
+        for i in 0..<a.count { swap(&a.pointer[i], &b.pointer[i]) }
+    }
+
+    // MARK: Checkpoint
+
+    /// The name θ̄'s copy of tensor `name` is saved under.
+    public static func averagedName(_ name: String) -> String { "ema." + name }
+}
+
+extension SafeTensorsFile {
+    /// Stores θ̄ under "ema.<name>" for every parameter and state tensor of its part, and the
+    /// decay as metadata "ema_decay".
+    public mutating func store(_ average: ExponentialMovingAverage) {
+        metadata["ema_decay"] = String(average.decay)
+        let store = average.store
+        for p in store.parameters {
+            tensors[ExponentialMovingAverage.averagedName(p.name)] = StoredTensor(
+                floats: Array(UnsafeBufferPointer(start: average.values.pointer + p.offset, count: p.count)), shape: p.shape)
+        }
+        for s in store.state {
+            tensors[ExponentialMovingAverage.averagedName(s.name)] = StoredTensor(
+                floats: Array(UnsafeBufferPointer(start: average.stateValues.pointer + s.offset, count: s.count)), shape: s.shape)
+        }
+    }
+
+    /// The decay a checkpoint's average was kept with; 0 when it keeps none.
+    public func averageDecay() throws(VAEGANError) -> Float {
+        metadata["ema_decay"] == nil ? 0 : try float("ema_decay")
+    }
+
+    /// Copies the stored θ̄ into `average` (names and shapes checked, values finite).
+    public func restore(_ average: ExponentialMovingAverage) throws(VAEGANError) {
+        let store = average.store
+        for p in store.parameters {
+            try copy(ExponentialMovingAverage.averagedName(p.name), into: average.values.pointer + p.offset, shape: p.shape)
+        }
+        for s in store.state {
+            try copy(ExponentialMovingAverage.averagedName(s.name), into: average.stateValues.pointer + s.offset, shape: s.shape)
+        }
+    }
+
+    /// Whether the file holds averaged weights.
+    public var hasAveragedWeights: Bool { tensors.keys.contains { $0.hasPrefix("ema.") } }
+
+    /// This file with every averaged tensor in place of the tensor it averages: what loading
+    /// "the EMA weights" of a checkpoint means.
+    public func withAveragedWeights() -> SafeTensorsFile {
+        var file = self
+        for (name, tensor) in tensors where name.hasPrefix("ema.") {
+            file.tensors[String(name.dropFirst("ema.".count))] = tensor
+        }
+        return file
+    }
+}

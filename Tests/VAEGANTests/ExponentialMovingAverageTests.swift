@@ -1,0 +1,156 @@
+// ExponentialMovingAverageTests: the average of a part's weights — its update against the
+// formula (statistics averaged, counters copied), the in-place exchange, the GAN's and the
+// VAE-GAN's averages following their generating part's trajectory, checkpoints that resume the
+// average bit for bit, and loading a checkpoint's raw or averaged weights.
+import CVAEGAN
+import Foundation
+import Testing
+@testable import VAEGAN
+
+@Suite struct ExponentialMovingAverageTests {
+    static let rows = 16
+
+    /// A GAN whose generator has a batch norm (so it has statistics and a counter to average).
+    static func training(emaDecay: Float, seed: UInt64 = 0) throws -> GANTraining {
+        var c = GANTrainingConfiguration()
+        c.model = GANTests.smallConfiguration()
+        try c.model.use(networks: ["generator": NetworkSpec(input: [3], layers: [
+            .dense(width: 8), .batchNorm(), .activation(.relu), .dense(width: 4, activation: .sigmoid),
+        ])])
+        c.batchSize = rows
+        c.seed = seed
+        c.emaDecay = emaDecay
+        return try c.makeTraining(inputWidth: 4, stepsPerEpoch: 10)
+    }
+
+    static func bits(_ t: Tensor) -> [UInt32] { t.values.map(\.bitPattern) }
+
+    @Test("update: θ̄ ← d·θ̄ + (1 − d)·θ for parameters and statistics; counters copied")
+    func updateFollowsTheFormula() throws {
+        let training = try Self.training(emaDecay: 0.75)
+        let store = training.gan.generatorStore
+        let average = try #require(training.averagedWeights)
+        #expect(Self.bits(average.values) == Self.bits(store.values), "the average starts at the weights")
+        var rng = RandomGenerator(seed: 5)
+        rng.fillUniform(store.values.pointer, count: store.values.count)
+        rng.fillUniform(store.stateValues.pointer, count: store.stateValues.count)
+        var expected = average.values.values, expectedState = average.stateValues.values
+        let value = store.values.values, stateValue = store.stateValues.values
+        for i in expected.indices { expected[i] = 0.75 * expected[i] + 0.25 * value[i] }
+        for tensor in store.state {
+            for i in tensor.offset..<(tensor.offset + tensor.count) {
+                expectedState[i] = tensor.isCounter ? stateValue[i] : 0.75 * expectedState[i] + 0.25 * stateValue[i]
+            }
+        }
+        average.update()
+        #expect(KernelCheck.firstBitMismatch(average.values.values, expected) == nil)
+        #expect(KernelCheck.firstBitMismatch(average.stateValues.values, expectedState) == nil)
+        #expect(store.state.contains { $0.isCounter } && store.state.contains { !$0.isCounter })
+    }
+
+    @Test("withAveragedWeights puts θ̄ in the store for its body and the weights back after")
+    func exchangeRestores() throws {
+        let training = try Self.training(emaDecay: 0.5)
+        let x = Tensor.uniform([Self.rows, 4], seed: 3)
+        for _ in 0..<3 { _ = try training.trainStep(on: x.matrix) }
+        let store = training.gan.generatorStore, average = try #require(training.averagedWeights)
+        let raw = Self.bits(store.values), rawState = Self.bits(store.stateValues)
+        let averaged = Self.bits(average.values)
+        #expect(raw != averaged)
+        let seen = average.withAveragedWeights { Self.bits(store.values) }
+        #expect(seen == averaged)
+        #expect(Self.bits(store.values) == raw && Self.bits(store.stateValues) == rawState)
+        #expect(Self.bits(average.values) == averaged)
+    }
+
+    @Test("The GAN's average follows G's trajectory: one update after each generator step, none after D's")
+    func ganAverageFollowsGenerator() throws {
+        var c = GANTrainingConfiguration()
+        c.model = GANTests.smallConfiguration()
+        c.batchSize = Self.rows
+        c.emaDecay = 0.9
+        c.discriminatorSteps = 2
+        let training = try c.makeTraining(inputWidth: 4, stepsPerEpoch: 10)
+        let store = training.gan.generatorStore
+        var expected = store.values.values
+        let x = Tensor.uniform([Self.rows, 4], seed: 4)
+        for step in 1...6 {
+            _ = try training.trainStep(on: x.matrix)
+            if step % 2 == 0 { // a round of k = 2 ended with a generator step
+                let value = store.values.values
+                for i in expected.indices { expected[i] = 0.9 * expected[i] + (1 - 0.9) * value[i] }
+            }
+            #expect(KernelCheck.firstBitMismatch(training.averagedWeights!.values.values, expected) == nil, "step \(step)")
+        }
+    }
+
+    @Test("A checkpoint keeps the average under ema.<name>; resuming continues it bit for bit")
+    func resumeIsBitExact() throws {
+        let x = Tensor.uniform([Self.rows, 4], seed: 6)
+        let straight = try Self.training(emaDecay: 0.99)
+        for _ in 0..<6 { _ = try straight.trainStep(on: x.matrix) }
+
+        let first = try Self.training(emaDecay: 0.99)
+        for _ in 0..<3 { _ = try first.trainStep(on: x.matrix) }
+        let file = try SafeTensorsFile(serialized: first.checkpoint().serialized(), source: "checkpoint")
+        #expect(file.metadata["ema_decay"] == "0.99")
+        #expect(file.tensors["ema.generator.1.running_var"] != nil && file.tensors["ema.generator.0.weight"] != nil)
+        let resumed = try GANTraining.load(from: file)
+        for _ in 0..<3 { _ = try resumed.trainStep(on: x.matrix) }
+        #expect(Self.bits(resumed.averagedWeights!.values) == Self.bits(straight.averagedWeights!.values))
+        #expect(Self.bits(resumed.averagedWeights!.stateValues) == Self.bits(straight.averagedWeights!.stateValues))
+        #expect(Self.bits(resumed.gan.generatorStore.values) == Self.bits(straight.gan.generatorStore.values))
+    }
+
+    @Test("Loading: the averaged weights by default, the raw ones on request; ema from a file without one is refused")
+    func loadingChoosesWeights() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("vaegan-ema-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let x = Tensor.uniform([Self.rows, 4], seed: 7)
+        let training = try Self.training(emaDecay: 0.8)
+        for _ in 0..<4 { _ = try training.trainStep(on: x.matrix) }
+        let path = folder + "/checkpoint.safetensors"
+        try training.checkpoint().write(to: path)
+        let average = training.averagedWeights!
+
+        let byDefault = try TrainedModel.load(from: path)
+        #expect(byDefault.weights == .ema)
+        let loaded = try #require(byDefault.model as? GAN)
+        #expect(Self.bits(loaded.generatorStore.values) == Self.bits(average.values))
+        #expect(Self.bits(loaded.generatorStore.stateValues) == Self.bits(average.stateValues))
+        let raw = try #require(try TrainedModel.load(from: path, weights: .raw).model as? GAN)
+        #expect(Self.bits(raw.generatorStore.values) == Self.bits(training.gan.generatorStore.values))
+        #expect(Self.bits(raw.discriminatorStore.values) == Self.bits(loaded.discriminatorStore.values))
+
+        let plain = try Self.training(emaDecay: 0)
+        #expect(plain.averagedWeights == nil)
+        let plainPath = folder + "/plain.safetensors"
+        try plain.checkpoint().write(to: plainPath)
+        #expect(try TrainedModel.load(from: plainPath).weights == .raw)
+        #expect(throws: VAEGANError.self) { try TrainedModel.load(from: plainPath, weights: .ema) }
+        #expect(throws: VAEGANError.self) { try Self.training(emaDecay: 1) }
+    }
+
+    @Test("The VAE-GAN's average is of the decoder and moves only when the decoder steps")
+    func vaeganAverageIsTheDecoders() throws {
+        var c = VAEGANTrainingConfiguration()
+        c.model = VAEGANModelTests.tinyConfiguration()
+        c.batchSize = Self.rows
+        c.emaDecay = 0.9
+        let training = try c.makeTraining(inputWidth: VAEGANModelTests.tinyConfiguration().inputWidth, stepsPerEpoch: 10)
+        let average = try #require(training.averagedWeights)
+        #expect(average.store === training.model.decoderStore)
+        let x = Tensor.uniform([Self.rows, training.inputWidth], seed: 8)
+        for _ in 0..<4 {
+            let before = average.values.values
+            let steps = training.decoderOptimizer.stepCount
+            _ = try training.trainStep(on: x.matrix)
+            let moved = KernelCheck.firstBitMismatch(average.values.values, before) != nil
+            #expect(moved == (training.decoderOptimizer.stepCount > steps))
+        }
+        let file = training.checkpoint()
+        #expect(file.tensors.keys.contains { $0.hasPrefix("ema.decoder.") })
+        #expect(!file.tensors.keys.contains { $0.hasPrefix("ema.encoder.") || $0.hasPrefix("ema.discriminator.") })
+    }
+}
