@@ -9,18 +9,21 @@
  *                   weight (CI, CO, K, K), as PyTorch's nn.ConvTranspose2d.
  *
  * The convolution is a dense layer on patches. im2col lays every output position's receptive
- * field out as one row, "rows" (B·OH·OW, CI·K·K), columns in the weight's (ci, kh, kw) order;
- * then Y (B·OH·OW, CO) = rows · Wᵀ + b is exactly vg_dense_forward's product (bias fused), and
- * the backward is the dense backward's two products (the bias gradient fused into dW's) with
- * col2im, im2col's adjoint, bringing the patch gradients back onto the image. A transposed
- * convolution is the adjoint of a convolution: its forward is the convolution's input-gradient
- * path and its backward the convolution's forward path. Between the products' row layout
- * (position-major, channels last) and NCHW, a transpose per example.
+ * field out as one row, "patches" (n·P, CI·K·K) for n examples of P positions, columns in the
+ * weight's (ci, kh, kw) order; then Yc (CO, n·P) = W · patchesᵀ. Yc is channel-major ("CNHW":
+ * channel c's n·P values in a row), so it reaches NCHW by copying runs of P floats, where a
+ * position-major product would need an element-wise transpose. The backward takes
+ * dW += dYc · patches (the bias gradient as the row sums of dYc, fused into the product) and
+ * d patches = dYcᵀ · W, then col2im, im2col's adjoint, brings the patch gradients back onto the
+ * image. A transposed convolution is the adjoint of a convolution: its forward is the
+ * convolution's input-gradient path and its backward the convolution's forward path.
  *
- * Workspace: vg_conv_workspace_size floats from the caller, for the patch matrix and one
- * position-major copy; nothing is allocated here. Examples are independent, so the im2col,
- * col2im and transposes run on the thread pool one example per chunk, and the products on the
- * pool as GEMMs do: results are bitwise the same for every thread count.
+ * The batch goes through in chunks of examples whose patch matrix stays near 4 MB, so it is
+ * written and read again from cache rather than memory, and the workspace is the chunk's
+ * (vg_conv_workspace_size floats from the caller; nothing is allocated here). Within a chunk
+ * the im2col, col2im and copies run on the thread pool one example per task and the products
+ * on the pool as GEMMs do; chunks follow each other in order, so results are bitwise the same
+ * for every thread count.
  */
 #include <string.h>
 
@@ -93,11 +96,22 @@ static patch_geometry patches_of(const vg_conv_geometry *g) {
 static int64_t positions(const patch_geometry *p) { return p->rows_h * p->rows_w; }
 static int64_t patch_width(const patch_geometry *p) { return p->channels * p->kernel * p->kernel; }
 
+
+/* Examples per chunk: as many as keep the patch matrix within VG_CONV_CHUNK_FLOATS (at least
+ * one, at most the batch). */
+#define VG_CONV_CHUNK_FLOATS (1 << 20)
+
+static int64_t chunk_examples(const vg_conv_geometry *g, const patch_geometry *p) {
+    int64_t per_example = positions(p) * patch_width(p);
+    int64_t n = VG_CONV_CHUNK_FLOATS / (per_example > 0 ? per_example : 1);
+    return n < 1 ? 1 : n > g->batch ? g->batch : n;
+}
+
 int64_t vg_conv_workspace_size(const vg_conv_geometry *g) {
     if (!g) return 0;
     patch_geometry p = patches_of(g);
-    int64_t rows = g->batch * positions(&p);
-    /* the patch matrix, and one position-major copy of the side that is not patches */
+    int64_t rows = chunk_examples(g, &p) * positions(&p);
+    /* the chunk's patch matrix, and its channel-major copy of the side that is not patches */
     int64_t other = g->transposed ? g->in_channels : g->out_channels;
     return rows * patch_width(&p) + rows * other;
 }
@@ -113,14 +127,19 @@ static inline void inside(int64_t start, int64_t K, int64_t width, int64_t *firs
 }
 
 /* rows[r][(c·K + kh)·K + kw] = image[c][oh·S − P + kh][ow·S − P + kw] (0 outside), r = oh·RW + ow.
- * The taps of one kernel row read consecutive pixels, so each is one copy between zeros. */
-static void im2col(float *rows, const float *image, const patch_geometry *p) {
-    int64_t K = p->kernel, width = patch_width(p);
+ * The taps of one kernel row read consecutive pixels, so each is one copy between zeros; a
+ * tap row wholly inside the image (the common case) is a straight copy of K floats. Written
+ * for any K and inlined into copies for the common kernel sizes, where K is a constant and
+ * those copies become single vector moves (the loop overhead, not the bytes, is the cost). */
+static inline __attribute__((always_inline)) void im2col_k(float *rows, const float *image,
+                                                           const patch_geometry *p, int64_t K) {
+    int64_t width = p->channels * K * K;
     for (int64_t oh = 0; oh < p->rows_h; oh++)
         for (int64_t ow = 0; ow < p->rows_w; ow++) {
             float *row = rows + (oh * p->rows_w + ow) * width;
             int64_t iw0 = ow * p->stride - p->padding, first, last;
             inside(iw0, K, p->width, &first, &last);
+            bool whole = first == 0 && last == K;
             for (int64_t c = 0; c < p->channels; c++)
                 for (int64_t kh = 0; kh < K; kh++) {
                     int64_t ih = oh * p->stride - p->padding + kh;
@@ -130,6 +149,10 @@ static void im2col(float *rows, const float *image, const patch_geometry *p) {
                         continue;
                     }
                     const float *in = image + (c * p->height + ih) * p->width + iw0;
+                    if (whole) {
+                        memcpy(out, in, (size_t)K * sizeof(float));
+                        continue;
+                    }
                     for (int64_t kw = 0; kw < first; kw++) out[kw] = 0.0f;
                     for (int64_t kw = first; kw < last; kw++) out[kw] = in[kw];
                     for (int64_t kw = last; kw < K; kw++) out[kw] = 0.0f;
@@ -137,11 +160,21 @@ static void im2col(float *rows, const float *image, const patch_geometry *p) {
         }
 }
 
+static void im2col(float *rows, const float *image, const patch_geometry *p) {
+    switch (p->kernel) {
+    case 3: im2col_k(rows, image, p, 3); break;
+    case 4: im2col_k(rows, image, p, 4); break;
+    case 5: im2col_k(rows, image, p, 5); break;
+    default: im2col_k(rows, image, p, p->kernel); break;
+    }
+}
+
 /* The adjoint of im2col: image = beta·image + Σ over the patches that read each pixel. The
  * sum runs in a fixed order (positions, then channels, then the kernel), so it is the same
- * on every run. */
-static void col2im(float *image, const float *rows, const patch_geometry *p, float beta) {
-    int64_t K = p->kernel, width = patch_width(p);
+ * on every run. Specialized for common K as im2col is. */
+static inline __attribute__((always_inline)) void col2im_k(float *image, const float *rows,
+                                                           const patch_geometry *p, float beta, int64_t K) {
+    int64_t width = p->channels * K * K;
     int64_t pixels = p->channels * p->height * p->width;
     if (beta == 0.0f) memset(image, 0, (size_t)pixels * sizeof(float));
     else if (beta != 1.0f) for (int64_t i = 0; i < pixels; i++) image[i] *= beta;
@@ -150,15 +183,29 @@ static void col2im(float *image, const float *rows, const patch_geometry *p, flo
             const float *row = rows + (oh * p->rows_w + ow) * width;
             int64_t iw0 = ow * p->stride - p->padding, first, last;
             inside(iw0, K, p->width, &first, &last);
+            bool whole = first == 0 && last == K;
             for (int64_t c = 0; c < p->channels; c++)
                 for (int64_t kh = 0; kh < K; kh++) {
                     int64_t ih = oh * p->stride - p->padding + kh;
                     if (ih < 0 || ih >= p->height) continue;
                     float *out = image + (c * p->height + ih) * p->width + iw0;
                     const float *in = row + (c * K + kh) * K;
+                    if (whole) {
+                        for (int64_t kw = 0; kw < K; kw++) out[kw] += in[kw];
+                        continue;
+                    }
                     for (int64_t kw = first; kw < last; kw++) out[kw] += in[kw];
                 }
         }
+}
+
+static void col2im(float *image, const float *rows, const patch_geometry *p, float beta) {
+    switch (p->kernel) {
+    case 3: col2im_k(image, rows, p, beta, 3); break;
+    case 4: col2im_k(image, rows, p, beta, 4); break;
+    case 5: col2im_k(image, rows, p, beta, 5); break;
+    default: col2im_k(image, rows, p, beta, p->kernel); break;
+    }
 }
 
 /* ------------------------------------------------------------ per-example passes on the pool */
@@ -166,45 +213,76 @@ static void col2im(float *image, const float *rows, const patch_geometry *p, flo
 typedef enum example_pass {
     PASS_IM2COL,         /* patches ← image */
     PASS_COL2IM,         /* image ← beta·image + col2im(patches) */
-    PASS_TO_POSITIONS,   /* position-major (P, C) ← NCHW (C, P) */
-    PASS_FROM_POSITIONS, /* NCHW (C, P) ← beta·NCHW + position-major (P, C) */
+    PASS_TO_CHANNELS,    /* channel-major (C, n·P) ← NCHW (n, C, P) */
+    PASS_FROM_CHANNELS,  /* NCHW ← beta·NCHW + channel-major, + bias[c] when there is a bias */
 } example_pass;
 
+/* One pass over the examples of a chunk. For im2col/col2im, `out`/`in` step by the examples'
+ * sizes; for the copies, example b's channel c is the run of P floats at (b·C + c)·P in NCHW
+ * and at c·n·P + b·P in the channel-major buffer (n = `examples`). */
 typedef struct example_job {
     example_pass pass;
     const patch_geometry *patches;
     float *out;
     const float *in;
-    int64_t out_stride, in_stride; /* floats per example */
-    int64_t channels, count;       /* for the transposes: C and P */
+    int64_t out_stride, in_stride; /* floats per example (im2col, col2im) */
+    int64_t channels, count, examples; /* C, P and n (the copies) */
     float beta;
+    const float *bias;                 /* PASS_FROM_CHANNELS: (C) or NULL */
 } example_job;
 
 static void run_examples(void *context, int64_t begin, int64_t end) {
     const example_job *j = context;
+    int64_t C = j->channels, P = j->count, row = j->examples * P;
     for (int64_t b = begin; b < end; b++) {
-        float *out = j->out + b * j->out_stride;
-        const float *in = j->in + b * j->in_stride;
         switch (j->pass) {
-        case PASS_IM2COL: im2col(out, in, j->patches); break;
-        case PASS_COL2IM: col2im(out, in, j->patches, j->beta); break;
-        case PASS_TO_POSITIONS:
-            for (int64_t c = 0; c < j->channels; c++)
-                for (int64_t q = 0; q < j->count; q++) out[q * j->channels + c] = in[c * j->count + q];
+        case PASS_IM2COL: im2col(j->out + b * j->out_stride, j->in + b * j->in_stride, j->patches); break;
+        case PASS_COL2IM: col2im(j->out + b * j->out_stride, j->in + b * j->in_stride, j->patches, j->beta); break;
+        case PASS_TO_CHANNELS:
+            for (int64_t c = 0; c < C; c++)
+                memcpy(j->out + c * row + b * P, j->in + (b * C + c) * P, (size_t)P * sizeof(float));
             break;
-        case PASS_FROM_POSITIONS:
-            for (int64_t c = 0; c < j->channels; c++)
-                for (int64_t q = 0; q < j->count; q++) {
-                    float v = in[q * j->channels + c];
-                    out[c * j->count + q] = j->beta == 0.0f ? v : j->beta * out[c * j->count + q] + v;
-                }
+        case PASS_FROM_CHANNELS:
+            for (int64_t c = 0; c < C; c++) {
+                float *out = j->out + (b * C + c) * P;
+                const float *in = j->in + c * row + b * P;
+                float add = j->bias ? j->bias[c] : 0.0f;
+                if (j->beta == 0.0f) for (int64_t q = 0; q < P; q++) out[q] = in[q] + add;
+                else for (int64_t q = 0; q < P; q++) out[q] = j->beta * out[q] + in[q] + add;
+            }
             break;
         }
     }
 }
 
-static void for_each_example(example_job job, int64_t batch) {
-    vg_parallel_for(batch, 1, run_examples, &job);
+static void for_each_example(example_job job, int64_t examples) {
+    vg_parallel_for(examples, 1, run_examples, &job);
+}
+
+/* im2col of examples [0, n) of `images` (one every `image` floats) into `patches`. */
+static void patches_from(float *patches, const float *images, const patch_geometry *p, int64_t image, int64_t n) {
+    for_each_example((example_job){.pass = PASS_IM2COL, .patches = p, .out = patches, .in = images,
+                                   .out_stride = positions(p) * patch_width(p), .in_stride = image}, n);
+}
+
+/* images = beta·images + col2im(patches) for examples [0, n). */
+static void patches_onto(float *images, const float *patches, const patch_geometry *p, int64_t image, int64_t n,
+                         float beta) {
+    for_each_example((example_job){.pass = PASS_COL2IM, .patches = p, .out = images, .in = patches,
+                                   .out_stride = image, .in_stride = positions(p) * patch_width(p), .beta = beta}, n);
+}
+
+/* channel-major (C, n·P) ← n examples of NCHW (C, P). */
+static void to_channels(float *out, const float *nchw, int64_t C, int64_t P, int64_t n) {
+    for_each_example((example_job){.pass = PASS_TO_CHANNELS, .out = out, .in = nchw, .channels = C,
+                                   .count = P, .examples = n}, n);
+}
+
+/* n examples of NCHW = beta·NCHW + channel-major (C, n·P) (+ bias[c]). */
+static void from_channels(float *nchw, const float *in, int64_t C, int64_t P, int64_t n, float beta,
+                          const float *bias) {
+    for_each_example((example_job){.pass = PASS_FROM_CHANNELS, .out = nchw, .in = in, .channels = C,
+                                   .count = P, .examples = n, .beta = beta, .bias = bias}, n);
 }
 
 /* The checks every entry point makes: a geometry of the right kind, and the buffers it needs
@@ -218,7 +296,25 @@ static vg_status check_call(const char *what, const vg_conv_geometry *g, bool tr
     return VG_OK;
 }
 
+/* A chunk of examples: the first and how many. */
+typedef struct chunk {
+    int64_t first, n;
+} chunk;
+
+#define FOR_EACH_CHUNK(ch, g, p)                                                            \
+    for (chunk ch = {0, chunk_examples((g), (p))}; ch.first < (g)->batch;                  \
+         ch.first += ch.n, ch.n = ch.n < (g)->batch - ch.first ? ch.n : (g)->batch - ch.first)
+
 /* ------------------------------------------------------------ Conv2d */
+
+/* db[c] += Σ_k rows[c][k], k ascending: the order of the sums vg_gemm_fused takes of op(A). */
+static void row_sums_accumulate(float *db, const float *rows, int64_t C, int64_t N) {
+    for (int64_t c = 0; c < C; c++) {
+        float sum = 0.0f;
+        for (int64_t k = 0; k < N; k++) sum += rows[c * N + k];
+        db[c] += sum;
+    }
+}
 
 vg_status vg_conv2d_forward(float *y, float *workspace, const float *x, const float *w,
                             const float *bias, const vg_conv_geometry *g, vg_activation act,
@@ -226,16 +322,19 @@ vg_status vg_conv2d_forward(float *y, float *workspace, const float *x, const fl
     vg_status status = check_call("conv forward", g, false, y && x && w && workspace);
     if (status != VG_OK) return status;
     patch_geometry p = patches_of(g);
-    int64_t P = positions(&p), width = patch_width(&p), rows = g->batch * P, CO = g->out_channels;
-    float *patches = workspace, *Y = workspace + rows * width;
-    int64_t image = g->in_channels * g->in_height * g->in_width;
-    for_each_example((example_job){PASS_IM2COL, &p, patches, x, P * width, image, 0, 0, 0.0f}, g->batch);
-    /* Y (B·P, CO) = patches · Wᵀ, then act(Y + b) fused: the dense layer's forward */
-    status = vg_gemm_fused(false, true, rows, CO, width, patches, width, w, width, 0.0f, Y, CO, bias, act,
-                           alpha, NULL);
-    if (status != VG_OK) return status;
-    for_each_example((example_job){PASS_FROM_POSITIONS, NULL, y, Y, CO * P, P * CO, CO, P, 0.0f},
-                     g->batch);
+    int64_t P = positions(&p), width = patch_width(&p), CO = g->out_channels;
+    int64_t image = g->in_channels * g->in_height * g->in_width, out_image = CO * P;
+    float *patches = workspace, *Yc = workspace + chunk_examples(g, &p) * P * width;
+    FOR_EACH_CHUNK(ch, g, &p) {
+        int64_t rows = ch.n * P;
+        patches_from(patches, x + ch.first * image, &p, image, ch.n);
+        /* Yc (CO, n·P) = W · patchesᵀ; y = Yc + b per channel, back in NCHW */
+        status = vg_gemm_fused(false, true, CO, rows, width, w, width, patches, width, 0.0f, Yc, rows, NULL,
+                               VG_ACTIVATION_IDENTITY, 0.0f, NULL);
+        if (status != VG_OK) return status;
+        from_channels(y + ch.first * out_image, Yc, CO, P, ch.n, 0.0f, bias);
+    }
+    vg_bias_activation_forward(y, NULL, g->batch, out_image, act, alpha);
     return VG_OK;
 }
 
@@ -247,33 +346,34 @@ vg_status vg_conv2d_backward(float *dx, float *dw, float *db, float *workspace, 
     if (dw && !x) return vg_error_setf(VG_ERROR_INVALID_ARGUMENT, "conv backward: NULL x");
     if (dx && !w) return vg_error_setf(VG_ERROR_INVALID_ARGUMENT, "conv backward: NULL w");
     patch_geometry p = patches_of(g);
-    int64_t P = positions(&p), width = patch_width(&p), rows = g->batch * P, CO = g->out_channels;
-    float *patches = workspace, *dY = workspace + rows * width;
-    int64_t image = g->in_channels * g->in_height * g->in_width;
-    for_each_example((example_job){PASS_TO_POSITIONS, NULL, dY, dy, P * CO, CO * P, CO, P, 0.0f},
-                     g->batch);
-    if (dw) { /* Y = patches · Wᵀ + b  →  dW += dYᵀ · patches, db += Σ_rows dY (fused) */
-        for_each_example((example_job){PASS_IM2COL, &p, patches, x, P * width, image, 0, 0, 0.0f}, g->batch);
-        status = vg_gemm_fused(true, false, CO, width, rows, dY, CO, patches, width, 1.0f, dw, width, NULL,
-                               VG_ACTIVATION_IDENTITY, 0.0f, db);
-        if (status != VG_OK) return status;
-    } else if (db) {
-        vg_column_sums_accumulate(db, dY, rows, CO);
-    }
-    if (dx) { /* d patches = dY · W (over the patches, no longer needed), then col2im */
-        status = vg_gemm_fused(false, false, rows, width, CO, dY, CO, w, width, 0.0f, patches, width, NULL,
-                               VG_ACTIVATION_IDENTITY, 0.0f, NULL);
-        if (status != VG_OK) return status;
-        for_each_example((example_job){PASS_COL2IM, &p, dx, patches, image, P * width, 0, 0, dx_beta},
-                         g->batch);
+    int64_t P = positions(&p), width = patch_width(&p), CO = g->out_channels;
+    int64_t image = g->in_channels * g->in_height * g->in_width, out_image = CO * P;
+    float *patches = workspace, *dYc = workspace + chunk_examples(g, &p) * P * width;
+    FOR_EACH_CHUNK(ch, g, &p) {
+        int64_t rows = ch.n * P;
+        to_channels(dYc, dy + ch.first * out_image, CO, P, ch.n);
+        if (dw) { /* Yc = W · patchesᵀ  →  dW += dYc · patches, db += the rows' sums of dYc (fused) */
+            patches_from(patches, x + ch.first * image, &p, image, ch.n);
+            status = vg_gemm_fused(false, false, CO, width, rows, dYc, rows, patches, width, 1.0f, dw, width, NULL,
+                                   VG_ACTIVATION_IDENTITY, 0.0f, db);
+            if (status != VG_OK) return status;
+        } else if (db) {
+            row_sums_accumulate(db, dYc, CO, rows);
+        }
+        if (dx) { /* d patches = dYcᵀ · W (over the patches, no longer needed), then col2im */
+            status = vg_gemm_fused(true, false, rows, width, CO, dYc, rows, w, width, 0.0f, patches, width, NULL,
+                                   VG_ACTIVATION_IDENTITY, 0.0f, NULL);
+            if (status != VG_OK) return status;
+            patches_onto(dx + ch.first * image, patches, &p, image, ch.n, dx_beta);
+        }
     }
     return VG_OK;
 }
 
 /* ------------------------------------------------------------ ConvTranspose2d */
 
-/* y (B, C, S) = act(y + bias[c]) per channel: the epilogue of a transposed convolution, whose
- * bias cannot ride on its product (the product's columns are patch entries, not channels). */
+/* y (B, C, S) = y + bias[c] per channel: the bias of a transposed convolution, whose product's
+ * columns are patch entries, not channels. */
 typedef struct channel_bias_job {
     float *y;
     const float *bias;
@@ -294,17 +394,19 @@ vg_status vg_conv_transpose2d_forward(float *y, float *workspace, const float *x
     vg_status status = check_call("conv transpose forward", g, true, y && x && w && workspace);
     if (status != VG_OK) return status;
     patch_geometry p = patches_of(g); /* patches over the output image, one per input pixel */
-    int64_t P = positions(&p), width = patch_width(&p), rows = g->batch * P, CI = g->in_channels;
-    float *patches = workspace, *X = workspace + rows * width;
-    int64_t image = g->out_channels * g->out_height * g->out_width, spatial = g->out_height * g->out_width;
-    for_each_example((example_job){PASS_TO_POSITIONS, NULL, X, x, P * CI, CI * P, CI, P, 0.0f},
-                     g->batch);
-    /* patches (B·P, CO·K·K) = X · W with W (CI, CO·K·K); y = col2im(patches) */
-    status = vg_gemm_fused(false, false, rows, width, CI, X, CI, w, width, 0.0f, patches, width, NULL,
-                           VG_ACTIVATION_IDENTITY, 0.0f, NULL);
-    if (status != VG_OK) return status;
-    for_each_example((example_job){PASS_COL2IM, &p, y, patches, image, P * width, 0, 0, 0.0f},
-                     g->batch);
+    int64_t P = positions(&p), width = patch_width(&p), CI = g->in_channels;
+    int64_t image = g->out_channels * g->out_height * g->out_width, in_image = CI * P;
+    int64_t spatial = g->out_height * g->out_width;
+    float *patches = workspace, *Xc = workspace + chunk_examples(g, &p) * P * width;
+    FOR_EACH_CHUNK(ch, g, &p) {
+        int64_t rows = ch.n * P;
+        to_channels(Xc, x + ch.first * in_image, CI, P, ch.n);
+        /* patches (n·P, CO·K·K) = Xcᵀ · W with W (CI, CO·K·K); y = col2im(patches) */
+        status = vg_gemm_fused(true, false, rows, width, CI, Xc, rows, w, width, 0.0f, patches, width, NULL,
+                               VG_ACTIVATION_IDENTITY, 0.0f, NULL);
+        if (status != VG_OK) return status;
+        patches_onto(y + ch.first * image, patches, &p, image, ch.n, 0.0f);
+    }
     if (bias) {
         channel_bias_job job = {y, bias, g->out_channels, spatial};
         vg_parallel_for(g->batch * g->out_channels, (VG_ELEMENTWISE_CHUNK + spatial - 1) / spatial,
@@ -332,26 +434,27 @@ vg_status vg_conv_transpose2d_backward(float *dx, float *dw, float *db, float *w
     if (dw && !x) return vg_error_setf(VG_ERROR_INVALID_ARGUMENT, "conv transpose backward: NULL x");
     if (dx && !w) return vg_error_setf(VG_ERROR_INVALID_ARGUMENT, "conv transpose backward: NULL w");
     patch_geometry p = patches_of(g);
-    int64_t P = positions(&p), width = patch_width(&p), rows = g->batch * P, CI = g->in_channels;
-    float *patches = workspace, *X = workspace + rows * width;
-    int64_t image = g->out_channels * g->out_height * g->out_width;
+    int64_t P = positions(&p), width = patch_width(&p), CI = g->in_channels;
+    int64_t image = g->out_channels * g->out_height * g->out_width, in_image = CI * P;
+    float *patches = workspace, *Xc = workspace + chunk_examples(g, &p) * P * width;
     if (db) channel_sums_accumulate(db, dy, g->batch, g->out_channels, g->out_height * g->out_width);
     if (!dw && !dx) return VG_OK;
-    /* forward: patches = X · W, y = col2im(patches)  →  d patches = im2col(dy) */
-    for_each_example((example_job){PASS_IM2COL, &p, patches, dy, P * width, image, 0, 0, 0.0f}, g->batch);
-    if (dw) { /* dW (CI, CO·K·K) += Xᵀ · d patches */
-        for_each_example((example_job){PASS_TO_POSITIONS, NULL, X, x, P * CI, CI * P, CI, P, 0.0f},
-                         g->batch);
-        status = vg_gemm_fused(true, false, CI, width, rows, X, CI, patches, width, 1.0f, dw, width, NULL,
-                               VG_ACTIVATION_IDENTITY, 0.0f, NULL);
-        if (status != VG_OK) return status;
-    }
-    if (dx) { /* dX (B·P, CI) = d patches · Wᵀ (into X, no longer needed), then back to NCHW */
-        status = vg_gemm_fused(false, true, rows, CI, width, patches, width, w, width, 0.0f, X, CI, NULL,
-                               VG_ACTIVATION_IDENTITY, 0.0f, NULL);
-        if (status != VG_OK) return status;
-        for_each_example((example_job){PASS_FROM_POSITIONS, NULL, dx, X, CI * P, P * CI, CI, P, dx_beta},
-                         g->batch);
+    FOR_EACH_CHUNK(ch, g, &p) {
+        int64_t rows = ch.n * P;
+        /* forward: patches = Xcᵀ · W, y = col2im(patches)  →  d patches = im2col(dy) */
+        patches_from(patches, dy + ch.first * image, &p, image, ch.n);
+        if (dw) { /* dW (CI, CO·K·K) += Xc · d patches */
+            to_channels(Xc, x + ch.first * in_image, CI, P, ch.n);
+            status = vg_gemm_fused(false, false, CI, width, rows, Xc, rows, patches, width, 1.0f, dw, width, NULL,
+                                   VG_ACTIVATION_IDENTITY, 0.0f, NULL);
+            if (status != VG_OK) return status;
+        }
+        if (dx) { /* dXc (CI, n·P) = W · d patchesᵀ (into Xc, no longer needed), then back to NCHW */
+            status = vg_gemm_fused(false, true, CI, rows, width, w, width, patches, width, 0.0f, Xc, rows, NULL,
+                                   VG_ACTIVATION_IDENTITY, 0.0f, NULL);
+            if (status != VG_OK) return status;
+            from_channels(dx + ch.first * in_image, Xc, CI, P, ch.n, dx_beta, NULL);
+        }
     }
     return VG_OK;
 }

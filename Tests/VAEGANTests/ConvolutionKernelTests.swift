@@ -28,7 +28,8 @@ struct ConvCase: Sendable, CustomTestStringConvertible {
     }
 
     /// Every combination the issue names, on 7×7 and 13×13 inputs, plus batch-128 cases at the
-    /// reference DCGAN's first and last layers (with few channels, so the reference stays quick).
+    /// reference DCGAN's first and last layers and batch-45 ones at its middle layers' patch
+    /// width (with few channels on the other side, so the reference stays quick).
     static let all: [ConvCase] = {
         var cases: [ConvCase] = []
         var index = 0
@@ -53,6 +54,10 @@ struct ConvCase: Sendable, CustomTestStringConvertible {
         }
         cases.append(ConvCase(transposed: false, batch: 128, inChannels: 1, outChannels: 4, size: 28, kernel: 4, stride: 2, padding: 1))
         cases.append(ConvCase(transposed: true, batch: 128, inChannels: 4, outChannels: 1, size: 14, kernel: 4, stride: 2, padding: 1))
+        // The DCGAN's middle layers' patch widths (64·4·4 = 1024 columns): 20 examples fill
+        // conv.c's ~4 MB chunk, so a batch of 45 goes through as chunks of 20, 20 and 5.
+        cases.append(ConvCase(transposed: false, batch: 45, inChannels: 64, outChannels: 3, size: 14, kernel: 4, stride: 2, padding: 1))
+        cases.append(ConvCase(transposed: true, batch: 45, inChannels: 3, outChannels: 64, size: 7, kernel: 4, stride: 2, padding: 1))
         return cases
     }()
 }
@@ -234,7 +239,7 @@ struct ConvolutionKernelTests {
     // MARK: batch normalization against its reference
 
     @Test("Batch norm forward (training, running statistics; evaluation) and backward match the reference",
-          arguments: [(1, 3, 5), (4, 3, 1), (2, 5, 49), (128, 16, 1), (16, 8, 196)])
+          arguments: [(1, 3, 5), (4, 3, 1), (2, 5, 49), (128, 16, 1), (16, 8, 196), (32, 600, 1)])
     func batchNormMatchesReference(batch: Int, channels: Int, spatial: Int) {
         var random = KernelRandom(seed: UInt64(batch * 31 + channels * 7 + spatial))
         let n = batch * channels * spatial
