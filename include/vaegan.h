@@ -14,7 +14,8 @@
  *   - Distinct handles may be used from different threads at the same time.
  *   - One handle must not be used by two calls at once, const functions included: they use
  *     the handle's workspaces. (A call that finds its handle busy fails with VG_ERROR_STATE
- *     rather than corrupting it, but do not rely on that as a lock.)
+ *     rather than corrupting it, but do not rely on that as a lock.) The one exception is
+ *     vg_model_request_stop, made to be called while a training call runs.
  *   - Error state is thread-local.
  *   - The thread count (vg_set_thread_count) is process-wide: it sizes VAEGAN's own thread
  *     pool, which runs the GEMMs and large element-wise passes of every handle. Calls from
@@ -54,6 +55,8 @@ typedef enum vg_status {
     VG_ERROR_WRONG_MODEL = -7,      /* a handle of another model kind */
     VG_ERROR_STATE = -8,            /* a call out of order */
     VG_ERROR_INTERNAL = -9,         /* a bug in VAEGAN: please report it */
+    VG_CANCELLED = -10,             /* a training call stopped on request (vg_model_request_stop,
+                                       a progress callback); not a failure of the model */
 } vg_status;
 
 /* Fixed text for a status code; never NULL. */
@@ -245,6 +248,17 @@ VG_API vg_status vg_model_create(vg_model **out, const vg_config *config);
 VG_API vg_status vg_model_create_with_networks(vg_model **out, const vg_config *config,
                                                const char *networks_json);
 
+/* As vg_model_create, with every network of the model a named preset (`vaegan spec
+ * --architecture NAME` prints them): "mlp", the MLPs of config's widths (as vg_model_create);
+ * "conv", the convolutional networks for 1 × 28 × 28 images (β-VAE: conv encoder body and
+ * decoder; GAN: DCGAN generator and discriminator; VAE-GAN: both, D's layer 3 as the feature
+ * layer), which follow config's latent_width (and the GAN's generator_output, the leaky_slope)
+ * and ignore its widths. "conv" needs input_width 784 (VG_ERROR_SHAPE_MISMATCH otherwise).
+ * Errors as vg_model_create, and VG_ERROR_INVALID_ARGUMENT for an unknown name (the message
+ * lists the known ones). */
+VG_API vg_status vg_model_create_with_architecture(vg_model **out, const vg_config *config,
+                                                   const char *architecture);
+
 /* Releases a handle and everything it owns. NULL is a no-op (VG_OK). The handle must not be
  * used afterwards. Errors: VG_ERROR_INVALID_ARGUMENT for a pointer that is not a live handle
  * (e.g. freed twice); VG_ERROR_STATE if another thread is inside a call on it (not freed). */
@@ -280,6 +294,39 @@ VG_API vg_status vg_model_train(vg_model *model, const float *x, int64_t rows, i
  * epochs. Errors as vg_model_train. */
 VG_API vg_status vg_model_train_steps(vg_model *model, const float *x, int64_t rows,
                                       int64_t features, int64_t steps);
+
+/* Stopping a training call. Both training calls check, before every step, whether they were
+ * asked to stop (by vg_model_request_stop or by a progress callback returning non-zero); if so
+ * they return VG_CANCELLED there, at a step boundary, with the model consistent and usable
+ * (train again, sample, save): the steps taken stay applied, an unfinished epoch is not counted
+ * (vg_metrics.epoch and vg_model_last_metrics keep the last finished epoch's), and the
+ * shuffling generator has moved on. vg_last_error_message() says after which step. */
+
+/* Asks the training call running on `model` to stop before its next step. Unlike every other
+ * call it may be made while another thread is inside a call on the handle (it only sets the
+ * handle's stop flag, an atomic). A request made while no training call runs stops the next
+ * one before its first step; returning VG_CANCELLED consumes it. It takes a lock, so it is not
+ * async-signal-safe: from a signal handler, set a volatile sig_atomic_t there and return it
+ * from a progress callback instead.
+ * Errors: VG_ERROR_INVALID_ARGUMENT (NULL, not a live handle). */
+VG_API vg_status vg_model_request_stop(vg_model *model);
+
+/* A progress callback, called by the training calls after every step, on the calling thread:
+ * `epoch` is the epoch being trained (1-based; 0 in vg_model_train_steps), `step` the steps
+ * finished in it (in vg_model_train_steps: in the call), `steps` how many it has, `loss` the
+ * running mean of their losses (what vg_metrics.loss reports). Return 0 to go on, non-zero to
+ * stop before the next step (VG_CANCELLED, as above; after a call's last step there is nothing
+ * left to stop and the call returns VG_OK). It must not call vaegan.h functions on the same
+ * handle (they fail with VG_ERROR_STATE) other than vg_model_request_stop. */
+typedef int32_t (*vg_progress_callback)(void *context, int64_t epoch, int64_t step, int64_t steps,
+                                        double loss);
+
+/* Installs `callback` for every later training call on the handle, with `context` passed back
+ * to it unchanged; NULL removes it. The handle keeps both pointers, not what they point to.
+ * Errors: VG_ERROR_INVALID_ARGUMENT (NULL model, not a live handle), VG_ERROR_STATE (the handle
+ * is inside a call). */
+VG_API vg_status vg_model_set_progress_callback(vg_model *model, vg_progress_callback callback,
+                                                void *context);
 
 /* Training figures, filled by vg_model_last_metrics. */
 typedef struct vg_metrics {
@@ -319,6 +366,19 @@ typedef struct vg_metrics {
  * handle has not trained yet (a loaded model counts as untrained until its first call). */
 VG_API vg_status vg_model_last_metrics(const vg_model *model, vg_metrics *out);
 
+/* Figures over the rows of x (rows × features) without training, e.g. for validation data:
+ * out->size is set by the caller as for vg_model_last_metrics; kind, epoch and steps are the
+ * handle's; the figures are NaN except
+ *   - β-VAE: eval_nelbo, eval_reconstruction, eval_kl, active_units (β = 1, fixed noise: the
+ *     figures vg_model_train reports for its own rows);
+ *   - GAN: d_real, the mean of D(x) (a probability);
+ *   - VAE-GAN: eval_kl (KL(q(z|x) ‖ N(0, I))) and eval_reconstruction (½‖x − Dec(μ)‖², the
+ *     pixel term), nats per example.
+ * The weights and the training state are not changed. Errors as vg_model_encode (NULL, sizes,
+ * NaN or infinity in x) and VG_ERROR_INVALID_ARGUMENT (out->size too small). */
+VG_API vg_status vg_model_evaluate(vg_model *model, vg_metrics *out, const float *x, int64_t rows,
+                                   int64_t features);
+
 /* ---------------------------------------------------------------- inference
  *
  * These read the weights and write the caller's buffers; they do not change the training
@@ -356,12 +416,65 @@ VG_API vg_status vg_model_sample(const vg_model *model, float *out, int64_t out_
  * Errors: VG_ERROR_INVALID_ARGUMENT (NULL), VG_ERROR_IO. */
 VG_API vg_status vg_model_save(const vg_model *model, const char *path);
 
+/* Writes the weights alone, atomically: every named tensor (below) plus the model's
+ * configuration and architecture spec in the metadata, "format": "vaegan-weights-1"; no
+ * optimizer moments, generator states or epoch count. What `vaegan export` writes, and the
+ * form other tools can write (the schema: docs/checkpoint-format.md).
+ * Errors: VG_ERROR_INVALID_ARGUMENT (NULL), VG_ERROR_IO. */
+VG_API vg_status vg_model_save_weights(const vg_model *model, const char *path);
+
 /* Reads a checkpoint written by vg_model_save or `vaegan train` into a new handle the caller
- * owns; *out is NULL on failure. Errors: VG_ERROR_INVALID_ARGUMENT (NULL), VG_ERROR_IO (cannot
+ * owns; *out is NULL on failure. Also reads weights-only files (vg_model_save_weights,
+ * `vaegan export`): their weights and configuration, with fresh training state (zero Adam
+ * moments, epoch 0, generators seeded from the metadata's "seed", 0 when absent). Errors: VG_ERROR_INVALID_ARGUMENT (NULL), VG_ERROR_IO (cannot
  * read), VG_ERROR_FORMAT (not a valid checkpoint), VG_ERROR_WRONG_MODEL (an unknown kind),
  * VG_ERROR_NON_FINITE (NaN or infinity in a weight or optimizer tensor; the message names the
  * tensor and the element, e.g. "tensor 'decoder.1.weight' holds nan at [3, 5]"). */
 VG_API vg_status vg_model_load(vg_model **out, const char *path);
+
+/* ---------------------------------------------------------------- weights as named tensors
+ *
+ * A model's weights (and non-trainable state, e.g. batch norm's running statistics) are named
+ * tensors: the names and shapes its checkpoints use, PyTorch's ("generator.0.weight", shape
+ * [out, in]; docs/checkpoint-format.md lists them). Indices run over the model's parts in build
+ * order and each part's tensors in declaration order; they are the same for every handle of one
+ * architecture. Optimizer state is not among them.
+ *
+ *     int64_t count;
+ *     vg_model_tensor_count(model, &count);
+ *     for (int64_t i = 0; i < count; i++) {
+ *         const char *name; int64_t rank, shape[VG_MAX_TENSOR_RANK];
+ *         vg_model_tensor_info(model, &name, &rank, shape, i);
+ *     }
+ *     vg_model_get_tensor(model, out, capacity, "decoder.0.weight");
+ */
+
+/* Most dimensions a named tensor has (a conv2d weight: [out, in, kh, kw]). */
+#define VG_MAX_TENSOR_RANK 4
+
+/* The number of named tensors. */
+VG_API vg_status vg_model_tensor_count(const vg_model *model, int64_t *out);
+
+/* Tensor `index` (0 ... count − 1): *name its name, a string the handle owns (valid until
+ * vg_model_free); *rank its rank (1 ... VG_MAX_TENSOR_RANK); shape, which must hold
+ * VG_MAX_TENSOR_RANK entries, its sizes in shape[0 ... rank − 1] (the rest are set to 0).
+ * Errors: VG_ERROR_INVALID_ARGUMENT (NULL, an index out of range). */
+VG_API vg_status vg_model_tensor_info(const vg_model *model, const char **name, int64_t *rank,
+                                      int64_t *shape, int64_t index);
+
+/* Copies tensor `name`'s values, float32 row-major, into out, which holds out_capacity floats:
+ * at least the tensor's element count (VG_ERROR_SHAPE_MISMATCH otherwise); exactly that many are
+ * written. Errors: VG_ERROR_INVALID_ARGUMENT (NULL, an unknown name). */
+VG_API vg_status vg_model_get_tensor(const vg_model *model, float *out, int64_t out_capacity,
+                                     const char *name);
+
+/* Replaces tensor `name`'s values with `values` (float32 row-major), whose shape (`rank`
+ * sizes) must be the tensor's exactly. The optimizer's state is left as it is. Nothing is
+ * changed on failure. Errors: VG_ERROR_INVALID_ARGUMENT (NULL, an unknown name, rank outside
+ * 1 ... VG_MAX_TENSOR_RANK), VG_ERROR_SHAPE_MISMATCH (another shape: the message names both),
+ * VG_ERROR_NON_FINITE (NaN or infinity in values), VG_ERROR_STATE (the handle is busy). */
+VG_API vg_status vg_model_set_tensor(vg_model *model, const char *name, const float *values,
+                                     const int64_t *shape, int64_t rank);
 
 /* ==================================================================== sample quality
  *

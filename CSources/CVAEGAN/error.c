@@ -24,6 +24,7 @@ const char *vg_status_string(vg_status status) {
     case VG_ERROR_WRONG_MODEL: return "wrong model kind";
     case VG_ERROR_STATE: return "invalid state";
     case VG_ERROR_INTERNAL: return "internal error";
+    case VG_CANCELLED: return "cancelled";
     }
     return "unknown status";
 }

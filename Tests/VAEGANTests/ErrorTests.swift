@@ -74,6 +74,7 @@ import Testing
         (VG_ERROR_WRONG_MODEL, .wrongModel("m")),
         (VG_ERROR_STATE, .state("m")),
         (VG_ERROR_INTERNAL, .state("m")), // no case of its own: a bug trap, reported as state
+        (VG_CANCELLED, .cancelled("m")),
     ]
 
     @Test("check(_:) throws the matching case with the thread's last message")
@@ -126,6 +127,7 @@ import Testing
         case .wrongModel: .wrongModel(message)
         case .outOfMemory: .outOfMemory(message)
         case .state: .state(message)
+        case .cancelled: .cancelled(message)
         }
     }
 }

@@ -44,6 +44,43 @@ import Testing
         func trainingDidFail(atStep step: Int, ofEpoch epoch: Int) -> String? { "recorder saw step \(step)" }
     }
 
+    @Test("shouldStop ends a run before the next step with .cancelled; the epoch is not counted, the steps stay")
+    func shouldStopCancelsAtAStepBoundary() throws {
+        let training = try Self.vaeTraining()
+        let loop = try TrainingLoop(model: training, loader: try BatchLoader(Self.data, batchSize: 16, seed: 1))
+        var asked = 0
+        loop.shouldStop = {
+            asked += 1
+            return asked == 5 // before the second step of epoch 2
+        }
+        #expect(throws: VAEGANError.self) { try loop.run(through: 3, test: nil) }
+        #expect(loop.epoch == 1 && training.stepCount == 4)
+        loop.shouldStop = nil
+        try loop.run(through: 2, test: nil)
+        #expect(loop.epoch == 2 && training.stepCount == 7)
+        do {
+            loop.shouldStop = { true }
+            _ = try loop.run(steps: 2)
+            Issue.record("run(steps:) did not stop")
+        } catch {
+            guard case .cancelled(let message) = error else { Issue.record("\(error) is not .cancelled"); return }
+            #expect(message.contains("step 1 of this call"))
+            #expect(error.status == VG_CANCELLED)
+        }
+    }
+
+    @Test("A model's named tensors are its checkpoint's, views of the live values")
+    func namedTensorsAreTheCheckpoints() throws {
+        let training = try Self.vaeTraining()
+        let named = training.generativeModel.namedTensors
+        let checkpoint = training.checkpoint()
+        #expect(Set(named.map(\.name)) == Set(checkpoint.tensors.keys.filter { !$0.hasPrefix("optimizer.") }))
+        for (name, value) in named { #expect(checkpoint.tensors[name]?.shape == value.shape, "\(name)") }
+        let first = try #require(named.first)
+        first.value.pointer[0] = 42
+        #expect(try training.checkpoint().floats(first.name)[0] == 42)
+    }
+
     @Test("Observers hear each epoch's start, steps and end in order, and their figures join the record")
     func observersHearEverything() throws {
         let training = try Self.vaeTraining()

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <math.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -250,6 +251,177 @@ static void test_networks_json(void) {
     vg_config_init(&config, sizeof config, VG_MODEL_VAEGAN);
     EXPECT(VG_OK, vg_model_create_with_networks(&model, &config, "{}")); /* no parts named: its MLPs */
     vg_model_free(model);
+}
+
+/* ---------------------------------------------------------------- stopping and progress */
+
+typedef struct {
+    int calls;
+    int64_t last_epoch, last_step, last_steps;
+    double last_loss;
+    int stop_after; /* vote to stop after this many calls (0: never) */
+    vg_model *model_to_stop; /* or ask through vg_model_request_stop instead of voting */
+} progress_log;
+
+static int32_t log_progress(void *context, int64_t epoch, int64_t step, int64_t steps, double loss) {
+    progress_log *log = context;
+    log->calls++;
+    log->last_epoch = epoch;
+    log->last_step = step;
+    log->last_steps = steps;
+    log->last_loss = loss;
+    if (log->stop_after && log->calls == log->stop_after) {
+        if (log->model_to_stop) return vg_model_request_stop(log->model_to_stop) == VG_OK ? 0 : 1;
+        return 1;
+    }
+    return 0;
+}
+
+static int32_t note_start(void *context, int64_t epoch, int64_t step, int64_t steps, double loss) {
+    (void)epoch, (void)step, (void)steps, (void)loss;
+    atomic_store((atomic_int *)context, 1);
+    return 0;
+}
+
+typedef struct {
+    vg_model *model;
+    const float *x;
+    int64_t rows;
+    vg_status status;
+} long_train_job;
+
+static void *train_long(void *arg) {
+    long_train_job *job = arg;
+    job->status = vg_model_train(job->model, job->x, job->rows, W, 1000000);
+    return NULL;
+}
+
+static void test_stopping(const float *x) {
+    vg_config config = small(VG_MODEL_VAE);
+    config.batch_size = 2; /* 4 steps per epoch of ROWS rows */
+    vg_model *model = NULL;
+    EXPECT(VG_OK, vg_model_create(&model, &config));
+    progress_log log = {0};
+
+    EXPECT(VG_ERROR_INVALID_ARGUMENT, vg_model_request_stop(NULL));
+    int not_a_handle = 0;
+    EXPECT(VG_ERROR_INVALID_ARGUMENT, vg_model_request_stop((vg_model *)&not_a_handle));
+    EXPECT(VG_ERROR_INVALID_ARGUMENT, vg_model_set_progress_callback(NULL, log_progress, &log));
+    EXPECT(VG_ERROR_INVALID_ARGUMENT, vg_model_set_progress_callback((vg_model *)&not_a_handle, log_progress, &log));
+
+    EXPECT(VG_OK, vg_model_set_progress_callback(model, log_progress, &log));
+    EXPECT(VG_OK, vg_model_train(model, x, ROWS, W, 2));
+    check_true("the progress callback hears every step: 2 epochs of 4",
+               log.calls == 8 && log.last_epoch == 2 && log.last_step == 4 && log.last_steps == 4 &&
+                   isfinite(log.last_loss));
+    log = (progress_log){.stop_after = 3};
+    EXPECT(VG_CANCELLED, vg_model_train(model, x, ROWS, W, 5));
+    check_true("a callback's non-zero answer stops before the next step", log.calls == 3);
+    check_true("the message says where it stopped", strstr(vg_last_error_message(), "step 4 of epoch 3") != NULL);
+    vg_metrics metrics = {.size = sizeof metrics};
+    EXPECT(VG_OK, vg_model_last_metrics(model, &metrics));
+    check_true("an unfinished epoch is not counted", metrics.epoch == 2);
+    log = (progress_log){.stop_after = 2, .model_to_stop = model};
+    EXPECT(VG_CANCELLED, vg_model_train_steps(model, x, ROWS, W, 50));
+    check_true("vg_model_request_stop from inside a call stops it at the next step", log.calls == 2 && log.last_epoch == 0);
+    log = (progress_log){0};
+    EXPECT(VG_OK, vg_model_train(model, x, ROWS, W, 1));
+    check_true("after a stop the model trains on (the request was consumed)", log.calls == 4);
+    EXPECT(VG_OK, vg_model_request_stop(model));
+    EXPECT(VG_CANCELLED, vg_model_train(model, x, ROWS, W, 1));
+    check_true("a request made between calls stops the next before its first step", log.calls == 4);
+    EXPECT(VG_OK, vg_model_sample(model, (float[W]){0}, W, 1, 1));
+    EXPECT(VG_OK, vg_model_set_progress_callback(model, NULL, NULL));
+    EXPECT(VG_OK, vg_model_train(model, x, ROWS, W, 1));
+    check_true("a removed callback is not called", log.calls == 4);
+
+    /* From another thread, while a (practically endless) call runs: its callback says when. */
+    long_train_job job = {model, x, ROWS, VG_ERROR_INTERNAL};
+    atomic_int started = 0;
+    EXPECT(VG_OK, vg_model_set_progress_callback(model, note_start, &started));
+    pthread_t thread;
+    pthread_create(&thread, NULL, train_long, &job);
+    while (atomic_load(&started) == 0) {
+    }
+    EXPECT(VG_ERROR_STATE, vg_model_set_progress_callback(model, log_progress, &log)); /* busy */
+    EXPECT(VG_OK, vg_model_request_stop(model));
+    pthread_join(thread, NULL);
+    check_true("vg_model_request_stop from another thread stops a running vg_model_train", job.status == VG_CANCELLED);
+    EXPECT(VG_OK, vg_model_set_progress_callback(model, NULL, NULL));
+    EXPECT(VG_OK, vg_model_train(model, x, ROWS, W, 1));
+    check_true("vg_status_string(VG_CANCELLED)", strcmp(vg_status_string(VG_CANCELLED), "cancelled") == 0);
+    vg_model_free(model);
+}
+
+/* ---------------------------------------------------------------- evaluation */
+
+static void test_evaluate(vg_model *vae, vg_model *gan, vg_model *vaegan, const float *x, const float *bad) {
+    vg_metrics m = {.size = sizeof m};
+    EXPECT(VG_ERROR_INVALID_ARGUMENT, vg_model_evaluate(NULL, &m, x, ROWS, W));
+    EXPECT(VG_ERROR_INVALID_ARGUMENT, vg_model_evaluate(vae, NULL, x, ROWS, W));
+    EXPECT(VG_ERROR_INVALID_ARGUMENT, vg_model_evaluate(vae, &m, NULL, ROWS, W));
+    EXPECT(VG_ERROR_INVALID_ARGUMENT, vg_model_evaluate(vae, &m, x, 0, W));
+    EXPECT(VG_ERROR_SHAPE_MISMATCH, vg_model_evaluate(vae, &m, x, ROWS, W - 1));
+    EXPECT(VG_ERROR_NON_FINITE, vg_model_evaluate(vae, &m, bad, ROWS, W));
+    m.size = 8;
+    EXPECT(VG_ERROR_INVALID_ARGUMENT, vg_model_evaluate(vae, &m, x, ROWS, W));
+    m.size = sizeof m;
+    EXPECT(VG_OK, vg_model_evaluate(vae, &m, x, ROWS, W));
+    check_true("β-VAE evaluation: a finite negative ELBO, no training figures",
+               isfinite(m.eval_nelbo) && m.eval_nelbo > 0 && isnan(m.loss) && isnan(m.d_real));
+    EXPECT(VG_OK, vg_model_evaluate(gan, &m, x, ROWS, W));
+    check_true("GAN evaluation: D(x) a probability", m.d_real > 0 && m.d_real < 1 && isnan(m.eval_nelbo));
+    EXPECT(VG_OK, vg_model_evaluate(vaegan, &m, x, ROWS, W));
+    check_true("VAE-GAN evaluation: KL and pixel error", m.eval_kl >= 0 && m.eval_reconstruction > 0 && isnan(m.d_real));
+}
+
+/* ---------------------------------------------------------------- named tensors */
+
+static void test_tensors(vg_model *gan) {
+    int64_t count = -1, rank = -1, shape[VG_MAX_TENSOR_RANK];
+    const char *name = NULL;
+    int not_a_handle = 0;
+    EXPECT(VG_ERROR_INVALID_ARGUMENT, vg_model_tensor_count(NULL, &count));
+    EXPECT(VG_ERROR_INVALID_ARGUMENT, vg_model_tensor_count((vg_model *)&not_a_handle, &count));
+    EXPECT(VG_ERROR_INVALID_ARGUMENT, vg_model_tensor_count(gan, NULL));
+    EXPECT(VG_OK, vg_model_tensor_count(gan, &count));
+    check_true("a small GAN has 10 tensors (G: 2 layers, D: 3)", count == 10);
+    EXPECT(VG_ERROR_INVALID_ARGUMENT, vg_model_tensor_info(NULL, &name, &rank, shape, 0));
+    EXPECT(VG_ERROR_INVALID_ARGUMENT, vg_model_tensor_info(gan, NULL, &rank, shape, 0));
+    EXPECT(VG_ERROR_INVALID_ARGUMENT, vg_model_tensor_info(gan, &name, NULL, shape, 0));
+    EXPECT(VG_ERROR_INVALID_ARGUMENT, vg_model_tensor_info(gan, &name, &rank, NULL, 0));
+    EXPECT(VG_ERROR_INVALID_ARGUMENT, vg_model_tensor_info(gan, &name, &rank, shape, -1));
+    EXPECT(VG_ERROR_INVALID_ARGUMENT, vg_model_tensor_info(gan, &name, &rank, shape, count));
+    EXPECT(VG_OK, vg_model_tensor_info(gan, &name, &rank, shape, 0));
+    check_true("tensor 0 is generator.0.weight, [8, 4]",
+               name && strcmp(name, "generator.0.weight") == 0 && rank == 2 && shape[0] == 8 && shape[1] == L &&
+                   shape[2] == 0);
+
+    float weight[8 * L], back[8 * L], bad[8 * L];
+    for (int i = 0; i < 8 * L; i++) weight[i] = bad[i] = (float)i / 100.0f;
+    bad[3] = NAN;
+    const int64_t right[2] = {8, L}, wrong[2] = {L, 8};
+    EXPECT(VG_ERROR_INVALID_ARGUMENT, vg_model_get_tensor(NULL, back, 8 * L, "generator.0.weight"));
+    EXPECT(VG_ERROR_INVALID_ARGUMENT, vg_model_get_tensor(gan, NULL, 8 * L, "generator.0.weight"));
+    EXPECT(VG_ERROR_INVALID_ARGUMENT, vg_model_get_tensor(gan, back, 8 * L, NULL));
+    EXPECT(VG_ERROR_INVALID_ARGUMENT, vg_model_get_tensor(gan, back, 8 * L, "generator.9.weight"));
+    check_true("an unknown name is named", strstr(vg_last_error_message(), "generator.9.weight") != NULL);
+    EXPECT(VG_ERROR_SHAPE_MISMATCH, vg_model_get_tensor(gan, back, 8 * L - 1, "generator.0.weight"));
+    EXPECT(VG_ERROR_INVALID_ARGUMENT, vg_model_set_tensor(NULL, "generator.0.weight", weight, right, 2));
+    EXPECT(VG_ERROR_INVALID_ARGUMENT, vg_model_set_tensor(gan, NULL, weight, right, 2));
+    EXPECT(VG_ERROR_INVALID_ARGUMENT, vg_model_set_tensor(gan, "generator.0.weight", NULL, right, 2));
+    EXPECT(VG_ERROR_INVALID_ARGUMENT, vg_model_set_tensor(gan, "generator.0.weight", weight, NULL, 2));
+    EXPECT(VG_ERROR_INVALID_ARGUMENT, vg_model_set_tensor(gan, "generator.0.weight", weight, right, 0));
+    EXPECT(VG_ERROR_INVALID_ARGUMENT, vg_model_set_tensor(gan, "generator.0.weight", weight, right, VG_MAX_TENSOR_RANK + 1));
+    EXPECT(VG_ERROR_INVALID_ARGUMENT, vg_model_set_tensor(gan, "nope", weight, right, 2));
+    EXPECT(VG_ERROR_SHAPE_MISMATCH, vg_model_set_tensor(gan, "generator.0.weight", weight, wrong, 2));
+    check_true("a wrong shape names both", strstr(vg_last_error_message(), "[8, 4]") != NULL &&
+                                             strstr(vg_last_error_message(), "[4, 8]") != NULL);
+    EXPECT(VG_ERROR_SHAPE_MISMATCH, vg_model_set_tensor(gan, "generator.0.weight", weight, right, 1));
+    EXPECT(VG_ERROR_NON_FINITE, vg_model_set_tensor(gan, "generator.0.weight", bad, right, 2));
+    EXPECT(VG_OK, vg_model_set_tensor(gan, "generator.0.weight", weight, right, 2));
+    EXPECT(VG_OK, vg_model_get_tensor(gan, back, 8 * L, "generator.0.weight"));
+    check_true("a tensor reads back as written", memcmp(weight, back, sizeof back) == 0);
 }
 
 static void write_file(const char *path, const void *bytes, size_t n) {
@@ -604,6 +776,11 @@ int main(void) {
     check_true("a set shifted by 0.5 is W × 0.25 away (equal covariances)", fabs(distance - W * 0.25) < 1e-4);
 
     test_networks_json();
+    test_stopping(x);
+    memcpy(bad, x, sizeof bad);
+    bad[2] = NAN;
+    test_evaluate(vae, gan, vaegan, x, bad);
+    test_tensors(gan);
 
     /* ---- errors are thread-local */
     vg_error_set(VG_ERROR_IO, "main thread's error");

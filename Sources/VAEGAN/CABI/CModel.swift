@@ -5,6 +5,10 @@
 //
 // C never sees this type: it holds an opaque pointer to a retained CModel (see CRegistry.swift).
 import CVAEGAN
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
 
 final class CModel {
     /// The model with its optimizers, as the training loop drives it.
@@ -17,6 +21,13 @@ final class CModel {
     var lastMetrics: vg_metrics?
     /// (batchCapacity, max(input, latent)) floats: one chunk of a caller's rows at a time.
     let workspace: Tensor
+    /// Set by vg_model_request_stop, from any thread; consumed by the training call it stops.
+    let stopRequested = Atomic<Bool>(false)
+    /// vg_model_set_progress_callback's function and context.
+    var progress: (callback: vg_progress_callback, context: UnsafeMutableRawPointer?)?
+    /// The model's named tensors with their names as C strings (vg_model_tensor_info hands
+    /// those out; they live as long as the handle).
+    let tensors: [(name: String, cName: UnsafeMutablePointer<CChar>, value: Tensor)]
 
     init(_ training: any GenerativeTraining, position: TrainingPosition) {
         self.training = training
@@ -24,7 +35,10 @@ final class CModel {
         epoch = position.epoch
         let model = training.generativeModel
         workspace = Tensor(shape: [model.batchCapacity, max(model.inputWidth, model.latentWidth)])
+        tensors = model.namedTensors.map { ($0.name, strdup($0.name)!, $0.value) }
     }
+
+    deinit { for tensor in tensors { free(tensor.cName) } }
 
     var kind: vg_model_kind { type(of: training).cKind }
     var kindName: String { type(of: training).displayName }

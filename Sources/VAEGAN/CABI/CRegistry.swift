@@ -49,6 +49,19 @@ enum HandleRegistry {
         return try body(Unmanaged<CModel>.fromOpaque(UnsafeRawPointer(handle)).takeUnretainedValue())
     }
 
+    /// Runs `body` with the model behind `handle` whether or not a call is inside it, under the
+    /// registry's lock (so no free can release it meanwhile): for vg_model_request_stop, which
+    /// touches only an atomic. `body` must be short and must not call back into the registry.
+    static func withLiveModel(_ handle: OpaquePointer?, _ body: (CModel) -> Void) throws(VAEGANError) {
+        guard let handle else { throw .invalidArgument("model is NULL") }
+        let found: Bool = live.withLock { handles in
+            guard handles[UInt(bitPattern: handle)] != nil else { return false }
+            body(Unmanaged<CModel>.fromOpaque(UnsafeRawPointer(handle)).takeUnretainedValue())
+            return true
+        }
+        guard found else { throw .invalidArgument("model is not a live vg_model handle (freed already, or never created)") }
+    }
+
     /// Forgets `handle` and releases its model.
     static func release(_ handle: OpaquePointer) throws(VAEGANError) {
         try claim(UInt(bitPattern: handle), setting: nil, whenBusy: "model is in use by another call; not freed")

@@ -1,7 +1,8 @@
 // Training through the C ABI: the caller's matrix becomes an ImageDataset (one copy per call),
 // a BatchLoader draws shuffled batches from it with the handle's own generator, and the one
 // training loop (TrainingLoop) runs with no observers: a library call writes no files, draws
-// no pictures and prints nothing. vg_metrics is filled from the kind's typed metrics.
+// no pictures and prints nothing (its one possible observer is the caller's progress callback,
+// CStopping.swift). vg_metrics is filled from the kind's typed metrics.
 import CVAEGAN
 
 @c @implementation
@@ -31,10 +32,7 @@ private func train(_ function: StaticString, _ model: OpaquePointer?, _ x: Unsaf
 public func vg_model_last_metrics(_ model: OpaquePointer?, _ out: UnsafeMutablePointer<vg_metrics>?) -> vg_status {
     cCall("vg_model_last_metrics") { () throws(VAEGANError) in
         let out = try nonNull(out, "out")
-        // Read the size alone first: a smaller (older) struct must not be overwritten past its end.
-        let size = UnsafeRawPointer(out).load(as: Int64.self)
-        let expected = Int64(MemoryLayout<vg_metrics>.size)
-        try require(size >= expected, "out->size is \(size), smaller than sizeof(vg_metrics) = \(expected); set it to sizeof(vg_metrics)")
+        try requireMetricsSize(out)
         let metrics = try HandleRegistry.withModel(model) { (model) throws(VAEGANError) in
             guard let metrics = model.lastMetrics else {
                 throw .state("this handle has not trained yet: call vg_model_train or vg_model_train_steps first")
@@ -92,6 +90,15 @@ extension GenerativeTraining {
         // call's rows (vaegan.h says so).
         try prepare(stepsPerEpoch: loader.batchesPerEpoch)
         let loop = try TrainingLoop(model: self, loader: loader, epoch: handle.epoch)
+        // The progress callback (if any) hears every step; a stop request or its vote ends the
+        // call before the next one (CStopping.swift).
+        let progress: ProgressCallbackObserver?
+        switch length {
+        case .epochs: progress = handle.progressObserver(steps: loader.batchesPerEpoch, countsEpochs: true)
+        case .steps(let count): progress = handle.progressObserver(steps: count, countsEpochs: false)
+        }
+        loop.observers = progress.map { [$0] } ?? []
+        loop.shouldStop = { handle.shouldStop(progress) }
         switch length {
         case .epochs(let count):
             // One epoch per run, so a failure keeps the epochs and figures finished before it.

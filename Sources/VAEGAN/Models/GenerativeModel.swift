@@ -20,6 +20,9 @@ public protocol GenerativeModel: AnyObject {
     func decode(_ z: Matrix) -> Matrix
     /// Decoder outputs mapped to [0, 1] for pictures (identity unless the outputs live elsewhere).
     func inDisplayRange(_ values: [Float]) -> [Float]
+    /// The model's parts, one store each, in build order: their parameters and state are the
+    /// model's named tensors (what checkpoints store under PyTorch-style names).
+    var parameterStores: [ParameterStore] { get }
 }
 
 /// A generative model with an encoder: examples to a Gaussian posterior q(z | x).
@@ -30,6 +33,14 @@ public protocol Autoencoding: GenerativeModel {
 
 extension GenerativeModel {
     public func inDisplayRange(_ values: [Float]) -> [Float] { values }
+
+    /// Every named tensor of the model: each part's parameters, then its state, parts in build
+    /// order; views of the live values.
+    public var namedTensors: [(name: String, value: Tensor)] {
+        parameterStores.flatMap { store in
+            store.parameters.map { ($0.name, $0.value) } + store.state.map { ($0.name, $0.value) }
+        }
+    }
 
     /// Decoder means for any number of latent rows, in chunks of the batch capacity.
     public func decodeAll(_ latents: [Float]) -> [Float] {
@@ -56,11 +67,13 @@ extension Autoencoding {
 extension VAE: Autoencoding {
     public static let kind = "vae"
     public static let displayName = "β-VAE"
+    public var parameterStores: [ParameterStore] { [store] }
 }
 
 extension VAEGAN: Autoencoding {
     public static let kind = "vaegan"
     public static let displayName = "VAE-GAN"
+    public var parameterStores: [ParameterStore] { [encoderStore, decoderStore, discriminatorStore] }
 }
 
 extension GAN: GenerativeModel {
@@ -68,4 +81,5 @@ extension GAN: GenerativeModel {
     public static let displayName = "GAN"
     public var inputWidth: Int { dataWidth }
     public func decode(_ z: Matrix) -> Matrix { generate(z) }
+    public var parameterStores: [ParameterStore] { [generatorStore, discriminatorStore] }
 }

@@ -18,6 +18,9 @@ public enum VAEGANError: Error, Equatable, CustomStringConvertible {
     case outOfMemory(String)
     /// A call out of order, or a bug trap reported rather than crashing.
     case state(String)
+    /// A training call stopped on request (vg_model_request_stop, a progress callback) at a
+    /// step boundary; the steps before it stay applied.
+    case cancelled(String)
 
     public var description: String {
         switch self {
@@ -29,6 +32,7 @@ public enum VAEGANError: Error, Equatable, CustomStringConvertible {
         case .wrongModel(let m): "wrong model: \(m)"
         case .outOfMemory(let m): "out of memory: \(m)"
         case .state(let m): "invalid state: \(m)"
+        case .cancelled(let m): "cancelled: \(m)"
         }
     }
 
@@ -36,7 +40,7 @@ public enum VAEGANError: Error, Equatable, CustomStringConvertible {
     public var message: String {
         switch self {
         case .shapeMismatch(let m), .invalidArgument(let m), .nonFinite(let m), .io(let m),
-            .format(let m), .wrongModel(let m), .outOfMemory(let m), .state(let m):
+            .format(let m), .wrongModel(let m), .outOfMemory(let m), .state(let m), .cancelled(let m):
             m
         }
     }
@@ -52,6 +56,7 @@ public enum VAEGANError: Error, Equatable, CustomStringConvertible {
         case .wrongModel: VG_ERROR_WRONG_MODEL
         case .outOfMemory: VG_ERROR_OUT_OF_MEMORY
         case .state: VG_ERROR_STATE
+        case .cancelled: VG_CANCELLED
         }
     }
 }
@@ -69,6 +74,7 @@ func check(_ status: vg_status) throws(VAEGANError) {
     case VG_ERROR_FORMAT: throw .format(message)
     case VG_ERROR_WRONG_MODEL: throw .wrongModel(message)
     case VG_ERROR_STATE, VG_ERROR_INTERNAL: throw .state(message)
+    case VG_CANCELLED: throw .cancelled(message)
     default: throw .invalidArgument(message)
     }
 }

@@ -21,6 +21,10 @@ public final class TrainingLoop<Model: Trainable> {
     public var observers: [any TrainingObserver] = []
     /// Epochs finished so far (set it to resume).
     public var epoch: Int
+    /// Asked before every step (once its batch is drawn): true stops the run there with
+    /// `.cancelled`, the steps before it applied and an unfinished epoch not counted. The C ABI's
+    /// stop flag and progress callback answer it; nil never stops.
+    public var shouldStop: (() -> Bool)?
 
     public init(model: Model, loader: BatchLoader, epoch: Int = 0) throws(VAEGANError) {
         try require(loader.examples.featureCount == model.inputWidth,
@@ -78,6 +82,10 @@ public final class TrainingLoop<Model: Trainable> {
                 next = loader.nextBatch()
             }
             guard let batch = next else { break }
+            if let shouldStop, shouldStop() {
+                let place = stepLimit == nil ? "step \(step + 1) of epoch \(number)" : "step \(step + 1) of this call"
+                throw .cancelled("stopped on request before \(place) (\(step) steps of it taken)")
+            }
             let loss: Double
             do {
                 loss = try model.trainStep(on: batch)

@@ -1,0 +1,71 @@
+// vg_model_evaluate: a kind's figures over rows the model does not train on (validation data),
+// into a vg_metrics. The β-VAE's are its own evaluation (VAE+Evaluation.swift), the figures
+// vg_model_train reports for its rows; the GAN's D(x) and the VAE-GAN's posterior KL and pixel
+// error are computed here from the models' inference passes, in evaluation mode.
+import CVAEGAN
+import Foundation
+
+@c @implementation
+public func vg_model_evaluate(_ model: OpaquePointer?, _ out: UnsafeMutablePointer<vg_metrics>?,
+                              _ x: UnsafePointer<Float>?, _ rows: Int64, _ features: Int64) -> vg_status {
+    cCall("vg_model_evaluate") { () throws(VAEGANError) in
+        let out = try nonNull(out, "out"), x = try nonNull(x, "x")
+        try requireMetricsSize(out)
+        let metrics = try HandleRegistry.withModel(model) { (model) throws(VAEGANError) -> vg_metrics in
+            let rowCount = try model.checkedRows(x, rows: rows, width: features, expected: model.inputWidth, "x", "features")
+            let values = Array(UnsafeBufferPointer(start: x, count: rowCount * model.inputWidth))
+            var metrics = vg_metrics.unset
+            metrics.kind = Int32(bitPattern: model.kind.rawValue)
+            metrics.epoch = Int64(model.epoch)
+            metrics.steps = Int64(model.training.stepCount)
+            evaluate(model.model, on: values, into: &metrics)
+            return metrics
+        }
+        out.pointee = metrics
+    }
+}
+
+/// `.invalidArgument` unless the caller's `out->size` holds this library's vg_metrics.
+func requireMetricsSize(_ out: UnsafeMutablePointer<vg_metrics>) throws(VAEGANError) {
+    // Read the size alone first: a smaller (older) struct must not be overwritten past its end.
+    let size = UnsafeRawPointer(out).load(as: Int64.self)
+    let expected = Int64(MemoryLayout<vg_metrics>.size)
+    try require(size >= expected, "out->size is \(size), smaller than sizeof(vg_metrics) = \(expected); set it to sizeof(vg_metrics)")
+}
+
+/// The figures vaegan.h lists for `model`'s kind over `rows` (row-major, the model's width).
+private func evaluate(_ model: any GenerativeModel, on rows: [Float], into metrics: inout vg_metrics) {
+    let width = model.inputWidth, count = rows.count / width
+    switch model {
+    case let vae as VAE:
+        let evaluation = vae.evaluate(ImageDataset(count: count, rows: 1, columns: width, pixels: .floats(rows)))
+        metrics.eval_nelbo = evaluation.negativeELBO
+        metrics.eval_reconstruction = evaluation.reconstruction
+        metrics.eval_kl = evaluation.kl
+        metrics.active_units = Double(evaluation.activeUnits)
+    case let gan as GAN:
+        gan.discriminator.isTraining = false // running statistics, and none updated
+        defer { gan.discriminator.isTraining = true }
+        let probabilities = gan.discriminateAll(rows)
+        metrics.d_real = probabilities.reduce(0, +) / Double(count)
+    case let autoencoder as any Autoencoding:
+        // KL(N(μ, σ²) ‖ N(0, I)) = ½ Σ (μ² + σ² − 1 − log σ²), and ½‖x − Dec(μ)‖², per example.
+        var kl = 0.0, pixel = 0.0
+        let latent = model.latentWidth
+        let mu = autoencoder.encodeMeans(rows)
+        let logvar = mapRowsInChunks(rows, width: width, capacity: model.batchCapacity) { autoencoder.encode($0).logvar }
+        for i in 0..<count * latent {
+            let m = Double(mu[i]), v = Double(logvar[i])
+            kl += 0.5 * (m * m + exp(v) - 1 - v)
+        }
+        let reconstructions = autoencoder.decodeAll(mu)
+        for i in rows.indices {
+            let d = Double(rows[i]) - Double(reconstructions[i])
+            pixel += 0.5 * d * d
+        }
+        metrics.eval_kl = kl / Double(count)
+        metrics.eval_reconstruction = pixel / Double(count)
+    default:
+        break
+    }
+}
