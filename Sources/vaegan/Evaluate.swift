@@ -14,7 +14,7 @@ struct Evaluate: ParsableCommand {
             classifier is trained on first use (about a minute) and cached (see vaegan classifier).
             """)
 
-    @Option(help: "A checkpoint written by vaegan train.") var checkpoint: String?
+    @Option(help: "A checkpoint written by vaegan train, or a weights-only file (vaegan export).") var checkpoint: String?
     @Option(help: "Score these samples instead of a model's: a .npy matrix (n, 784) or (n, 28, 28), float32 in [0, 1] or uint8.")
     var samplesFile: String?
     @OptionGroup var dataOptions: DataOptions

@@ -5,7 +5,7 @@ import VAEGAN
 struct Sample: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Draw samples z ~ N(0, I) from a checkpoint.")
 
-    @Option(help: "A checkpoint written by vaegan train.") var checkpoint: String
+    @Option(help: "A checkpoint written by vaegan train, or a weights-only file (vaegan export).") var checkpoint: String
     @Option(help: "How many samples.") var count = 64
     @Option(help: "Output: FILE.png (a grid) or FILE.npy (float32 rows).") var out = "samples.png"
     @Option(help: "Seed for z.") var seed: UInt64 = 0

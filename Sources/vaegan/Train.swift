@@ -28,7 +28,7 @@ struct Train: ParsableCommand {
     @Option(help: "Output folder (default runs/MODEL).") var out: String?
     @Option(help: ArgumentHelp("the networks, \(ArchitecturePreset.allCases.map(\.rawValue).joined(separator: " or ")) (vaegan spec prints them).")) var architecture = ArchitecturePreset.mlp.rawValue
     @Option(help: "a JSON file of the networks, as `vaegan spec` prints them (parts it names replace --architecture's).") var spec: String?
-    @Flag(help: "Continue from --out's checkpoint.") var resume = false
+    @Flag(help: "Continue from --out's checkpoint (a weights-only one: its weights, fresh optimizer state).") var resume = false
     @Option(help: "Train on the first N training examples only (quick runs).") var limit: Int?
     @Flag(help: "No progress output.") var quiet = false
     @Option(help: "Every N epochs (and after the last) score samples: FID, precision/recall, classes covered, in metrics.csv and loss.png (built-in data sets; 0 = never).")
@@ -116,8 +116,14 @@ struct Train: ParsableCommand {
         if resume && checkpointExists {
             let file = try SafeTensorsFile.read(from: options.checkpointPath)
             try file.requireModel(model)
-            training = try kind.load(from: file)
-            checkpoint = file
+            let loaded = try kind.loadTraining(from: file)
+            training = loaded.training
+            if loaded.fresh {
+                // Weights only: no optimizer moments, generator states or epoch to continue from.
+                FileHandle.standardError.write(Data("warning: \(options.checkpointPath) holds weights only; training on from them with fresh optimizer state, from epoch 1\n".utf8))
+            } else {
+                checkpoint = file
+            }
         } else {
             if resume { FileHandle.standardError.write(Data("no checkpoint in \(options.outputDirectory); starting afresh\n".utf8)) }
             configuration.seed = seed

@@ -424,6 +424,60 @@ static void test_tensors(vg_model *gan) {
     check_true("a tensor reads back as written", memcmp(weight, back, sizeof back) == 0);
 }
 
+/* ---------------------------------------------------------------- presets and weights-only files */
+
+static void test_architecture_and_weights(const char *path, const char *missing) {
+    vg_config config;
+    vg_config_init(&config, sizeof config, VG_MODEL_GAN);
+    config.batch_size = 4;
+    vg_model *model = (vg_model *)&config;
+    EXPECT(VG_ERROR_INVALID_ARGUMENT, vg_model_create_with_architecture(NULL, &config, "conv"));
+    EXPECT(VG_ERROR_INVALID_ARGUMENT, vg_model_create_with_architecture(&model, NULL, "conv"));
+    check_true("a failed create_with_architecture leaves *out NULL", model == NULL);
+    EXPECT(VG_ERROR_INVALID_ARGUMENT, vg_model_create_with_architecture(&model, &config, NULL));
+    EXPECT(VG_ERROR_INVALID_ARGUMENT, vg_model_create_with_architecture(&model, &config, "resnet"));
+    check_true("an unknown preset is refused naming the known ones", strstr(vg_last_error_message(), "conv") != NULL);
+    config.input_width = 16;
+    EXPECT(VG_ERROR_SHAPE_MISMATCH, vg_model_create_with_architecture(&model, &config, "conv"));
+    config.input_width = 784;
+    config.learning_rate = -1;
+    EXPECT(VG_ERROR_INVALID_ARGUMENT, vg_model_create_with_architecture(&model, &config, "conv"));
+    config.learning_rate = 2e-4f;
+    EXPECT(VG_OK, vg_model_create_with_architecture(&model, &config, "conv"));
+    int64_t rank, shape[VG_MAX_TENSOR_RANK], count = 0;
+    const char *name = NULL;
+    EXPECT(VG_OK, vg_model_tensor_count(model, &count));
+    int found = 0;
+    for (int64_t i = 0; i < count; i++) {
+        vg_model_tensor_info(model, &name, &rank, shape, i);
+        if (strcmp(name, "generator.4.weight") == 0)
+            found = rank == 4 && shape[0] == 128 && shape[1] == 64 && shape[2] == 4 && shape[3] == 4;
+    }
+    check_true("the conv GAN has the DCGAN's ConvTranspose2d(128, 64, 4) weight", found);
+
+    /* vg_model_save_weights, and vg_model_load of what it writes */
+    EXPECT(VG_ERROR_INVALID_ARGUMENT, vg_model_save_weights(NULL, path));
+    EXPECT(VG_ERROR_INVALID_ARGUMENT, vg_model_save_weights(model, NULL));
+    EXPECT(VG_ERROR_INVALID_ARGUMENT, vg_model_save_weights(model, ""));
+    EXPECT(VG_ERROR_IO, vg_model_save_weights(model, missing));
+    EXPECT(VG_OK, vg_model_save_weights(model, path));
+    static float before[4 * 784], after[4 * 784];
+    EXPECT(VG_OK, vg_model_sample(model, before, 4 * 784, 4, 9));
+    vg_model *loaded = NULL;
+    EXPECT(VG_OK, vg_model_load(&loaded, path));
+    EXPECT(VG_OK, vg_model_sample(loaded, after, 4 * 784, 4, 9));
+    check_true("a weights-only file samples as the model it came from", memcmp(before, after, sizeof after) == 0);
+    static float x[8 * 784];
+    for (int i = 0; i < 8 * 784; i++) x[i] = (float)(i % 11) / 10.0f;
+    EXPECT(VG_OK, vg_model_train_steps(loaded, x, 8, 784, 1)); /* fresh optimizer state trains */
+    vg_metrics metrics = {.size = sizeof metrics};
+    EXPECT(VG_OK, vg_model_last_metrics(loaded, &metrics));
+    check_true("training from weights only starts at step 0", metrics.steps == 1 && metrics.epoch == 0);
+    vg_model_free(loaded);
+    vg_model_free(model);
+    unlink(path);
+}
+
 static void write_file(const char *path, const void *bytes, size_t n) {
     FILE *f = fopen(path, "wb");
     if (!f) return;
@@ -781,6 +835,7 @@ int main(void) {
     bad[2] = NAN;
     test_evaluate(vae, gan, vaegan, x, bad);
     test_tensors(gan);
+    test_architecture_and_weights(path, missing);
 
     /* ---- errors are thread-local */
     vg_error_set(VG_ERROR_IO, "main thread's error");

@@ -1,5 +1,5 @@
-// Checkpoints through the C ABI: the kind's own checkpoint()/load(from:) (found in
-// ModelRegistry), plus the training position `vaegan train` writes too (the epoch and the
+// Checkpoints through the C ABI: the kind's own checkpoint()/loadTraining(from:) (found in
+// ModelRegistry; weights-only files too, Checkpoint/WeightsCheckpoint.swift), plus the training position `vaegan train` writes too (the epoch and the
 // shuffling generator's state), so a run can move between the tool and a C or Python caller
 // in either direction.
 import CVAEGAN
@@ -15,13 +15,24 @@ public func vg_model_save(_ model: OpaquePointer?, _ path: UnsafePointer<CChar>?
 }
 
 @c @implementation
+public func vg_model_save_weights(_ model: OpaquePointer?, _ path: UnsafePointer<CChar>?) -> vg_status {
+    cCall("vg_model_save_weights") { () throws(VAEGANError) in
+        let path = try pathArgument(path, "path")
+        try HandleRegistry.withModel(model) { (model) throws(VAEGANError) in
+            try model.training.weightsCheckpoint().write(to: path)
+        }
+    }
+}
+
+@c @implementation
 public func vg_model_load(_ out: UnsafeMutablePointer<OpaquePointer?>?, _ path: UnsafePointer<CChar>?) -> vg_status {
     out?.pointee = nil
     return cCall("vg_model_load") { () throws(VAEGANError) in
         let out = try nonNull(out, "out")
         let path = try pathArgument(path, "path")
         let file = try SafeTensorsFile.read(from: path)
-        let training = try ModelRegistry.kind(of: file).load(from: file)
+        // A weights-only file gets fresh training state; it has no position either.
+        let training = try ModelRegistry.kind(of: file).loadTraining(from: file).training
         // Checkpoints written by the library alone have neither entry: start both afresh.
         let epoch = file.metadata["epoch"].flatMap { Int($0) } ?? 0
         var loaderRNG = RandomGenerator(seed: 1)

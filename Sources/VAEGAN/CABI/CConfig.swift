@@ -177,7 +177,8 @@ extension GenerativeTraining {
     }
 
     /// The model and optimizers a vg_config with checked shared fields describes.
-    static func make(from c: vg_config, common: CConfigCommon, networksJSON: String?) throws(VAEGANError) -> Self {
+    static func make(from c: vg_config, common: CConfigCommon, networksJSON: String?,
+                     architecture: ArchitecturePreset? = nil) throws(VAEGANError) -> Self {
         var t = Configuration()
         t.model.inputWidth = common.inputWidth
         t.latentWidth = common.latentWidth
@@ -185,6 +186,14 @@ extension GenerativeTraining {
         t.batchSize = common.batchSize
         t.seed = common.seed
         try read(c, into: &t)
+        if let architecture {
+            guard var model = t.model as? any NetworkConfigurable else {
+                throw .invalidArgument("architecture: the \(displayName) has no presets")
+            }
+            try model.use(architecture)
+            try model.validate()
+            t.model = model as! Configuration.Model
+        }
         if let networksJSON {
             guard var model = t.model as? any NetworkConfigurable else {
                 throw .invalidArgument("networks_json: the \(displayName)'s networks are MLPs of its widths; specs are for the β-VAE and the GAN")
@@ -200,7 +209,8 @@ extension GenerativeTraining {
 extension CModel {
     /// The model `config` describes, with fresh weights from its seed; every field checked.
     /// Also returns the seed (read from the caller's bytes only).
-    static func training(from config: UnsafePointer<vg_config>, networksJSON: String? = nil) throws(VAEGANError)
+    static func training(from config: UnsafePointer<vg_config>, networksJSON: String? = nil,
+                         architecture: ArchitecturePreset? = nil) throws(VAEGANError)
         -> (training: any GenerativeTraining, seed: UInt64)
     {
         // Read the size, then the kind (at the same offset in every layout), before the struct:
@@ -219,6 +229,7 @@ extension CModel {
         try require(c.learning_rate.isFinite && c.learning_rate > 0,
                     "learning_rate must be positive and finite, not \(c.learning_rate)")
         let common = CConfigCommon(inputWidth: inputWidth, latentWidth: latentWidth, batchSize: Int(c.batch_size), learningRate: c.learning_rate, seed: c.seed)
-        return (try ModelRegistry.kind(cKind: kind).make(from: c, common: common, networksJSON: networksJSON), c.seed)
+        return (try ModelRegistry.kind(cKind: kind).make(from: c, common: common, networksJSON: networksJSON,
+                                                                    architecture: architecture), c.seed)
     }
 }

@@ -29,6 +29,24 @@ public func vg_model_create_with_networks(_ out: UnsafeMutablePointer<OpaquePoin
 }
 
 @c @implementation
+public func vg_model_create_with_architecture(_ out: UnsafeMutablePointer<OpaquePointer?>?, _ config: UnsafePointer<vg_config>?,
+                                              _ architecture: UnsafePointer<CChar>?) -> vg_status {
+    out?.pointee = nil
+    return cCall("vg_model_create_with_architecture") { () throws(VAEGANError) in
+        let out = try nonNull(out, "out")
+        let config = try nonNull(config, "config")
+        let name = String(cString: try nonNull(architecture, "architecture"))
+        guard let preset = ArchitecturePreset(rawValue: name) else {
+            let known = ArchitecturePreset.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")
+            throw .invalidArgument("architecture \"\(name)\" is not a preset (\(known))")
+        }
+        let (training, seed) = try CModel.training(from: config, architecture: preset)
+        let model = CModel(training, position: TrainingPosition(epoch: 0, loaderRNG: RandomGenerator(seed: seed &+ 1)))
+        out.pointee = HandleRegistry.register(model)
+    }
+}
+
+@c @implementation
 public func vg_model_free(_ model: OpaquePointer?) -> vg_status {
     guard let model else { return VG_OK }
     return cCall("vg_model_free") { () throws(VAEGANError) in try HandleRegistry.release(model) }

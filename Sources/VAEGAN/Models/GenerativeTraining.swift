@@ -64,6 +64,9 @@ public protocol GenerativeTraining: Trainable where Metrics: GenerativeMetrics {
     static func load(from file: SafeTensorsFile) throws(VAEGANError) -> Self
     /// The model alone, for inference at `batchCapacity` rows (optimizer state is ignored).
     static func loadModel(from file: SafeTensorsFile, batchCapacity: Int) throws(VAEGANError) -> Model
+    /// Training state made afresh around `model` (weights from a weights-only `file`, whose
+    /// hyperparameters it uses where present): see loadTraining(from:).
+    static func freshTraining(around model: Model, file: SafeTensorsFile) throws(VAEGANError) -> Self
 
     /// Learns the epoch length before the first step when the schedule counts in steps (the
     /// β-VAE's warm-up); the C ABI calls it with the first training call's data.

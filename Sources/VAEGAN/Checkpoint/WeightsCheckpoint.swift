@@ -1,0 +1,93 @@
+// Weights-only checkpoints ("format": "vaegan-weights-1"): a model's named tensors and its
+// configuration, without the training state a full checkpoint adds (Adam's moments and step
+// counts, the generators' states, the epoch). `vaegan export`, vg_model_save_weights and
+// Python's Model.save(weights_only=True) write them; anything that reads a model reads them too,
+// and training from one starts fresh optimizer state. docs/checkpoint-format.md is the schema.
+
+extension SafeTensorsFile {
+    /// The `format` of a weights-only file.
+    public static let weightsFormat = "vaegan-weights-1"
+
+    /// Whether this file holds weights only (no optimizer or generator state).
+    public var isWeightsOnly: Bool { metadata["format"] == Self.weightsFormat }
+
+    /// Metadata that is training state, not model: dropped from weights-only files.
+    static let trainingStateKeys: Set<String> = ["rng", "loader_rng", "epoch", "discriminator_steps_in_round"]
+
+    /// This checkpoint's weights and configuration alone: optimizer tensors and step counts,
+    /// generator states and the epoch removed, and the keys every kind shares added —
+    /// `data_width` and `<part>_output_type` (what each network's last layer gives: "logits",
+    /// "probabilities", "means", "tanh" or "features").
+    public func weightsOnly() throws(VAEGANError) -> SafeTensorsFile {
+        var file = self
+        file.tensors = tensors.filter { !$0.key.hasPrefix("optimizer.") }
+        file.metadata = metadata.filter { key, _ in !key.hasPrefix("optimizer.") && !Self.trainingStateKeys.contains(key) }
+        file.metadata["format"] = Self.weightsFormat
+        if let width = metadata["input_width"] ?? metadata["data_width"] { file.metadata["data_width"] = width }
+        for key in metadata.keys where key.hasSuffix("_spec") {
+            let part = String(key.dropLast("_spec".count))
+            guard let spec = try self.spec(key) else { continue }
+            file.metadata["\(part)_output_type"] = outputType(of: spec, part: part)
+        }
+        return file
+    }
+
+    /// What the last layer of `part`'s network gives: an identity output is a logit where a
+    /// sigmoid is applied outside the network (a discriminator's BCE, the Bernoulli decoder's),
+    /// a mean for the Gaussian decoder, and features for an encoder body (the μ and log σ² heads
+    /// follow it).
+    private func outputType(of spec: NetworkSpec, part: String) -> String {
+        if part == "encoder" { return "features" }
+        switch spec.lastActivation {
+        case .sigmoid: return "probabilities"
+        case .tanh: return "tanh"
+        case .identity:
+            if part == "decoder" && metadata["likelihood"] == "gaussian" { return "means" }
+            if part == "discriminator" || part == "decoder" { return "logits" }
+            return "identity"
+        case let other: return other.description
+        }
+    }
+
+    /// A float in the metadata, or `fallback` when the key is absent (weights-only files may
+    /// leave out the training hyperparameters).
+    func float(_ key: String, default fallback: Float) throws(VAEGANError) -> Float {
+        metadata[key] == nil ? fallback : try float(key)
+    }
+
+    /// An integer in the metadata, or `fallback` when the key is absent.
+    func integer(_ key: String, default fallback: Int) throws(VAEGANError) -> Int {
+        metadata[key] == nil ? fallback : try integer(key)
+    }
+}
+
+extension NetworkSpec {
+    /// The activation the network ends with (a fused one, or an activation layer); identity
+    /// when its last layer has none.
+    var lastActivation: Activation {
+        for layer in layers.reversed() {
+            switch layer {
+            case .dense(_, let activation, _), .conv2d(_, _, _, _, let activation, _),
+                 .convTranspose2d(_, _, _, _, _, let activation, _), .activation(let activation):
+                return activation
+            case .batchNorm: return .identity
+            case .reshape, .flatten: continue
+            }
+        }
+        return .identity
+    }
+}
+
+extension GenerativeTraining {
+    /// The whole training state from a checkpoint, or, from a weights-only file, its weights
+    /// with fresh training state (`fresh` true): zero Adam moments and step counts, the noise
+    /// generator of a new model of seed 0, hyperparameters the file leaves out at their defaults.
+    public static func loadTraining(from file: SafeTensorsFile) throws(VAEGANError) -> (training: Self, fresh: Bool) {
+        guard file.isWeightsOnly else { return (try load(from: file), false) }
+        let model = try loadModel(from: file, batchCapacity: try file.integer("batch_size", default: Configuration.defaultBatchSize))
+        return (try freshTraining(around: model, file: file), true)
+    }
+
+    /// The weights only of this training state, as `vaegan export` writes them.
+    public func weightsCheckpoint() throws(VAEGANError) -> SafeTensorsFile { try checkpoint().weightsOnly() }
+}
