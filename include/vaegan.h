@@ -273,6 +273,9 @@ VG_API vg_status vg_model_input_width(const vg_model *model, int64_t *out);
 /* The latent size (config.latent_width). */
 VG_API vg_status vg_model_latent_width(const vg_model *model, int64_t *out);
 
+/* Rows per optimizer step (config.batch_size, or a loaded checkpoint's). */
+VG_API vg_status vg_model_batch_size(const vg_model *model, int64_t *out);
+
 /* ---------------------------------------------------------------- training */
 
 /* Trains `epochs` epochs over x (rows × features): each epoch a fresh shuffle of the rows,
@@ -425,8 +428,10 @@ VG_API vg_status vg_model_save_weights(const vg_model *model, const char *path);
 
 /* Reads a checkpoint written by vg_model_save or `vaegan train` into a new handle the caller
  * owns; *out is NULL on failure. Also reads weights-only files (vg_model_save_weights,
- * `vaegan export`): their weights and configuration, with fresh training state (zero Adam
- * moments, epoch 0, generators seeded from the metadata's "seed", 0 when absent). Errors: VG_ERROR_INVALID_ARGUMENT (NULL), VG_ERROR_IO (cannot
+ * `vaegan export`, or other tools': docs/checkpoint-format.md): their weights and configuration,
+ * with fresh training state (zero Adam moments and step counts, epoch 0, the noise and
+ * shuffling generators of a new model of seed 0; training hyperparameters the file leaves out
+ * take the kind's defaults). Errors: VG_ERROR_INVALID_ARGUMENT (NULL), VG_ERROR_IO (cannot
  * read), VG_ERROR_FORMAT (not a valid checkpoint), VG_ERROR_WRONG_MODEL (an unknown kind),
  * VG_ERROR_NON_FINITE (NaN or infinity in a weight or optimizer tensor; the message names the
  * tensor and the element, e.g. "tensor 'decoder.1.weight' holds nan at [3, 5]"). */

@@ -657,6 +657,10 @@ int main(void) {
     EXPECT(VG_ERROR_INVALID_ARGUMENT, vg_model_latent_width(vae, NULL));
     EXPECT(VG_OK, vg_model_latent_width(vaegan, &width));
     check_true("vg_model_latent_width(vaegan) == 4", width == L);
+    EXPECT(VG_ERROR_INVALID_ARGUMENT, vg_model_batch_size(NULL, &width));
+    EXPECT(VG_ERROR_INVALID_ARGUMENT, vg_model_batch_size(vae, NULL));
+    EXPECT(VG_OK, vg_model_batch_size(gan, &width));
+    check_true("vg_model_batch_size(gan) == 4", width == 4);
 
     /* ---- vg_model_last_metrics before training */
     vg_metrics metrics = {.size = sizeof metrics};

@@ -1,5 +1,3 @@
-# Makes `import vaegan` find python/vaegan without installing it.
-import sys
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+# The tests import the installed package (pip install ./python; scripts/test-abi.sh installs it
+# into a fresh virtual environment and runs them from outside the repository). To run them on
+# the source tree instead, put python/ on the path yourself: PYTHONPATH=python pytest python/tests.

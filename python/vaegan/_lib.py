@@ -5,6 +5,15 @@ The struct layouts mirror the header field for field. `load()` passes the librar
 module's sizeof(vg_config), which a library older than these bindings refuses; the tests
 check that it is the newest size the library knows, so a header change that is not mirrored
 here fails loudly.
+
+Where the library comes from, first match wins (`library_candidates()`):
+  1. $VAEGAN_LIBRARY: an explicit path (any build, debug included: you asked for it);
+  2. the installed package's own copy, vaegan/_native/libVAEGANC.so (pip install ./python
+     copies the repository's release build there);
+  3. the repository's release build, <repo>/.build/release/libVAEGANC.so, when this package is
+     imported from a source checkout (python/vaegan) rather than installed;
+  4. an installed libvaegan.so (scripts/install.sh; found by ctypes.util.find_library).
+A debug build (.build/debug) is never picked unless $VAEGAN_LIBRARY names it.
 """
 from __future__ import annotations
 
@@ -25,6 +34,8 @@ ERROR_WRONG_MODEL = -7
 ERROR_STATE = -8
 ERROR_INTERNAL = -9
 
+CANCELLED = -10
+
 # vg_model_kind, vg_likelihood, vg_objective, vg_output
 MODEL_VAE, MODEL_GAN, MODEL_VAEGAN = 0, 1, 2
 KIND_NAMES = {MODEL_VAE: "vae", MODEL_GAN: "gan", MODEL_VAEGAN: "vaegan"}
@@ -32,6 +43,7 @@ LIKELIHOODS = {"bernoulli": 0, "gaussian": 1}
 OBJECTIVES = {"minimax": 0, "nonsaturating": 1}
 OUTPUTS = {"sigmoid": 0, "tanh": 1, "identity": 2}
 MAX_HIDDEN_LAYERS = 8
+MAX_TENSOR_RANK = 4
 
 _Widths = ctypes.c_int64 * MAX_HIDDEN_LAYERS
 
@@ -98,6 +110,10 @@ class Metrics(ctypes.Structure):
     ]
 
 
+# int32_t (*vg_progress_callback)(void *context, int64_t epoch, int64_t step, int64_t steps, double loss)
+ProgressCallback = ctypes.CFUNCTYPE(ctypes.c_int32, ctypes.c_void_p, ctypes.c_int64, ctypes.c_int64, ctypes.c_int64,
+                                    ctypes.c_double)
+
 _handle = ctypes.c_void_p
 _floats = ctypes.POINTER(ctypes.c_float)
 _i64 = ctypes.c_int64
@@ -116,6 +132,19 @@ _SIGNATURES = {
     "vg_model_kind_of": (ctypes.c_int, [_handle, ctypes.POINTER(ctypes.c_int32)]),
     "vg_model_input_width": (ctypes.c_int, [_handle, ctypes.POINTER(_i64)]),
     "vg_model_latent_width": (ctypes.c_int, [_handle, ctypes.POINTER(_i64)]),
+    "vg_model_batch_size": (ctypes.c_int, [_handle, ctypes.POINTER(_i64)]),
+    "vg_model_create_with_networks": (ctypes.c_int, [ctypes.POINTER(_handle), ctypes.POINTER(Config), ctypes.c_char_p]),
+    "vg_model_create_with_architecture": (
+        ctypes.c_int, [ctypes.POINTER(_handle), ctypes.POINTER(Config), ctypes.c_char_p]),
+    "vg_model_request_stop": (ctypes.c_int, [_handle]),
+    "vg_model_set_progress_callback": (ctypes.c_int, [_handle, ProgressCallback, ctypes.c_void_p]),
+    "vg_model_evaluate": (ctypes.c_int, [_handle, ctypes.POINTER(Metrics), _floats, _i64, _i64]),
+    "vg_model_save_weights": (ctypes.c_int, [_handle, ctypes.c_char_p]),
+    "vg_model_tensor_count": (ctypes.c_int, [_handle, ctypes.POINTER(_i64)]),
+    "vg_model_tensor_info": (ctypes.c_int, [_handle, ctypes.POINTER(ctypes.c_char_p), ctypes.POINTER(_i64),
+                                            ctypes.POINTER(_i64), _i64]),
+    "vg_model_get_tensor": (ctypes.c_int, [_handle, _floats, _i64, ctypes.c_char_p]),
+    "vg_model_set_tensor": (ctypes.c_int, [_handle, ctypes.c_char_p, _floats, ctypes.POINTER(_i64), _i64]),
     "vg_model_train": (ctypes.c_int, [_handle, _floats, _i64, _i64, _i64]),
     "vg_model_train_steps": (ctypes.c_int, [_handle, _floats, _i64, _i64, _i64]),
     "vg_model_last_metrics": (ctypes.c_int, [_handle, ctypes.POINTER(Metrics)]),
@@ -129,32 +158,55 @@ _SIGNATURES = {
         ctypes.c_int, [ctypes.POINTER(ctypes.c_double), _floats, _i64, _floats, _i64, _i64]),
 }
 
-_REPO = Path(__file__).resolve().parents[2]
+LIBRARY_NAME = "libVAEGANC.so"
+_PACKAGE = Path(__file__).resolve().parent
+# python/vaegan -> the repository, when imported from a source checkout.
+_REPO = _PACKAGE.parents[1]
+
+
+def library_candidates() -> list[tuple[str, str]]:
+    """(where, path) for every place the library is looked for, in order (see the module doc)."""
+    candidates = []
+    explicit = os.environ.get("VAEGAN_LIBRARY")
+    if explicit:
+        candidates.append(("$VAEGAN_LIBRARY", explicit))
+    candidates.append(("the package's own copy", str(_PACKAGE / "_native" / LIBRARY_NAME)))
+    if (_REPO / "Package.swift").exists():
+        candidates.append(("the repository's release build", str(_REPO / ".build" / "release" / LIBRARY_NAME)))
+    installed = ctypes.util.find_library("vaegan")
+    if installed:
+        candidates.append(("an installed libvaegan", installed))
+    return candidates
 
 
 def library_path() -> str:
-    """Where the library is: $VAEGAN_LIBRARY; else the newer of the repository's
-    .build/debug and .build/release libVAEGANC.so; else an installed libvaegan."""
-    explicit = os.environ.get("VAEGAN_LIBRARY")
-    if explicit:
-        return explicit
-    built = [_REPO / ".build" / c / "libVAEGANC.so" for c in ("debug", "release")]
-    built = [p for p in built if p.exists()]
-    if built:
-        return str(max(built, key=lambda p: p.stat().st_mtime))
-    installed = ctypes.util.find_library("vaegan")
-    if installed:
-        return installed
+    """The first library that exists among library_candidates(); OSError naming every place
+    looked in otherwise. $VAEGAN_LIBRARY, when set, is used as given (a missing file is an error,
+    not a reason to look further)."""
+    candidates = library_candidates()
+    if os.environ.get("VAEGAN_LIBRARY"):
+        return candidates[0][1]
+    for where, path in candidates:
+        if where == "an installed libvaegan" or Path(path).exists():
+            return path
+    looked = "; ".join(f"{where}: {path}" for where, path in candidates)
     raise OSError(
-        "libvaegan not found: set VAEGAN_LIBRARY, build it with "
-        "`swift build --product VAEGANC` in the repository, or install it with scripts/install.sh"
+        f"vaegan: {LIBRARY_NAME} not found (looked in {looked}). Install the package with "
+        "`pip install ./python` from the repository (it builds and copies the release library), build it with "
+        "`swift build -c release --product VAEGANC`, or set VAEGAN_LIBRARY to its path"
     )
 
 
 def load(path: str | None = None) -> ctypes.CDLL:
-    lib = ctypes.CDLL(path or library_path())
+    """The library at `path` (default: library_path()) with every signature set; its path is
+    kept as `lib.path`."""
+    path = path or library_path()
+    lib = ctypes.CDLL(path)
+    lib.path = path
     for name, (restype, argtypes) in _SIGNATURES.items():
-        function = getattr(lib, name)
+        function = getattr(lib, name, None)
+        if function is None:
+            raise OSError(f"vaegan: {path} has no {name}: the library is older than these bindings; rebuild it")
         function.restype = restype
         function.argtypes = argtypes
     # A library older than these bindings refuses their larger struct; a newer one accepts it.

@@ -75,3 +75,11 @@ public func vg_model_latent_width(_ model: OpaquePointer?, _ out: UnsafeMutableP
         out.pointee = Int64(try HandleRegistry.withModel(model) { $0.latentWidth })
     }
 }
+
+@c @implementation
+public func vg_model_batch_size(_ model: OpaquePointer?, _ out: UnsafeMutablePointer<Int64>?) -> vg_status {
+    cCall("vg_model_batch_size") { () throws(VAEGANError) in
+        let out = try nonNull(out, "out")
+        out.pointee = Int64(try HandleRegistry.withModel(model) { $0.batchCapacity })
+    }
+}
