@@ -190,3 +190,13 @@ def test_fit_steps_shows_one_pass(data):
     with small_vae() as model:
         history = model.fit(data, steps=3, verbose=0)
         assert model.metrics["steps"] == 3 and history.epoch == [0]
+
+
+def test_fit_removes_its_progress_callback(data):
+    """After fit the handle calls no Python (a dangling ctypes callback would crash here)."""
+    with small_vae() as model:
+        model.fit(data, epochs=1, verbose=0)
+        assert model._progress is None
+        x = np.ascontiguousarray(data)
+        status = vaegan._c.vg_model_train_steps(model._handle, vaegan._floats(x), x.shape[0], x.shape[1], 2)
+        assert status == vaegan._lib.OK
