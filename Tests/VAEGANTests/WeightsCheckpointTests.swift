@@ -72,6 +72,28 @@ import Testing
         #expect(vaegan.weights.metadata["decoder_output_type"] == "probabilities")
     }
 
+    @Test("A weights-only file keeps the generator's average (ema.<name>, ema_decay); training from it keeps averaging")
+    func averagedWeightsTravel() throws {
+        var configuration = GANTrainingConfiguration()
+        configuration.model.generatorWidths = [8]
+        configuration.model.discriminatorWidths = [8]
+        configuration.model.dataWidth = 16
+        configuration.latentWidth = 3
+        configuration.batchSize = 4
+        configuration.emaDecay = 0.9
+        let training = try configuration.makeTraining(inputWidth: 16, stepsPerEpoch: 1)
+        let batch = Tensor(shape: [4, 16])
+        var rng = RandomGenerator(seed: 2)
+        rng.fillUniform(batch.pointer, count: batch.count)
+        for _ in 0..<3 { _ = try training.trainStep(on: Matrix(batch.pointer, rows: 4, columns: 16)) }
+        let weights = try training.weightsCheckpoint()
+        #expect(weights.hasAveragedWeights && weights.metadata["ema_decay"] != nil)
+        let (fresh, isFresh) = try GANTraining.loadTraining(from: weights)
+        #expect(isFresh)
+        let average = try #require(fresh.averagedWeights), original = try #require(training.averagedWeights)
+        #expect(average.values.values == original.values.values)
+    }
+
     @Test func convPresetExportsAndLoads() throws {
         var configuration = GANTrainingConfiguration()
         configuration.model.use(.conv)

@@ -15,11 +15,15 @@ extension VAETraining {
 extension GANTraining {
     public static func freshTraining(around gan: GAN, file: SafeTensorsFile) throws(VAEGANError) -> GANTraining {
         let defaults = Configuration()
-        return try GANTraining(gan: gan, learningRate: try file.float("learning_rate", default: defaults.learningRate),
+        let training = try GANTraining(gan: gan, learningRate: try file.float("learning_rate", default: defaults.learningRate),
                                beta1: try file.float("beta1", default: defaults.beta1),
                                beta2: try file.float("beta2", default: defaults.beta2),
                                discriminatorSteps: try file.integer("discriminator_steps", default: defaults.discriminatorSteps),
-                               generatorSteps: try file.integer("generator_steps", default: defaults.generatorSteps))
+                               generatorSteps: try file.integer("generator_steps", default: defaults.generatorSteps),
+                               emaDecay: try file.averageDecay())
+        // The generator's average travels with the weights (ema.<name>); without one it starts at them.
+        if let average = training.averagedWeights, file.hasAveragedWeights { try file.restore(average) }
+        return training
     }
 }
 
@@ -29,8 +33,11 @@ extension VAEGANTraining {
         let learningRate = try file.float("learning_rate", default: defaults.learningRate)
         let discriminatorLearningRate = file.metadata["discriminator_learning_rate"] == nil
             ? defaults.discriminatorLearningRate : try file.float("discriminator_learning_rate")
-        return try VAEGANTraining(model: model, learningRate: learningRate, discriminatorLearningRate: discriminatorLearningRate,
+        let training = try VAEGANTraining(model: model, learningRate: learningRate, discriminatorLearningRate: discriminatorLearningRate,
                                   beta1: try file.float("beta1", default: defaults.beta1),
-                                  beta2: try file.float("beta2", default: defaults.beta2))
+                                  beta2: try file.float("beta2", default: defaults.beta2),
+                                  emaDecay: try file.averageDecay())
+        if let average = training.averagedWeights, file.hasAveragedWeights { try file.restore(average) }
+        return training
     }
 }
