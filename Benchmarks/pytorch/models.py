@@ -361,13 +361,43 @@ class DCGAN(GAN):
         return self.discriminator(_as_images(x)).squeeze(1)
 
 
+class ConvVAEGAN(VAEGAN):
+    """The conv VAE-GAN: the conv beta-VAE's encoder and decoder (sigmoid on the decoder's
+    logits, images in [0, 1]) and the DCGAN's discriminator, Dis_l = the output of its entry 3
+    (the second block after its LeakyReLU, 128x7x7 = 6272 features).  Same interface as VAEGAN
+    on flat [batch, 784] images."""
+
+    def __init__(self, latent=32, gamma=1e-2):
+        nn.Module.__init__(self)  # not VAEGAN.__init__: that builds the MLPs
+        self.latent = latent
+        self.gamma = gamma
+        self.encoder = conv_encoder_body()
+        self.mu = nn.Linear(256, latent)
+        self.logvar = nn.Linear(256, latent)
+        self.decoder = conv_decoder(latent)
+        self.discriminator = dcgan_discriminator()
+
+    def encode(self, x):
+        h = self.encoder(_as_images(x))
+        return self.mu(h), self.logvar(h)
+
+    def decode(self, z):
+        return torch.sigmoid(self.decoder(z).flatten(1))
+
+    def discriminate(self, x):
+        """(logit [batch], Dis_l features [batch, 6272])."""
+        h = self.discriminator[:4](_as_images(x))
+        features = h.flatten(1)
+        return self.discriminator[5](features).squeeze(1), features
+
+
 def parameter_count(module):
     return sum(p.numel() for p in module.parameters())
 
 
 def build(name, architecture="mlp", **kwargs):
     classes = {"mlp": {"vae": BetaVAE, "gan": GAN, "vaegan": VAEGAN},
-               "conv": {"vae": ConvBetaVAE, "gan": DCGAN}}
+               "conv": {"vae": ConvBetaVAE, "gan": DCGAN, "vaegan": ConvVAEGAN}}
     if architecture not in classes:
         raise ValueError(f"unknown architecture {architecture!r}")
     if name not in classes[architecture]:

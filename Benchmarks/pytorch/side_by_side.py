@@ -3,6 +3,7 @@
 
     python3 Benchmarks/pytorch/side_by_side.py [--steps 300] [--repeats 3] [--threads 2]
                                                [--elbo-epochs 10] [--models vae,gan,vaegan]
+                                               [--architecture mlp|conv]
 
 For each model, runs the two frameworks alternately (VAEGAN, PyTorch, VAEGAN, ...) for the
 same number of training steps on Fashion-MNIST, each in its own process with the same thread
@@ -52,14 +53,15 @@ def ensure_built():
         subprocess.run(["swift", "build", "-c", "release", "--product", "vaegan"], cwd=ROOT, check=True)
 
 
-def time_vaegan(model, steps, threads):
-    out, _ = run([BENCH, "train", "--model", model, "--steps", str(steps), "--threads", str(threads)])
+def time_vaegan(model, steps, threads, architecture):
+    out, _ = run([BENCH, "train", "--model", model, "--architecture", architecture, "--steps", str(steps),
+                  "--threads", str(threads)])
     return last_json(out)
 
 
-def time_pytorch(model, steps, threads):
-    out, _ = run([sys.executable, os.path.join(HERE, "train.py"), "--model", model, "--steps", str(steps),
-                  "--threads", str(threads), "--seed", "0"])
+def time_pytorch(model, steps, threads, architecture):
+    out, _ = run([sys.executable, os.path.join(HERE, "train.py"), "--model", model, "--architecture", architecture,
+                  "--steps", str(steps), "--threads", str(threads), "--seed", "0"])
     return last_json(out)
 
 
@@ -85,6 +87,8 @@ def main():
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--elbo-epochs", type=int, default=0)
     parser.add_argument("--models", default="vae,gan,vaegan")
+    parser.add_argument("--architecture", default="mlp", choices=["mlp", "conv"],
+                        help="the MLP reference configurations or the conv ones (DCGAN, conv β-VAE and VAE-GAN)")
     args = parser.parse_args()
     ensure_built()
 
@@ -92,13 +96,13 @@ def main():
     for model in args.models.split(","):
         ours, theirs = [], []
         for repeat in range(args.repeats):
-            ours.append(time_vaegan(model, args.steps, args.threads))
-            theirs.append(time_pytorch(model, args.steps, args.threads))
+            ours.append(time_vaegan(model, args.steps, args.threads, args.architecture))
+            theirs.append(time_pytorch(model, args.steps, args.threads, args.architecture))
             print(f"{model} repeat {repeat + 1}: vaegan {ours[-1]['median_ms']:.2f} ms, "
                   f"pytorch {theirs[-1]['median_ms']:.2f} ms", file=sys.stderr)
         rows.append((model, ours, theirs))
 
-    print(f"\nbatch 128, {args.threads} threads, {args.steps} timed steps per run, {args.repeats} runs each, interleaved")
+    print(f"\n{args.architecture} models, batch 128, {args.threads} threads, {args.steps} timed steps per run, {args.repeats} runs each, interleaved")
     print(f"{'model':8}{'VAEGAN ms':>11}{'PyTorch ms':>12}{'ratio':>8}{'VAEGAN RSS':>12}{'PyTorch RSS':>13}")
     for model, ours, theirs in rows:
         a = statistics.median(r["median_ms"] for r in ours)
