@@ -12,6 +12,7 @@
     model.save("vae-weights.safetensors", weights_only=True)
     again = vaegan.Model.load("vae.safetensors")
     conv = vaegan.Model.gan(architecture="conv")   # the DCGAN preset for 28×28 images
+    conv.networks["generator"]["layers"][0]    # {"type": "dense", "width": 6272, ...}: the spec
     fid = vaegan.frechet_distance(real_features, fake_features)   # rows × width each
 
 Every failure of the library raises VAEGANError with its status code and message; its
@@ -28,7 +29,9 @@ import ctypes
 import json
 import math
 import os
+import struct
 import sys
+import tempfile
 
 import numpy as np
 
@@ -38,7 +41,7 @@ from . import _lib
 from .training import Callback, History, ProgressBar, check_count, run_fit
 
 __all__ = ["Model", "VAEGANError", "ShapeMismatchError", "InvalidArgumentError", "NonFiniteError", "Callback",
-           "History", "frechet_distance", "version", "set_thread_count", "library_path"]
+           "History", "frechet_distance", "read_metadata", "version", "set_thread_count", "library_path"]
 
 _c = _lib.load()
 #: The shared library in use (found as vaegan/_lib.py describes).
@@ -140,6 +143,24 @@ def frechet_distance(features_a, features_b) -> float:
     _check(_c.vg_frechet_distance_of_features(ctypes.byref(distance), _floats(a), a.shape[0], _floats(b), b.shape[0],
                                               a.shape[1]))
     return distance.value
+
+
+def read_metadata(path: str | os.PathLike) -> dict:
+    """The `__metadata__` map (strings to strings) of a safetensors file, read from its JSON
+    header alone, without the tensors and without the library: a checkpoint's or weights-only
+    file's configuration and specs (docs/checkpoint-format.md). IOError_ for a file that is not
+    safetensors."""
+    with open(path, "rb") as file:
+        prefix = file.read(8)
+        length = struct.unpack("<Q", prefix)[0] if len(prefix) == 8 else -1
+        text = file.read(length) if 0 <= length <= 100_000_000 else b""
+    try:
+        header = json.loads(text)
+    except ValueError:
+        header = None
+    if not isinstance(header, dict) or len(text) != length:
+        _fail(_lib.ERROR_IO, f"{os.fspath(path)}: not a safetensors file (no JSON header of {length} bytes)")
+    return dict(header.get("__metadata__", {}))
 
 
 _WIDTH_FIELDS = ("encoder_widths", "decoder_widths", "discriminator_widths")
@@ -489,6 +510,22 @@ class Model:
             shape = (ctypes.c_int64 * array.ndim)(*array.shape)
             _check(_c.vg_model_set_tensor(handle, name.encode(), _floats(array), shape, array.ndim))
 
+    def weights_metadata(self) -> dict:
+        """The metadata a weights-only file of this model holds (save(weights_only=True):
+        configuration, `<part>_spec`, `<part>_output_type`; docs/checkpoint-format.md), as
+        strings. It is read back from such a file written to a temporary directory."""
+        with tempfile.TemporaryDirectory(prefix="vaegan-") as directory:
+            path = os.path.join(directory, "weights.safetensors")
+            self.save(path, weights_only=True)
+            return read_metadata(path)
+
+    @property
+    def networks(self) -> dict:
+        """Each part's network spec, {"encoder": {"input": [784], "layers": [...]}, ...}: the
+        form networks= takes and `vaegan spec` prints (from weights_metadata())."""
+        metadata = self.weights_metadata()
+        return {key[:-len("_spec")]: json.loads(value) for key, value in metadata.items() if key.endswith("_spec")}
+
     # ---------------------------------------------------------------- inference
 
     def encode(self, x) -> tuple[np.ndarray, np.ndarray]:
@@ -528,3 +565,4 @@ class Model:
         "vaegan-weights-1": docs/checkpoint-format.md), what `vaegan export` writes."""
         save = _c.vg_model_save_weights if weights_only else _c.vg_model_save
         _check(save(self._live(), os.fsencode(path)))
+
