@@ -13,6 +13,7 @@
     again = vaegan.Model.load("vae.safetensors")
     conv = vaegan.Model.gan(architecture="conv")   # the DCGAN preset for 28×28 images
     conv.networks["generator"]["layers"][0]    # {"type": "dense", "width": 6272, ...}: the spec
+    modules = vaegan.torch_interop.to_torch(conv)   # torch nn.Modules with these weights (needs torch)
     fid = vaegan.frechet_distance(real_features, fake_features)   # rows × width each
 
 Every failure of the library raises VAEGANError with its status code and message; its
@@ -566,3 +567,5 @@ class Model:
         save = _c.vg_model_save_weights if weights_only else _c.vg_model_save
         _check(save(self._live(), os.fsencode(path)))
 
+
+from . import torch_interop  # noqa: E402  (imports torch only when its functions are called)
