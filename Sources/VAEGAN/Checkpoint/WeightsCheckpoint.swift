@@ -23,7 +23,7 @@ extension SafeTensorsFile {
         file.tensors = tensors.filter { !$0.key.hasPrefix("optimizer.") }
         file.metadata = metadata.filter { key, _ in !key.hasPrefix("optimizer.") && !Self.trainingStateKeys.contains(key) }
         file.metadata["format"] = Self.weightsFormat
-        if let width = metadata["input_width"] ?? metadata["data_width"] { file.metadata["data_width"] = width }
+        if let width = metadata["data_width"] ?? metadata["input_width"] { file.metadata["data_width"] = width }
         for key in metadata.keys where key.hasSuffix("_spec") {
             let part = String(key.dropLast("_spec".count))
             guard let spec = try self.spec(key) else { continue }
@@ -47,6 +47,25 @@ extension SafeTensorsFile {
             return "identity"
         case let other: return other.description
         }
+    }
+
+    /// Writes the values per data row as `data_width`, the key every kind uses, and as
+    /// `input_width`, the β-VAE's and VAE-GAN's name for it before, so that builds from before
+    /// every kind wrote `data_width` keep reading their files (docs/checkpoint-format.md).
+    mutating func storeDataWidth(_ width: Int, alsoAsInputWidth: Bool) {
+        metadata["data_width"] = String(width)
+        if alsoAsInputWidth { metadata["input_width"] = String(width) }
+    }
+
+    /// The values per data row: `data_width`, or `input_width` in β-VAE and VAE-GAN files from
+    /// before every kind wrote `data_width`; a format error when both are there and differ.
+    func dataWidth() throws(VAEGANError) -> Int {
+        guard metadata["data_width"] != nil else { return try integer("input_width") }
+        let width = try integer("data_width")
+        if metadata["input_width"] != nil, try integer("input_width") != width {
+            throw .format("\(source): metadata data_width \(width) and input_width \(try integer("input_width")) differ")
+        }
+        return width
     }
 
     /// A float in the metadata, or `fallback` when the key is absent (weights-only files may

@@ -102,7 +102,7 @@ public final class GANTraining: GenerativeTraining {
     static func configuration(from file: SafeTensorsFile) throws(VAEGANError) -> GANConfiguration {
         var c = GANConfiguration()
         c.latentWidth = try file.integer("latent_width")
-        c.dataWidth = try file.integer("data_width")
+        c.dataWidth = try file.dataWidth()
         c.generatorWidths = try file.integers("generator_widths")
         c.discriminatorWidths = try file.integers("discriminator_widths")
         c.leakySlope = try file.float("leaky_slope")

@@ -3,7 +3,7 @@
 
 extension VAEConfiguration {
     func store(into file: inout SafeTensorsFile) {
-        file.metadata["input_width"] = String(inputWidth)
+        file.storeDataWidth(inputWidth, alsoAsInputWidth: true)
         file.metadata["encoder_widths"] = encoderWidths.map(String.init).joined(separator: ",")
         file.metadata["latent_width"] = String(latentWidth)
         file.metadata["decoder_widths"] = decoderWidths.map(String.init).joined(separator: ",")
@@ -22,7 +22,7 @@ extension VAEConfiguration {
 
     init(from file: SafeTensorsFile) throws(VAEGANError) {
         self.init()
-        inputWidth = try file.integer("input_width")
+        inputWidth = try file.dataWidth()
         encoderWidths = try file.integers("encoder_widths")
         latentWidth = try file.integer("latent_width")
         decoderWidths = try file.integers("decoder_widths")

@@ -89,7 +89,7 @@ public final class VAEGANTraining: GenerativeTraining {
         let c = model.configuration
         var file = SafeTensorsFile(metadata: [
             "model": Self.kind, "format": "vaegan-checkpoint-1",
-            "input_width": String(c.inputWidth), "latent_width": String(c.latentWidth),
+            "latent_width": String(c.latentWidth),
             "encoder_widths": c.encoderWidths.map(String.init).joined(separator: ","),
             "decoder_widths": c.decoderWidths.map(String.init).joined(separator: ","),
             "discriminator_widths": c.discriminatorWidths.map(String.init).joined(separator: ","),
@@ -103,6 +103,7 @@ public final class VAEGANTraining: GenerativeTraining {
             "encoder_spec": c.encoderNetwork.compactJSON, "decoder_spec": c.decoderNetwork.compactJSON,
             "discriminator_spec": c.discriminatorNetwork.compactJSON,
         ])
+        file.storeDataWidth(c.inputWidth, alsoAsInputWidth: true)
         file.store([model.encoderStore, model.decoderStore, model.discriminatorStore])
         file.store(encoderOptimizer, part: "encoder")
         file.store(decoderOptimizer, part: "decoder")
@@ -114,7 +115,7 @@ public final class VAEGANTraining: GenerativeTraining {
 
     static func configuration(from file: SafeTensorsFile) throws(VAEGANError) -> VAEGANConfiguration {
         var c = VAEGANConfiguration()
-        c.inputWidth = try file.integer("input_width")
+        c.inputWidth = try file.dataWidth()
         c.latentWidth = try file.integer("latent_width")
         c.encoderWidths = try file.integers("encoder_widths")
         c.decoderWidths = try file.integers("decoder_widths")
