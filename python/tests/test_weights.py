@@ -109,3 +109,20 @@ def test_conv_architecture():
         Model.gan(architecture="resnet")
     with pytest.raises(vaegan.ShapeMismatchError):
         Model.gan(architecture="conv", input_width=64)
+
+
+def test_networks_and_read_metadata(tmp_path):
+    with Model.gan(architecture="conv") as conv:
+        networks = conv.networks
+        assert set(networks) == {"generator", "discriminator"}
+        assert networks["generator"]["input"] == [64] and networks["discriminator"]["input"] == [1, 28, 28]
+        assert networks["generator"]["layers"][0] == {"type": "dense", "width": 6272, "activation": "identity"}
+        metadata = conv.weights_metadata()
+        assert metadata["format"] == "vaegan-weights-1" and metadata["data_width"] == "784"
+        assert metadata["discriminator_output_type"] == "logits"
+        conv.save(tmp_path / "full.safetensors")
+        full = vaegan.read_metadata(tmp_path / "full.safetensors")
+        assert full["format"] == "vaegan-checkpoint-1" and json.loads(full["generator_spec"]) == networks["generator"]
+    (tmp_path / "not.safetensors").write_bytes(b"\x05\x00\x00\x00\x00\x00\x00\x00{oops")
+    with pytest.raises(OSError, match="not a safetensors file"):
+        vaegan.read_metadata(tmp_path / "not.safetensors")
