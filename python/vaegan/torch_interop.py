@@ -175,7 +175,8 @@ def _encoder_class():
                 features = self.body(x)
                 return self.mu(features), self.logvar(features)
 
-        GaussianEncoder.__module__ = __name__  # so pickle finds vaegan.torch_interop.GaussianEncoder
+        # So that pickle (torch.save of the module) finds it as vaegan.torch_interop.GaussianEncoder.
+        GaussianEncoder.__module__, GaussianEncoder.__qualname__ = __name__, "GaussianEncoder"
         _ENCODER = GaussianEncoder
     return _ENCODER
 
