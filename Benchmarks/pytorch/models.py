@@ -320,6 +320,19 @@ def _as_images(x):
     return x.reshape(x.shape[0], *IMAGE_SHAPE)
 
 
+def _make_conv_autoencoder(module, latent):
+    """The conv beta-VAE's parts on `module`: ``encoder``, heads ``mu`` and ``logvar``, ``decoder``."""
+    module.encoder = conv_encoder_body()
+    module.mu = nn.Linear(256, latent)
+    module.logvar = nn.Linear(256, latent)
+    module.decoder = conv_decoder(latent)
+
+
+def _conv_encode(module, x):
+    h = module.encoder(_as_images(x))
+    return module.mu(h), module.logvar(h)
+
+
 class ConvBetaVAE(BetaVAE):
     """The conv beta-VAE: ``encoder`` = conv_encoder_body(), heads ``mu`` and ``logvar``
     Linear(256, latent), ``decoder`` = conv_decoder().  Same loss, interface and flat
@@ -329,14 +342,10 @@ class ConvBetaVAE(BetaVAE):
         nn.Module.__init__(self)  # not BetaVAE.__init__: that builds the MLP
         self.latent = latent
         self.beta = beta
-        self.encoder = conv_encoder_body()
-        self.mu = nn.Linear(256, latent)
-        self.logvar = nn.Linear(256, latent)
-        self.decoder = conv_decoder(latent)
+        _make_conv_autoencoder(self, latent)
 
     def encode(self, x):
-        h = self.encoder(_as_images(x))
-        return self.mu(h), self.logvar(h)
+        return _conv_encode(self, x)
 
     def decode_logits(self, z):
         return self.decoder(z).flatten(1)
@@ -371,15 +380,11 @@ class ConvVAEGAN(VAEGAN):
         nn.Module.__init__(self)  # not VAEGAN.__init__: that builds the MLPs
         self.latent = latent
         self.gamma = gamma
-        self.encoder = conv_encoder_body()
-        self.mu = nn.Linear(256, latent)
-        self.logvar = nn.Linear(256, latent)
-        self.decoder = conv_decoder(latent)
+        _make_conv_autoencoder(self, latent)
         self.discriminator = dcgan_discriminator()
 
     def encode(self, x):
-        h = self.encoder(_as_images(x))
-        return self.mu(h), self.logvar(h)
+        return _conv_encode(self, x)
 
     def decode(self, z):
         return torch.sigmoid(self.decoder(z).flatten(1))
