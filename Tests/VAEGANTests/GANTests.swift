@@ -373,3 +373,26 @@ extension GANTests {
         }
     }
 }
+
+@Suite struct GANPicturesTests {
+    @Test("samples-by-epoch.png gets one row per epoch; a run resumed from an earlier epoch replaces the later rows")
+    func stripGrowsByEpoch() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("vaegan-strip-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let gan = try GAN(GANTests.smallConfiguration(), batchCapacity: 64, seed: 1)  // 2 × 2 images
+        let pictures = GANPictures(gan: gan, directory: folder)
+        func finish(_ epoch: Int) throws {
+            let metrics = GANMetrics(discriminatorLoss: 1, generatorLoss: 1, realProbability: 0.5, fakeProbability: 0.5)
+            try pictures.trainingDidFinishEpoch(EpochReport(epoch: epoch, metrics: metrics, steps: 1, meanLoss: 1,
+                                                            seconds: 0, extraFigures: []))
+        }
+        func rows() throws -> Int { try NPYMatrix(contentsOfFile: folder + "/samples-by-epoch.npy").rows }
+        for epoch in 1...3 { try finish(epoch) }
+        #expect(try rows() == 3 * GANPictures.stripWidth)
+        #expect(FileManager.default.fileExists(atPath: folder + "/samples-by-epoch.png"))
+        #expect(FileManager.default.fileExists(atPath: folder + "/samples-epoch-003.png"))
+        try finish(2)  // resumed from epoch 1's checkpoint: epoch 2 again
+        #expect(try rows() == 2 * GANPictures.stripWidth)
+    }
+}
