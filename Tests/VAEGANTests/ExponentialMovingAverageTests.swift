@@ -25,9 +25,23 @@ import Testing
 
     static func bits(_ t: Tensor) -> [UInt32] { t.values.map(\.bitPattern) }
 
+    @Test("The warm-up: the n-th update's decay is min(d, (1 + n)/(10 + n))")
+    func warmUp() throws {
+        let average = try #require(try Self.training(emaDecay: 0.999).averagedWeights)
+        var decays: [Float] = []
+        for _ in 0..<10_000 {
+            decays.append(average.nextDecay)
+            average.update()
+        }
+        #expect(decays[0] == Float(2.0 / 11.0) && decays[89] == Float(91.0 / 100.0))
+        #expect(decays[9999] == 0.999 && decays[8000] < 0.999)  // reached at n = 8990
+        #expect(average.updateCount == 10_000)
+    }
+
     @Test("update: θ̄ ← d·θ̄ + (1 − d)·θ for parameters and statistics; counters copied")
     func updateFollowsTheFormula() throws {
         let training = try Self.training(emaDecay: 0.75)
+        training.averagedWeights!.updateCount = 100  // past the warm-up: d is 0.75
         let store = training.gan.generatorStore
         let average = try #require(training.averagedWeights)
         #expect(Self.bits(average.values) == Self.bits(store.values), "the average starts at the weights")
@@ -77,8 +91,9 @@ import Testing
         for step in 1...6 {
             _ = try training.trainStep(on: x.matrix)
             if step % 2 == 0 { // a round of k = 2 ended with a generator step
-                let value = store.values.values
-                for i in expected.indices { expected[i] = 0.9 * expected[i] + (1 - 0.9) * value[i] }
+                let value = store.values.values, n = Double(step / 2)
+                let d = min(Float(0.9), Float((1 + n) / (10 + n)))
+                for i in expected.indices { expected[i] = d * expected[i] + (1 - d) * value[i] }
             }
             #expect(KernelCheck.firstBitMismatch(training.averagedWeights!.values.values, expected) == nil, "step \(step)")
         }
@@ -93,7 +108,7 @@ import Testing
         let first = try Self.training(emaDecay: 0.99)
         for _ in 0..<3 { _ = try first.trainStep(on: x.matrix) }
         let file = try SafeTensorsFile(serialized: first.checkpoint().serialized(), source: "checkpoint")
-        #expect(file.metadata["ema_decay"] == "0.99")
+        #expect(file.metadata["ema_decay"] == "0.99" && file.metadata["ema_updates"] == "3")
         #expect(file.tensors["ema.generator.1.running_var"] != nil && file.tensors["ema.generator.0.weight"] != nil)
         let resumed = try GANTraining.load(from: file)
         for _ in 0..<3 { _ = try resumed.trainStep(on: x.matrix) }

@@ -6,7 +6,10 @@
 // Batch-norm state is averaged the same way: the running mean and variance of the averaged
 // copy are the decayed average of the part's (as timm's ModelEmaV2 averages every buffer), so
 // the copy normalizes with statistics of as long a window as its weights; counters
-// (num_batches_tracked) are copied, not averaged. The average starts as the part's weights.
+// (num_batches_tracked) are copied, not averaged. The average starts as the part's weights
+// and warms up as TensorFlow's ExponentialMovingAverage does with num_updates: the n-th update
+// uses min(d, (1 + n)/(10 + n)), so the initial weights do not linger in the average of a
+// short run (with 0.999 alone, 63% of epoch 1's average would still be the initial weights).
 import CVAEGAN
 
 /// θ̄, the exponential moving average of a `ParameterStore`'s values and state.
@@ -19,8 +22,10 @@ import CVAEGAN
 public final class ExponentialMovingAverage {
     /// The part whose weights are averaged.
     public let store: ParameterStore
-    /// d in (0, 1): the weight of the past at each update.
+    /// d in (0, 1): the weight of the past at each update once warmed up.
     public let decay: Float
+    /// Updates so far (saved in checkpoints: the warm-up depends on it).
+    public var updateCount = 0
     /// θ̄ in the store's layout (`store.values`'s offsets).
     public let values: Tensor
     /// The averaged state in the layout of `store.stateValues`.
@@ -39,8 +44,17 @@ public final class ExponentialMovingAverage {
         stateValues.copy(from: store.stateValues)
     }
 
-    /// θ̄ ← d·θ̄ + (1 − d)·θ for the parameters and the statistics; counters copied.
+    /// The decay of the next update: min(d, (1 + n)/(10 + n)) for the n-th.
+    public var nextDecay: Float {
+        let n = Double(updateCount + 1)
+        return min(decay, Float((1 + n) / (10 + n)))
+    }
+
+    /// θ̄ ← d·θ̄ + (1 − d)·θ for the parameters and the statistics, d = `nextDecay`; counters
+    /// copied.
     public func update() {
+        let decay = nextDecay
+        updateCount += 1
         vg_ema_update(values.pointer, store.values.pointer, Int64(values.count), decay)
         for tensor in store.state {
             let average = stateValues.pointer + tensor.offset
@@ -77,9 +91,10 @@ public final class ExponentialMovingAverage {
 
 extension SafeTensorsFile {
     /// Stores θ̄ under "ema.<name>" for every parameter and state tensor of its part, and the
-    /// decay as metadata "ema_decay".
+    /// decay and update count as metadata "ema_decay" and "ema_updates".
     public mutating func store(_ average: ExponentialMovingAverage) {
         metadata["ema_decay"] = String(average.decay)
+        metadata["ema_updates"] = String(average.updateCount)
         let store = average.store
         for p in store.parameters {
             tensors[ExponentialMovingAverage.averagedName(p.name)] = StoredTensor(
@@ -98,6 +113,8 @@ extension SafeTensorsFile {
 
     /// Copies the stored θ̄ into `average` (names and shapes checked, values finite).
     public func restore(_ average: ExponentialMovingAverage) throws(VAEGANError) {
+        // Averages saved before the warm-up existed have no count: theirs ran at d throughout.
+        average.updateCount = metadata["ema_updates"] == nil ? Int(Int32.max) : try integer("ema_updates")
         let store = average.store
         for p in store.parameters {
             try copy(ExponentialMovingAverage.averagedName(p.name), into: average.values.pointer + p.offset, shape: p.shape)
