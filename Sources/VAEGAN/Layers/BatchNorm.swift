@@ -39,6 +39,9 @@ public final class BatchNorm: Layer {
     /// does not train in a GAN step: it still normalizes with the batch's statistics (as in
     /// training), but its state stays bitwise as it was.
     public var updatesRunningStatistics = true
+    /// While re-estimating: training-mode forwards so far, whose plain average the running
+    /// statistics become (PyTorch's momentum=None); nil otherwise.
+    private var reestimatedBatches: Int?
     public var inputWidth: Int { channels * spatial }
     public var outputWidth: Int { channels * spatial }
     /// [channels] after a dense layer, [channels, height, width] after a convolution.
@@ -79,7 +82,7 @@ public final class BatchNorm: Layer {
         runningMeanState = layout.state("\(name).running_mean", shape: [channels])
         let variance = layout.state("\(name).running_var", shape: [channels])
         runningVarianceState = variance
-        batchesTrackedState = layout.state("\(name).num_batches_tracked", shape: [1], isCounter: true)
+        batchesTrackedState = layout.state("\(name).num_batches_tracked", shape: [1])
         layout.initialize { _ in
             vg_fill(weight.value.pointer, 1, Int64(channels))
             vg_fill(variance.value.pointer, 1, Int64(channels))
@@ -109,6 +112,26 @@ public final class BatchNorm: Layer {
 
     public func sharingParameters() throws(VAEGANError) -> BatchNorm { try BatchNorm(sharing: self) }
 
+    /// Forgets the running statistics; the training-mode forwards until
+    /// `finishReestimatingStatistics()` set them to the plain average of their batches'
+    /// statistics (what torch.optim.swa_utils.update_bn does for averaged weights).
+    func startReestimatingStatistics() {
+        runningMean.zero()
+        runningVariance.zero()
+        batchesTrackedState.value.pointer[0] = 0
+        reestimatedBatches = 0
+    }
+
+    func finishReestimatingStatistics() { reestimatedBatches = nil }
+
+    /// The momentum of this forward's update: the layer's, or 1/(k + 1) for the k-th batch of a
+    /// re-estimate (a running mean of the batches' statistics).
+    private func statisticsMomentum() -> Float {
+        guard let k = reestimatedBatches, updatesRunningStatistics else { return momentum }
+        reestimatedBatches = k + 1
+        return 1 / Float(k + 1)
+    }
+
     public func forward(_ input: Matrix) -> Matrix {
         checkInput(input)
         lastInput = input
@@ -121,7 +144,7 @@ public final class BatchNorm: Layer {
             status = vg_batchnorm_forward_train(y.base, savedMean.pointer, savedRstd.pointer,
                                                 update ? runningMean.pointer : nil,
                                                 update ? runningVariance.pointer : nil, input.base, weight.value.pointer,
-                                                bias.value.pointer, B, C, S, momentum, epsilon)
+                                                bias.value.pointer, B, C, S, statisticsMomentum(), epsilon)
             if update { batchesTrackedState.value.pointer[0] += 1 }
         } else {
             status = vg_batchnorm_forward_eval(y.base, input.base, weight.value.pointer, bias.value.pointer,

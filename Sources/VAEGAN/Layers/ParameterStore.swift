@@ -18,17 +18,13 @@ public final class StateTensor {
     public let count: Int
     /// Where it starts in the store's state buffer, in Floats (a multiple of 16).
     public let offset: Int
-    /// A counter (batch norm's num_batches_tracked), not a statistic: an average of the
-    /// weights copies it instead of averaging it.
-    public let isCounter: Bool
     private var view: Tensor?
 
-    init(name: String, shape: [Int], offset: Int, isCounter: Bool) {
+    init(name: String, shape: [Int], offset: Int) {
         self.name = name
         self.shape = shape
         count = shape.reduce(1, *)
         self.offset = offset
-        self.isCounter = isCounter
     }
 
     /// The values, a view into the store's state buffer.
@@ -82,10 +78,9 @@ public final class ParameterStore {
             return p
         }
 
-        /// Declares a non-trainable tensor (zero until something writes it); `isCounter` marks
-        /// a count rather than a statistic.
-        public func state(_ name: String, shape: [Int], isCounter: Bool = false) -> StateTensor {
-            let s = StateTensor(name: name, shape: shape, offset: stateFloats, isCounter: isCounter)
+        /// Declares a non-trainable tensor (zero until something writes it).
+        public func state(_ name: String, shape: [Int]) -> StateTensor {
+            let s = StateTensor(name: name, shape: shape, offset: stateFloats)
             declare(name, shape: shape, floats: &stateFloats)
             state.append(s)
             return s

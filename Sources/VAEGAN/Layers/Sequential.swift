@@ -72,6 +72,26 @@ public final class Sequential: Layer {
     }
     private var updatingStatistics = true
 
+    /// Whether any layer inside is a batch norm.
+    public var hasBatchNorm: Bool {
+        var found = false
+        forEachBatchNorm { _ in found = true }
+        return found
+    }
+
+    /// Re-estimates every batch norm's running statistics for the current weights: forgets
+    /// them and runs `batches` training-mode forwards of `input()`, whose statistics' plain
+    /// average they become. Modes are restored afterwards.
+    public func reestimateStatistics(batches: Int, input: () -> Matrix) {
+        let (training, updating) = (isTraining, updatesRunningStatistics)
+        defer { (isTraining, updatesRunningStatistics) = (training, updating) }
+        isTraining = true
+        updatesRunningStatistics = true
+        forEachBatchNorm { $0.startReestimatingStatistics() }
+        for _ in 0..<batches { _ = forward(input()) }
+        forEachBatchNorm { $0.finishReestimatingStatistics() }
+    }
+
     private func forEachBatchNorm(_ body: (BatchNorm) -> Void) {
         for index in layers.indices {
             if let norm = layers[index] as? BatchNorm { body(norm) }

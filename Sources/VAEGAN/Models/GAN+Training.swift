@@ -27,7 +27,11 @@ public final class GANTraining: GenerativeTraining {
                                          beta1: beta1, beta2: beta2),
             discriminatorSteps: discriminatorSteps, generatorSteps: generatorSteps,
             generatorAverage: emaDecay == 0 ? nil : try ExponentialMovingAverage(of: gan.generatorStore, decay: emaDecay))
+        reestimationNoise = emaDecay == 0 ? nil : try gan.makeReestimationNoise()
     }
+
+    /// z for re-estimating the average's batch-norm statistics at the end of each epoch.
+    private let reestimationNoise: Tensor?
 
     public var averagedWeights: ExponentialMovingAverage? { schedule.generatorAverage }
 
@@ -62,6 +66,9 @@ public final class GANTraining: GenerativeTraining {
     }
 
     public func finishEpoch(test: ImageDataset?) -> GANMetrics {
+        if let average = schedule.generatorAverage, let noise = reestimationNoise {
+            average.withAveragedWeights { gan.reestimateDecoderStatistics(noise: noise) }
+        }
         let n = Double(max(sums.steps, 1))
         return GANMetrics(discriminatorLoss: sums.discriminator / n,
                           generatorLoss: sums.generator / Double(max(sums.generatorSteps, 1)),

@@ -29,6 +29,7 @@ public final class GAN {
     public let configuration: GANConfiguration
     public let batchCapacity: Int
     public let generator: Sequential
+    public var decoderNetwork: Sequential { generator }
     public let discriminator: Sequential
     /// Each player's parameters in one buffer: the parts its optimizer steps over.
     public let generatorStore: ParameterStore

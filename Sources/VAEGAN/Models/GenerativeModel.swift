@@ -23,6 +23,8 @@ public protocol GenerativeModel: AnyObject {
     /// The model's parts, one store each, in build order: their parameters and state are the
     /// model's named tensors (what checkpoints store under PyTorch-style names).
     var parameterStores: [ParameterStore] { get }
+    /// The network from z to data (the decoder; the GAN's generator).
+    var decoderNetwork: Sequential { get }
 }
 
 /// A generative model with an encoder: examples to a Gaussian posterior q(z | x).
@@ -33,6 +35,26 @@ public protocol Autoencoding: GenerativeModel {
 
 extension GenerativeModel {
     public func inDisplayRange(_ values: [Float]) -> [Float] { values }
+
+    /// A buffer for ``reestimateDecoderStatistics(noise:)``'s batches of z.
+    public func makeReestimationNoise() throws(VAEGANError) -> Tensor {
+        try .zeros([min(batchCapacity, 16), latentWidth])
+    }
+
+    /// Re-estimates the decoder's batch-norm statistics for its current weights from 4,096
+    /// z ~ N(0, I) in batches of `noise`'s rows (16, from makeReestimationNoise, whatever the
+    /// model's capacity, so training, `sample` and `eval` get the same figures) drawn from a
+    /// fixed seed (the model's own generators are not touched, and the result is the same on
+    /// every call): what averaged weights need, since no single iterate's running statistics
+    /// belong to them. Nothing happens without batch norms.
+    public func reestimateDecoderStatistics(noise: Tensor) {
+        guard decoderNetwork.hasBatchNorm else { return }
+        var draws = RandomGenerator(seed: 0x5747)
+        decoderNetwork.reestimateStatistics(batches: 4096 / noise.matrix.rows) {
+            draws.fillNormal(noise.matrix)
+            return noise.matrix
+        }
+    }
 
     /// Every named tensor of the model: each part's parameters, then its state, parts in build
     /// order; views of the live values.

@@ -34,8 +34,9 @@ public struct TrainedModel {
             }
             file = file.withAveragedWeights()
         }
-        return TrainedModel(try ModelRegistry.kind(of: file).loadModel(from: file, batchCapacity: batchCapacity),
-                            weights: choice)
+        let model = try ModelRegistry.kind(of: file).loadModel(from: file, batchCapacity: batchCapacity)
+        if choice == .ema { model.reestimateDecoderStatistics(noise: try model.makeReestimationNoise()) } // θ̄'s own
+        return TrainedModel(model, weights: choice)
     }
 
     /// "vae", "gan" or "vaegan".

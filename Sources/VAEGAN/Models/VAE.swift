@@ -34,6 +34,7 @@ public final class VAE {
     public let batchCapacity: Int
     public let encoder: GaussianEncoder
     public let decoder: Sequential
+    public var decoderNetwork: Sequential { decoder }
     /// log σ of a learned Gaussian likelihood; nil otherwise.
     public let logSigma: Parameter?
     /// The generator for ε in training; saved in checkpoints.

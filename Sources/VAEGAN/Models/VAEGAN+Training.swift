@@ -32,7 +32,11 @@ public final class VAEGANTraining: GenerativeTraining {
                                           learningRate: discriminatorLearningRate ?? learningRate,
                                           beta1: beta1, beta2: beta2)
         decoderAverage = emaDecay == 0 ? nil : try ExponentialMovingAverage(of: model.decoderStore, decay: emaDecay)
+        reestimationNoise = emaDecay == 0 ? nil : try model.makeReestimationNoise()
     }
+
+    /// z for re-estimating the average's batch-norm statistics at the end of each epoch.
+    private let reestimationNoise: Tensor?
 
     public var averagedWeights: ExponentialMovingAverage? { decoderAverage }
 
@@ -72,6 +76,9 @@ public final class VAEGANTraining: GenerativeTraining {
     }
 
     public func finishEpoch(test: ImageDataset?) -> VAEGANMetrics {
+        if let decoderAverage, let noise = reestimationNoise {
+            decoderAverage.withAveragedWeights { model.reestimateDecoderStatistics(noise: noise) }
+        }
         let n = Double(max(sums.steps, 1))
         return VAEGANMetrics(prior: sums.prior / n, llike: sums.llike / n, pixel: sums.pixel / n, gan: sums.gan / n,
                              realProbability: sums.real / n, fakeProbability: sums.fake / n,

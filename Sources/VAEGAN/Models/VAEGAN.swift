@@ -54,6 +54,7 @@ public final class VAEGAN {
     public let latent: GaussianLatent
     /// The decoder; in a training step, its pass on posterior samples z (x̃ = Dec(z)).
     public let decoder: Sequential
+    public var decoderNetwork: Sequential { decoder }
     /// D's layers up to and including Dis_l; in a training step, their pass on x̃.
     public let discriminatorFeatures: Sequential
     /// D's layers after Dis_l, ending in one logit; in a training step, their pass on x̃.
