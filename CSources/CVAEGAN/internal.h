@@ -12,6 +12,9 @@
 
 #include "vg_core.h"
 
+/* Hidden, like the rest of the core (vg_core.h says why). */
+#pragma GCC visibility push(hidden)
+
 /* Adam's per-step constants, computed once per step (optim.c) and shared by every path. */
 typedef struct vg_adam_constants {
     float beta1, beta2, eps;
@@ -128,5 +131,7 @@ double vg_parallel_sum(int64_t n, int64_t chunk, vg_range_sum_fn body, void *con
         default: name##_ref(__VA_ARGS__); break;                          \
         }                                                                 \
     } while (0)
+
+#pragma GCC visibility pop
 
 #endif /* VG_INTERNAL_H */

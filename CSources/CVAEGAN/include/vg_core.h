@@ -31,6 +31,13 @@
 extern "C" {
 #endif
 
+/* Everything declared from here on is internal to the library: hidden, so libVAEGANC.so
+ * exports only what vaegan.h declares (VG_API), and a caller's function of the same name
+ * (say its own vg_rng_seed) can neither replace ours nor be called by us. Static linking (the
+ * Swift package, the tests, the benchmarks) is unaffected: visibility only concerns what a
+ * shared object exports. Definitions inherit the visibility of these declarations. */
+#pragma GCC visibility push(hidden)
+
 /* ---------------------------------------------------------------- errors (error.c) */
 
 /* Records a printf-style message as the calling thread's last error and returns `status`. */
@@ -416,6 +423,8 @@ vg_status vg_manifold_fraction(double *fraction, const float *queries, int64_t m
                                const float *points, const float *radii, int64_t n, int64_t d);
 void vg_manifold_fraction_ref(double *fraction, const float *queries, int64_t m,
                               const float *points, const float *radii, int64_t n, int64_t d);
+
+#pragma GCC visibility pop
 
 #ifdef __cplusplus
 }
