@@ -232,7 +232,8 @@ VG_API vg_status vg_config_init(vg_config *config, int64_t size, int32_t kind);
  * Errors: VG_ERROR_INVALID_ARGUMENT for NULL pointers, a config->size that is not an accepted
  * size (smaller than the oldest layout, between two layouts, or larger than this library's
  * sizeof(vg_config)), or a bad field (the message names it); VG_ERROR_OUT_OF_MEMORY when the
- * model's weights and workspaces would not fit in memory. */
+ * model's weights and workspaces cannot be allocated (each is allocated for real, as it is
+ * needed; nothing is estimated). */
 VG_API vg_status vg_model_create(vg_model **out, const vg_config *config);
 
 /* As vg_model_create, with the networks given as a JSON spec, the form `vaegan spec` prints:
@@ -288,7 +289,8 @@ VG_API vg_status vg_model_batch_size(const vg_model *model, int64_t *out);
  * Errors: VG_ERROR_INVALID_ARGUMENT (NULL, rows/epochs <= 0, rows > 2147483647, values out
  * of range), VG_ERROR_SHAPE_MISMATCH (features), VG_ERROR_NON_FINITE (NaN or infinity in x,
  * or training diverged: the steps before the failing one stay applied, and the weights may
- * no longer be usable; load a checkpoint to continue). */
+ * no longer be usable; load a checkpoint to continue), VG_ERROR_OUT_OF_MEMORY (the copy of x
+ * or its shuffle order cannot be allocated; the model is unchanged). */
 VG_API vg_status vg_model_train(vg_model *model, const float *x, int64_t rows, int64_t features,
                                 int64_t epochs);
 
@@ -378,7 +380,9 @@ VG_API vg_status vg_model_last_metrics(const vg_model *model, vg_metrics *out);
  *   - VAE-GAN: eval_kl (KL(q(z|x) ‖ N(0, I))) and eval_reconstruction (½‖x − Dec(μ)‖², the
  *     pixel term), nats per example.
  * The weights and the training state are not changed. Errors as vg_model_encode (NULL, sizes,
- * NaN or infinity in x) and VG_ERROR_INVALID_ARGUMENT (out->size too small). */
+ * NaN or infinity in x), VG_ERROR_INVALID_ARGUMENT (out->size too small) and
+ * VG_ERROR_OUT_OF_MEMORY (β-VAE: its copy of x cannot be allocated; the other kinds read x in
+ * place). */
 VG_API vg_status vg_model_evaluate(vg_model *model, vg_metrics *out, const float *x, int64_t rows,
                                    int64_t features);
 
@@ -405,7 +409,9 @@ VG_API vg_status vg_model_reconstruct(const vg_model *model, float *out, const f
 
 /* n samples: z ~ N(0, I) drawn from a generator seeded with `seed` (the same seed gives the
  * same samples on every machine), then decoded. out_capacity is the size of out in floats
- * and must be at least n × input_width (VG_ERROR_SHAPE_MISMATCH otherwise). */
+ * and must be at least n × input_width (VG_ERROR_SHAPE_MISMATCH otherwise). The library's
+ * own memory is n × latent_width floats of z (VG_ERROR_OUT_OF_MEMORY if it cannot be had);
+ * the samples are decoded straight into out. */
 VG_API vg_status vg_model_sample(const vg_model *model, float *out, int64_t out_capacity, int64_t n,
                                  uint64_t seed);
 

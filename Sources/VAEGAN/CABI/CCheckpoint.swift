@@ -39,6 +39,6 @@ public func vg_model_load(_ out: UnsafeMutablePointer<OpaquePointer?>?, _ path: 
         if file.metadata["loader_rng"] != nil { try file.restore(&loaderRNG, key: "loader_rng") }
         try require(epoch >= 0, "\(path): epoch \(epoch) is negative")
         let position = TrainingPosition(epoch: epoch, loaderRNG: loaderRNG)
-        out.pointee = HandleRegistry.register(CModel(training, position: position))
+        out.pointee = HandleRegistry.register(try CModel(training, position: position))
     }
 }

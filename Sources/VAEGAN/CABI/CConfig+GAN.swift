@@ -30,9 +30,6 @@ extension GANTraining {
                     "discriminator_steps must be in 1...1000000, not \(c.discriminator_steps)")
         t.discriminatorSteps = Int(c.discriminator_steps)
         try t.model.validate()
-        let m = t.model
-        try requireMemory(networks: [[m.latentWidth] + m.generatorWidths + [m.dataWidth],
-                                     [m.dataWidth] + m.discriminatorWidths + [1]], batch: t.batchSize)
     }
 
     /// The generator outputs vaegan.h names, both ways.

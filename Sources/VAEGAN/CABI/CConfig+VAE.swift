@@ -34,8 +34,5 @@ extension VAETraining {
         try require(c.warmup_epochs >= 0, "warmup_epochs must be non-negative, not \(c.warmup_epochs)")
         t.warmupEpochs = Int(c.warmup_epochs)
         try t.model.validate()
-        let m = t.model
-        try requireMemory(networks: [[m.inputWidth] + m.encoderWidths + [2 * m.latentWidth],
-                                     [m.latentWidth] + m.decoderWidths + [m.inputWidth]], batch: t.batchSize)
     }
 }

@@ -25,9 +25,5 @@ extension VAEGANTraining {
         t.model.gating = try vg_config.flag(c.gating, "gating")
         t.model.pixelWeight = Float(c.pixel_weight)
         try t.model.validate()
-        let m = t.model
-        try requireMemory(networks: [[m.inputWidth] + m.encoderWidths + [2 * m.latentWidth],
-                                     [m.latentWidth] + m.decoderWidths + [m.inputWidth],
-                                     [m.inputWidth] + m.discriminatorWidths + [1]], batch: t.batchSize)
     }
 }

@@ -144,25 +144,6 @@ private func width(_ value: Int64, _ name: String) throws(VAEGANError) -> Int {
     return Int(value)
 }
 
-/// `.outOfMemory` unless the process can allocate a model of these networks now: per network
-/// of dense layers (input width first), values, gradients, two Adam moments and the per-row
-/// workspaces for `batch` rows. An estimate, for refusing what cannot be allocated.
-func requireMemory(networks: [[Int]], batch: Int) throws(VAEGANError) {
-    var floats = 0.0
-    for widths in networks {
-        for (a, b) in zip(widths, widths.dropFirst()) {
-            floats += 4 * (Double(a) * Double(b) + Double(b)) // value, gradient, Adam m and v
-            floats += 4 * Double(batch) * Double(b)           // activations and gradients
-        }
-        floats += 2 * Double(batch) * Double(widths.first ?? 0)
-    }
-    let bytes = floats * 4
-    guard bytes < 0x1p40, let probe = malloc(Int(bytes)) else {
-        throw .outOfMemory("the model would need about \(Int(bytes / 1e6)) MB")
-    }
-    free(probe)
-}
-
 extension GenerativeTraining {
     /// Writes every field this kind reads from `Configuration()`: the shared ones here, its own
     /// through `write(_:into:)`.

@@ -13,12 +13,11 @@ public func vg_model_evaluate(_ model: OpaquePointer?, _ out: UnsafeMutablePoint
         try requireMetricsSize(out)
         let metrics = try HandleRegistry.withModel(model) { (model) throws(VAEGANError) -> vg_metrics in
             let rowCount = try model.checkedRows(x, rows: rows, width: features, expected: model.inputWidth, "x", "features")
-            let values = Array(UnsafeBufferPointer(start: x, count: rowCount * model.inputWidth))
             var metrics = vg_metrics.unset
             metrics.kind = Int32(bitPattern: model.kind.rawValue)
             metrics.epoch = Int64(model.epoch)
             metrics.steps = Int64(model.training.stepCount)
-            evaluate(model.model, on: values, into: &metrics)
+            try evaluate(model, on: x, rows: rowCount, into: &metrics)
             return metrics
         }
         out.pointee = metrics
@@ -33,12 +32,16 @@ func requireMetricsSize(_ out: UnsafeMutablePointer<vg_metrics>) throws(VAEGANEr
     try require(size >= expected, "out->size is \(size), smaller than sizeof(vg_metrics) = \(expected); set it to sizeof(vg_metrics)")
 }
 
-/// The figures vaegan.h lists for `model`'s kind over `rows` (row-major, the model's width).
-private func evaluate(_ model: any GenerativeModel, on rows: [Float], into metrics: inout vg_metrics) {
-    let width = model.inputWidth, count = rows.count / width
+/// The figures vaegan.h lists for the handle's kind over `rows` rows of `x` (the model's
+/// width), read in place in chunks through the handle's workspace: no copy of the caller's
+/// rows but the β-VAE's, which its evaluation reads as a data set (allocated fallibly).
+private func evaluate(_ handle: CModel, on x: UnsafePointer<Float>, rows count: Int,
+                      into metrics: inout vg_metrics) throws(VAEGANError) {
+    let model = handle.model, width = model.inputWidth
     switch model {
     case let vae as VAE:
-        let evaluation = vae.evaluate(ImageDataset(count: count, rows: 1, columns: width, pixels: .floats(rows)))
+        let rows = try HeapBuffer(copying: UnsafeBufferPointer(start: x, count: count * width))
+        let evaluation = vae.evaluate(ImageDataset(count: count, rows: 1, columns: width, pixels: .floatBuffer(rows)))
         metrics.eval_nelbo = evaluation.negativeELBO
         metrics.eval_reconstruction = evaluation.reconstruction
         metrics.eval_kl = evaluation.kl
@@ -46,22 +49,27 @@ private func evaluate(_ model: any GenerativeModel, on rows: [Float], into metri
     case let gan as GAN:
         gan.discriminator.isTraining = false // running statistics, and none updated
         defer { gan.discriminator.isTraining = true }
-        let probabilities = gan.discriminateAll(rows)
-        metrics.d_real = probabilities.reduce(0, +) / Double(count)
+        var sum = 0.0
+        handle.forEachChunk(of: x, rows: count, width: width) { chunk, _ in
+            let logits = gan.discriminator.forward(chunk)
+            for i in 0..<logits.count { sum += 1 / (1 + exp(-Double(logits.base[i]))) }
+        }
+        metrics.d_real = sum / Double(count)
     case let autoencoder as any Autoencoding:
         // KL(N(μ, σ²) ‖ N(0, I)) = ½ Σ (μ² + σ² − 1 − log σ²), and ½‖x − Dec(μ)‖², per example.
         var kl = 0.0, pixel = 0.0
-        let latent = model.latentWidth
-        let mu = autoencoder.encodeMeans(rows)
-        let logvar = mapRowsInChunks(rows, width: width, capacity: model.batchCapacity) { autoencoder.encode($0).logvar }
-        for i in 0..<count * latent {
-            let m = Double(mu[i]), v = Double(logvar[i])
-            kl += 0.5 * (m * m + exp(v) - 1 - v)
-        }
-        let reconstructions = autoencoder.decodeAll(mu)
-        for i in rows.indices {
-            let d = Double(rows[i]) - Double(reconstructions[i])
-            pixel += 0.5 * d * d
+        handle.forEachChunk(of: x, rows: count, width: width) { chunk, start in
+            let (mu, logvar) = autoencoder.encode(chunk)
+            for i in 0..<mu.count {
+                let m = Double(mu.base[i]), v = Double(logvar.base[i])
+                kl += 0.5 * (m * m + exp(v) - 1 - v)
+            }
+            let reconstructions = autoencoder.decode(mu)
+            let original = x + start * width
+            for i in 0..<reconstructions.count {
+                let d = Double(original[i]) - Double(reconstructions.base[i])
+                pixel += 0.5 * d * d
+            }
         }
         metrics.eval_kl = kl / Double(count)
         metrics.eval_reconstruction = pixel / Double(count)

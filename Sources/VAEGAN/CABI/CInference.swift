@@ -69,9 +69,17 @@ public func vg_model_sample(_ model: OpaquePointer?, _ out: UnsafeMutablePointer
                 throw .shapeMismatch("out holds \(outCapacity) floats; \(count) samples of \(model.inputWidth) need "
                                      + (overflow ? "more than any buffer can hold" : "\(needed)"))
             }
-            // The library's own sampling: the same seed gives the same samples as `vaegan sample`.
-            let samples = try model.model.sample(count: count, seed: seed)
-            samples.withUnsafeBufferPointer { out.update(from: $0.baseAddress!, count: needed) }
+            // The library's own sampling (GenerativeModel.sample: all of z from one generator,
+            // then decoded in chunks), so the same seed gives the same samples as `vaegan
+            // sample`; z is allocated fallibly and the decoder writes straight into out.
+            let latent = model.latentWidth, width = model.inputWidth
+            let z = try HeapBuffer<Float>(zeroed: try product(count, latent, "n × latent"))
+            var generator = RandomGenerator(seed: seed)
+            generator.fillNormal(z.pointer, count: z.count)
+            model.forEachChunk(of: z.pointer, rows: count, width: latent) { chunk, start in
+                let output = model.model.decode(chunk)
+                (out + start * width).update(from: output.base, count: output.count)
+            }
         }
     }
 }

@@ -9,7 +9,7 @@ public func vg_model_create(_ out: UnsafeMutablePointer<OpaquePointer?>?, _ conf
         let config = try nonNull(config, "config")
         let (training, seed) = try CModel.training(from: config)
         // seed + 1 shuffles the rows, as `vaegan train --seed` does.
-        let model = CModel(training, position: TrainingPosition(epoch: 0, loaderRNG: RandomGenerator(seed: seed &+ 1)))
+        let model = try CModel(training, position: TrainingPosition(epoch: 0, loaderRNG: RandomGenerator(seed: seed &+ 1)))
         out.pointee = HandleRegistry.register(model)
     }
 }
@@ -23,7 +23,7 @@ public func vg_model_create_with_networks(_ out: UnsafeMutablePointer<OpaquePoin
         let config = try nonNull(config, "config")
         let json = String(cString: try nonNull(networksJSON, "networks_json"))
         let (training, seed) = try CModel.training(from: config, networksJSON: json)
-        let model = CModel(training, position: TrainingPosition(epoch: 0, loaderRNG: RandomGenerator(seed: seed &+ 1)))
+        let model = try CModel(training, position: TrainingPosition(epoch: 0, loaderRNG: RandomGenerator(seed: seed &+ 1)))
         out.pointee = HandleRegistry.register(model)
     }
 }
@@ -41,7 +41,7 @@ public func vg_model_create_with_architecture(_ out: UnsafeMutablePointer<Opaque
             throw .invalidArgument("architecture \"\(name)\" is not a preset (\(known))")
         }
         let (training, seed) = try CModel.training(from: config, architecture: preset)
-        let model = CModel(training, position: TrainingPosition(epoch: 0, loaderRNG: RandomGenerator(seed: seed &+ 1)))
+        let model = try CModel(training, position: TrainingPosition(epoch: 0, loaderRNG: RandomGenerator(seed: seed &+ 1)))
         out.pointee = HandleRegistry.register(model)
     }
 }

@@ -29,12 +29,12 @@ final class CModel {
     /// those out; they live as long as the handle).
     let tensors: [(name: String, cName: UnsafeMutablePointer<CChar>, value: Tensor)]
 
-    init(_ training: any GenerativeTraining, position: TrainingPosition) {
+    init(_ training: any GenerativeTraining, position: TrainingPosition) throws(VAEGANError) {
         self.training = training
         loaderRNG = position.loaderRNG
         epoch = position.epoch
         let model = training.generativeModel
-        workspace = Tensor(shape: [model.batchCapacity, max(model.inputWidth, model.latentWidth)])
+        workspace = try .zeros([model.batchCapacity, max(model.inputWidth, model.latentWidth)])
         tensors = model.namedTensors.map { ($0.name, strdup($0.name)!, $0.value) }
     }
 

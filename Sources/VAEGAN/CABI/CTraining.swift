@@ -59,8 +59,9 @@ private func trainingData(for model: CModel, _ x: UnsafePointer<Float>?, rows: I
     if let (range, reason) = model.training.dataRange {
         try requireValues(x, count: count, columns: width, in: range, "x", because: reason)
     }
-    let values = Array(UnsafeBufferPointer(start: x, count: count))
-    return ImageDataset(count: rowCount, rows: 1, columns: width, pixels: .floats(values))
+    // A copy the library allocates fallibly: rows that do not fit are .outOfMemory.
+    let values = try HeapBuffer(copying: UnsafeBufferPointer(start: x, count: count))
+    return ImageDataset(count: rowCount, rows: 1, columns: width, pixels: .floatBuffer(values))
 }
 
 extension CModel {

@@ -15,7 +15,7 @@ public final class BatchLoader {
     public let batchSize: Int
     /// Shuffles each epoch; saved in checkpoints so a resumed run sees the same batches.
     public var rng: RandomGenerator
-    private let order: UnsafeMutableBufferPointer<Int32>
+    private let order: HeapBuffer<Int32>
     private let batch: Tensor
     private var position = 0
     private var batchStart = 0
@@ -30,14 +30,12 @@ public final class BatchLoader {
         self.batchSize = batchSize
         shuffles = shuffle
         rng = RandomGenerator(seed: seed)
-        order = .allocate(capacity: examples.count)
-        for i in 0..<examples.count { order[i] = Int32(i) }
+        order = try HeapBuffer(zeroed: examples.count)
+        for i in 0..<examples.count { order.pointer[i] = Int32(i) }
         batch = try .zeros([batchSize, examples.featureCount])
         position = examples.count
         batchStart = position
     }
-
-    deinit { order.deallocate() }
 
     /// Batches per epoch, the last one possibly partial.
     public var batchesPerEpoch: Int { (examples.count + batchSize - 1) / batchSize }
@@ -45,8 +43,8 @@ public final class BatchLoader {
     /// Starts a new pass: a fresh permutation (when shuffling) and the first batch next.
     public func startEpoch() {
         if shuffles {
-            for i in 0..<examples.count { order[i] = Int32(i) }
-            rng.shuffle(order)
+            for i in 0..<examples.count { order.pointer[i] = Int32(i) }
+            rng.shuffle(order.buffer)
         }
         position = 0
         batchStart = 0
@@ -58,7 +56,7 @@ public final class BatchLoader {
         guard position < examples.count else { return nil }
         let rows = min(batchSize, examples.count - position)
         for r in 0..<rows {
-            examples.copyRow(Int(order[position + r]), to: batch.pointer + r * examples.featureCount)
+            examples.copyRow(Int(order.pointer[position + r]), to: batch.pointer + r * examples.featureCount)
         }
         batchStart = position
         position += rows
@@ -67,6 +65,6 @@ public final class BatchLoader {
 
     /// The dataset indices of the last batch's rows, in order (to look up their labels).
     public var batchIndices: UnsafeBufferPointer<Int32> {
-        UnsafeBufferPointer(rebasing: UnsafeBufferPointer(order)[batchStart..<position])
+        UnsafeBufferPointer(rebasing: UnsafeBufferPointer(order.buffer)[batchStart..<position])
     }
 }

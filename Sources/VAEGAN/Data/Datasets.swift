@@ -20,6 +20,9 @@ public struct ImageDataset: Sendable {
         case bytes([UInt8])
         /// Intensities already in [0, 1] (the Bernoulli decoder needs that range).
         case floats([Float])
+        /// Floats as `.floats`, in memory VAEGAN allocated fallibly (`HeapBuffer`): the C
+        /// ABI's copy of a caller's rows, which may be larger than the machine can hold.
+        case floatBuffer(HeapBuffer<Float>)
     }
 
     public var count: Int
@@ -37,6 +40,7 @@ public struct ImageDataset: Sendable {
         switch pixels {
         case .bytes(let values): pixelCount = values.count
         case .floats(let values): pixelCount = values.count
+        case .floatBuffer(let values): pixelCount = values.count
         }
         precondition(
             pixelCount == count * rows * columns,

@@ -15,6 +15,8 @@ extension ImageDataset {
             floats.withUnsafeBufferPointer {
                 destination.update(from: $0.baseAddress! + index * width, count: width)
             }
+        case .floatBuffer(let floats):
+            destination.update(from: floats.pointer + index * width, count: width)
         }
     }
 
@@ -34,6 +36,7 @@ extension ImageDataset {
         let part: Pixels = switch pixels {
         case .bytes(let b): .bytes(Array(b[lower..<upper]))
         case .floats(let f): .floats(Array(f[lower..<upper]))
+        case .floatBuffer(let f): .floats(Array(f.buffer[lower..<upper]))
         }
         return ImageDataset(count: range.count, rows: rows, columns: columns, pixels: part,
                             labels: labels.map { Array($0[range]) })

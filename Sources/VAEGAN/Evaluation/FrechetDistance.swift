@@ -6,9 +6,12 @@ import CVAEGAN
 /// The mean and covariance of feature rows, in double.
 public struct FeatureStatistics: Sendable {
     public let dimension: Int
-    public let mean: [Double]
+    private let meanValues: Doubles
+    private let covarianceValues: Doubles
+    /// The mean row.
+    public var mean: [Double] { meanValues.values }
     /// Row-major `dimension` × `dimension`, unbiased (divided by n − 1).
-    public let covariance: [Double]
+    public var covariance: [Double] { covarianceValues.values }
 
     /// Fits a Gaussian to `features`, rows of `width` values (at least two rows).
     public init(features: [Float], width: Int) throws(VAEGANError) {
@@ -16,13 +19,21 @@ public struct FeatureStatistics: Sendable {
     }
 
     /// Fits a Gaussian to rows of `width` values read in place (the C ABI's callers' memory).
+    ///
+    /// - Throws: `.invalidArgument` for a width that does not divide the values or fewer than
+    ///   two rows; `.outOfMemory` when the width² covariance cannot be allocated.
     public init(features: UnsafeBufferPointer<Float>, width: Int) throws(VAEGANError) {
         try require(width > 0 && features.count % width == 0,
                     "feature statistics: \(features.count) values are not rows of \(width)")
-        var mean = [Double](repeating: 0, count: width)
-        var covariance = [Double](repeating: 0, count: width * width)
-        try check(vg_mean_covariance(&mean, &covariance, features.baseAddress, Int64(features.count / width), Int64(width)))
-        self.init(mean: mean, covariance: covariance)
+        let (squared, overflow) = width.multipliedReportingOverflow(by: width)
+        guard !overflow else { throw .outOfMemory("a covariance of width \(width) has more values than an Int counts") }
+        let mean = try HeapBuffer<Double>(zeroed: width)
+        let covariance = try HeapBuffer<Double>(zeroed: squared)
+        try check(vg_mean_covariance(mean.pointer, covariance.pointer, features.baseAddress,
+                                     Int64(features.count / width), Int64(width)))
+        dimension = width
+        meanValues = .buffer(mean)
+        covarianceValues = .buffer(covariance)
     }
 
     /// Statistics given directly (e.g. a closed-form Gaussian).
@@ -30,20 +41,51 @@ public struct FeatureStatistics: Sendable {
         precondition(covariance.count == mean.count * mean.count,
                      "FeatureStatistics: a covariance of \(covariance.count) values for \(mean.count) dimensions")
         dimension = mean.count
-        self.mean = mean
-        self.covariance = covariance
+        meanValues = .array(mean)
+        covarianceValues = .array(covariance)
     }
 
     /// ‖μa − μb‖² + tr Σa + tr Σb − 2 tr (Σa^½ Σb Σa^½)^½ between this Gaussian and `other`.
     ///
     /// - Throws: `.shapeMismatch` for different dimensions; `.invalidArgument` when a covariance
-    ///   is not positive semidefinite; `.nonFinite` for NaN or infinity.
+    ///   is not positive semidefinite; `.nonFinite` for NaN or infinity; `.outOfMemory` when
+    ///   the C core's workspace (three dimension² squares) cannot be allocated.
     public func frechetDistance(to other: FeatureStatistics) throws(VAEGANError) -> Double {
         guard dimension == other.dimension else {
             throw .shapeMismatch("Fréchet distance between \(dimension) and \(other.dimension) dimensions")
         }
         var distance = 0.0
-        try check(vg_frechet_distance(&distance, mean, covariance, other.mean, other.covariance, Int64(dimension)))
+        let status = meanValues.withPointer { meanA in
+            covarianceValues.withPointer { covA in
+                other.meanValues.withPointer { meanB in
+                    other.covarianceValues.withPointer { covB in
+                        vg_frechet_distance(&distance, meanA, covA, meanB, covB, Int64(dimension))
+                    }
+                }
+            }
+        }
+        try check(status)
         return distance
+    }
+}
+
+/// Doubles given as a Swift array, or computed into memory allocated fallibly (a width²
+/// covariance can be larger than the machine: `.outOfMemory`, not a trap).
+private enum Doubles: Sendable {
+    case array([Double])
+    case buffer(HeapBuffer<Double>)
+
+    var values: [Double] {
+        switch self {
+        case .array(let values): values
+        case .buffer(let buffer): buffer.values
+        }
+    }
+
+    func withPointer<R>(_ body: (UnsafePointer<Double>) -> R) -> R {
+        switch self {
+        case .array(let values): values.withUnsafeBufferPointer { body($0.baseAddress!) }
+        case .buffer(let buffer): body(buffer.pointer)
+        }
     }
 }
