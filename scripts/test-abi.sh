@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The C ABI's tests: builds libVAEGANC.so (debug), runs the C examples and the boundary test
-# (examples/c/run.sh), then installs the Python package (with the release library) into a
+# (examples/c/run.sh) and the library's exports, namesake, out-of-memory and thread tests
+# (Tests/CABI/run.sh), then installs the Python package (with the release library) into a
 # fresh virtual environment and runs its tests against it from outside the repository.
 #
 # Needs gcc, and python3 with numpy, pytest, safetensors and scipy
@@ -25,6 +26,7 @@ if [[ -n "$missing" ]]; then
 fi
 
 SCRATCH="$scratch" examples/c/run.sh
+SCRATCH="$scratch" Tests/CABI/run.sh
 
 # The Python package as a user gets it: `pip install ./python` into a fresh virtual environment
 # (which builds the release library and copies it into the package), then the tests from
