@@ -16,8 +16,10 @@ import Darwin
 public enum AtomicFile {
     /// Replaces the file at `path` with `bytes`, or leaves it untouched if anything fails.
     ///
-    /// The temporary file is `<path>.tmp-<pid>`; it is removed on every failure. Two threads
-    /// of one process must not write the same path at the same time.
+    /// The temporary file is `<path>.tmp-<pid>`; it is removed on every failure. A process
+    /// killed mid-write (kill -9, a crash) leaves its temporary file behind: the next write of
+    /// `path` removes every `<path>.tmp-<pid>` whose process is gone, so they never pile up.
+    /// Two threads of one process must not write the same path at the same time.
     /// - Throws: `.io("<path>: <reason>")` when the folder is missing or not writable,
     ///   the disk is full, or `path` names a folder.
     public static func write(_ bytes: [UInt8], to path: String) throws(VAEGANError) {
@@ -29,6 +31,7 @@ public enum AtomicFile {
     public static func write(chunks: [[UInt8]], to path: String) throws(VAEGANError) {
         // The pid keeps two processes writing the same path from sharing a temporary file.
         let temporaryPath = "\(path).tmp-\(getpid())"
+        removeAbandonedTemporaryFiles(of: path)
         let descriptor = open(temporaryPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else {
             throw .io("\(path): cannot create temporary file \(temporaryPath): \(describeSystemError(errno))")
@@ -55,16 +58,43 @@ public enum AtomicFile {
         syncFolder(containing: path)
     }
 
+    /// Removes `<path>.tmp-<pid>` files left by processes that no longer exist (killed while
+    /// writing). A live process's temporary file is its own business; so is a name that does
+    /// not end in a pid. (A dead writer's pid reused by a new process keeps its file until that
+    /// process ends too.)
+    private static func removeAbandonedTemporaryFiles(of path: String) {
+        let (folder, name) = split(path)
+        removeAbandonedTemporaryFiles(inFolder: folder) { $0 == name }
+    }
+
+    /// Removes every `<name>.tmp-<pid>` in `folder` left by a process that no longer exists,
+    /// for each `name` that `accepts` (all by default): a run starting in its output folder
+    /// clears what a killed predecessor left. Best effort; errors are ignored.
+    public static func removeAbandonedTemporaryFiles(inFolder folder: String, accepting accepts: (String) -> Bool = { _ in true }) {
+        guard let directory = opendir(folder) else { return }
+        defer { closedir(directory) }
+        while let entry = readdir(directory) {
+            let entryName = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
+            guard let marker = entryName.ranges(of: ".tmp-").last,
+                  accepts(String(entryName[..<marker.lowerBound])),
+                  let pid = pid_t(entryName[marker.upperBound...]), pid > 0, pid != getpid() else { continue }
+            if kill(pid, 0) != 0 && errno == ESRCH { unlink(folder + "/" + entryName) }
+        }
+    }
+
+    /// The folder of `path` ("." for a bare name) and its last component.
+    private static func split(_ path: String) -> (folder: String, name: String) {
+        guard let slash = path.lastIndex(of: "/") else { return (".", path) }
+        let folder = slash == path.startIndex ? "/" : String(path[..<slash])
+        return (folder, String(path[path.index(after: slash)...]))
+    }
+
     /// Flushes the folder entry so the rename itself survives a crash. Best effort: some file
     /// systems refuse to fsync a folder, and the data is already safe in the renamed file.
     private static func syncFolder(containing path: String) {
-        let folder: String
-        if let slash = path.lastIndex(of: "/") {
-            folder = slash == path.startIndex ? "/" : String(path[..<slash])
-        } else {
-            folder = "."
-        }
-        let descriptor = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        let descriptor = open(split(path).folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard descriptor >= 0 else { return }
         fsync(descriptor)
         close(descriptor)

@@ -60,6 +60,10 @@ public final class Trainer {
         } catch {
             throw .io("cannot create output folder \(options.outputDirectory): \(error.localizedDescription)")
         }
+        // A run killed while writing leaves temporary files; this one may have nothing left to
+        // write (killed after its last checkpoint), so they are cleared here, not only by the
+        // next write of the same file.
+        AtomicFile.removeAbandonedTemporaryFiles(inFolder: options.outputDirectory)
     }
 
     /// The first epoch still to run (1-based).
