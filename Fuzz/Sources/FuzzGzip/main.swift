@@ -1,0 +1,25 @@
+// libFuzzer harness: bytes as a gzip stream and as a zlib stream. Inflating must throw a
+// VAEGANError or succeed; what inflates must survive compress → inflate unchanged.
+import FuzzDriver
+@testable import VAEGAN
+#if canImport(Glibc)
+import Glibc
+#endif
+
+func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
+    let bytes = Array(UnsafeBufferPointer(start: data, count: size))
+    if let inflated = try? Gzip.decompress(bytes, format: .gzip, source: "fuzz") {
+        let again = try? Gzip.decompress(Gzip.compress(inflated), format: .gzip, source: "fuzz")
+        precondition(again == inflated, "gzip round trip changed the data")
+    }
+    _ = try? Gzip.decompress(bytes, format: .zlib, source: "fuzz")
+    return 0
+}
+
+// libFuzzer's own main() refers to this name; the driver below is what runs.
+@_cdecl("LLVMFuzzerTestOneInput")
+func testOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 { fuzz(data ?? UnsafePointer(bitPattern: 1)!, size) }
+
+var argc = CommandLine.argc
+var argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = CommandLine.unsafeArgv
+exit(LLVMFuzzerRunDriver(&argc, &argv) { data, size in testOneInput(data, size) })
