@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The whole test suite: installs what is missing (scripts/install-dependencies.sh), then the
 # Swift tests (kernels against references, gradient checks, models, file formats), the C
-# ABI's tests (C examples, boundary test, Python bindings) and the C core's thread pool under
-# AddressSanitizer/UBSan and ThreadSanitizer.
+# ABI's tests (C examples, boundary test, exports, namesakes, out of memory, threads, Python
+# bindings), the C core's thread pool under AddressSanitizer/UBSan and ThreadSanitizer, and the
+# C ABI under AddressSanitizer/UBSan (scripts/test-sanitizers.sh runs it under ThreadSanitizer
+# too). VAEGAN_FUZZ_SECONDS=30 also runs each fuzz harness that long (scripts/fuzz.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-dependencies.sh
@@ -11,4 +13,7 @@ scripts/install-dependencies.sh
 # its threads against the parallel tests, so it gets one.
 OPENBLAS_NUM_THREADS=1 swift test
 scripts/test-abi.sh
-scripts/test-sanitizers.sh
+ABI_SANITIZERS=address scripts/test-sanitizers.sh
+if [[ "${VAEGAN_FUZZ_SECONDS:-0}" -gt 0 ]]; then
+    scripts/fuzz.sh "$VAEGAN_FUZZ_SECONDS"
+fi

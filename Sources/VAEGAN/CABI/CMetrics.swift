@@ -19,10 +19,13 @@ public func vg_frechet_distance_of_features(_ distance: UnsafeMutablePointer<Dou
         let width = try positive(width, "width")
         let countA = try featureCount(rows: rowsA, width: width, "rows_a")
         let countB = try featureCount(rows: rowsB, width: width, "rows_b")
+        // Sizes before contents: the two width² covariances are allocated (and kept) before a
+        // row is read, so a width that cannot be served fails without touching the rows.
+        let storageA = try FeatureStatistics.Storage(width: width), storageB = try FeatureStatistics.Storage(width: width)
         try requireFinite(featuresA, count: countA, columns: width, "features_a")
         try requireFinite(featuresB, count: countB, columns: width, "features_b")
-        let a = try FeatureStatistics(features: UnsafeBufferPointer(start: featuresA, count: countA), width: width)
-        let b = try FeatureStatistics(features: UnsafeBufferPointer(start: featuresB, count: countB), width: width)
+        let a = try FeatureStatistics(features: UnsafeBufferPointer(start: featuresA, count: countA), width: width, storage: storageA)
+        let b = try FeatureStatistics(features: UnsafeBufferPointer(start: featuresB, count: countB), width: width, storage: storageB)
         distance.pointee = try a.frechetDistance(to: b)
     }
 }

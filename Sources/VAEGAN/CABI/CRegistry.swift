@@ -6,11 +6,10 @@
 //
 // Looking up and marking busy happen under one lock, so a free cannot slip in between.
 import CVAEGAN
-import Synchronization
 
 enum HandleRegistry {
     /// Handle address → whether a call is inside it.
-    private static let live = Mutex<[UInt: Bool]>([:])
+    private static let live = PosixLock<[UInt: Bool]>([:])
 
     /// Retains `model` and returns its new handle.
     static func register(_ model: CModel) -> OpaquePointer {

@@ -74,9 +74,10 @@ public enum AtomicFile {
         guard let directory = opendir(folder) else { return }
         defer { closedir(directory) }
         while let entry = readdir(directory) {
-            let entryName = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
-            }
+            // The name in place: readdir's records are only as long as their name, so loading
+            // the whole struct dirent (256 bytes of d_name) would read past the record.
+            let nameOffset = MemoryLayout<dirent>.offset(of: \dirent.d_name)!
+            let entryName = String(cString: (UnsafeRawPointer(entry) + nameOffset).assumingMemoryBound(to: CChar.self))
             guard let marker = entryName.ranges(of: ".tmp-").last,
                   accepts(String(entryName[..<marker.lowerBound])),
                   let pid = pid_t(entryName[marker.upperBound...]), pid > 0, pid != getpid() else { continue }

@@ -23,17 +23,33 @@ public struct FeatureStatistics: Sendable {
     /// - Throws: `.invalidArgument` for a width that does not divide the values or fewer than
     ///   two rows; `.outOfMemory` when the width² covariance cannot be allocated.
     public init(features: UnsafeBufferPointer<Float>, width: Int) throws(VAEGANError) {
+        try self.init(features: features, width: width, storage: try Storage(width: width))
+    }
+
+    /// The memory of one fit, allocated before any row is read (the C ABI refuses a width it
+    /// cannot serve without touching the caller's rows).
+    struct Storage {
+        let mean: HeapBuffer<Double>, covariance: HeapBuffer<Double>
+
+        /// - Throws: `.outOfMemory` when width² doubles cannot be allocated.
+        init(width: Int) throws(VAEGANError) {
+            let (squared, overflow) = width.multipliedReportingOverflow(by: width)
+            guard width > 0, !overflow else { throw .outOfMemory("a covariance of width \(width) has more values than an Int counts") }
+            mean = try HeapBuffer(zeroed: width)
+            covariance = try HeapBuffer(zeroed: squared)
+        }
+    }
+
+    /// Fits into `storage` (made for `width`).
+    init(features: UnsafeBufferPointer<Float>, width: Int, storage: Storage) throws(VAEGANError) {
         try require(width > 0 && features.count % width == 0,
                     "feature statistics: \(features.count) values are not rows of \(width)")
-        let (squared, overflow) = width.multipliedReportingOverflow(by: width)
-        guard !overflow else { throw .outOfMemory("a covariance of width \(width) has more values than an Int counts") }
-        let mean = try HeapBuffer<Double>(zeroed: width)
-        let covariance = try HeapBuffer<Double>(zeroed: squared)
-        try check(vg_mean_covariance(mean.pointer, covariance.pointer, features.baseAddress,
+        precondition(storage.mean.count == width, "FeatureStatistics: storage of width \(storage.mean.count) for \(width)")
+        try check(vg_mean_covariance(storage.mean.pointer, storage.covariance.pointer, features.baseAddress,
                                      Int64(features.count / width), Int64(width)))
         dimension = width
-        meanValues = .buffer(mean)
-        covarianceValues = .buffer(covariance)
+        meanValues = .buffer(storage.mean)
+        covarianceValues = .buffer(storage.covariance)
     }
 
     /// Statistics given directly (e.g. a closed-form Gaussian).
