@@ -438,9 +438,11 @@ VG_API vg_status vg_model_save_weights(const vg_model *model, const char *path);
  * with fresh training state (zero Adam moments and step counts, epoch 0, the noise and
  * shuffling generators of a new model of seed 0; training hyperparameters the file leaves out
  * take the kind's defaults). Errors: VG_ERROR_INVALID_ARGUMENT (NULL), VG_ERROR_IO (cannot
- * read), VG_ERROR_FORMAT (not a valid checkpoint), VG_ERROR_WRONG_MODEL (an unknown kind),
- * VG_ERROR_NON_FINITE (NaN or infinity in a weight or optimizer tensor; the message names the
- * tensor and the element, e.g. "tensor 'decoder.1.weight' holds nan at [3, 5]"). */
+ * read), VG_ERROR_FORMAT (not a valid checkpoint, or a metadata value that does not parse, e.g.
+ * "epoch": "x"), VG_ERROR_SHAPE_MISMATCH (a tensor's shape is not the one the metadata's
+ * configuration gives), VG_ERROR_WRONG_MODEL (an unknown kind), VG_ERROR_NON_FINITE (NaN or
+ * infinity in a weight or optimizer tensor; the message names the tensor and the element, e.g.
+ * "tensor 'decoder.1.weight' holds nan at [3, 5]"), VG_ERROR_OUT_OF_MEMORY. */
 VG_API vg_status vg_model_load(vg_model **out, const char *path);
 
 /* ---------------------------------------------------------------- weights as named tensors

@@ -63,6 +63,24 @@ import Testing
         return (status, message, handle != nil)
     }
 
+    @Test("vg_model_load: metadata that does not parse is a format error, a tensor of the wrong shape a shape mismatch")
+    func damagedMetadataIsRefused() throws {
+        var file = try vaeCheckpoint()
+        file.metadata["epoch"] = "x"
+        let badEpoch = "\(folder)/bad-epoch.safetensors"
+        try file.write(to: badEpoch)
+        let (status, message, madeHandle) = loadThroughC(badEpoch)
+        #expect(status == VG_ERROR_FORMAT && !madeHandle, "\(message)")
+        #expect(message.contains("epoch"), "\(message)")
+
+        var wide = try vaeCheckpoint()
+        wide.tensors["encoder.0.weight"] = StoredTensor(floats: [Float](repeating: 0.1, count: 8 * 20), shape: [8, 20])
+        let badShape = "\(folder)/bad-shape.safetensors"
+        try wide.write(to: badShape)
+        let (shapeStatus, shapeMessage, _) = loadThroughC(badShape)
+        #expect(shapeStatus == VG_ERROR_SHAPE_MISMATCH, "\(shapeStatus): \(shapeMessage)")
+    }
+
     @Test func validCheckpointsLoad() throws {
         for (label, file) in [("vae", try vaeCheckpoint()), ("gan", try ganCheckpoint())] {
             let path = "\(folder)/\(label)-valid.safetensors"

@@ -33,11 +33,12 @@ public func vg_model_load(_ out: UnsafeMutablePointer<OpaquePointer?>?, _ path: 
         let file = try SafeTensorsFile.read(from: path)
         // A weights-only file gets fresh training state; it has no position either.
         let training = try ModelRegistry.kind(of: file).loadTraining(from: file).training
-        // Checkpoints written by the library alone have neither entry: start both afresh.
-        let epoch = file.metadata["epoch"].flatMap { Int($0) } ?? 0
+        // Checkpoints written by the library alone have neither entry: start both afresh. An
+        // entry that is there must parse: a bad one is a damaged file, not epoch 0.
+        let epoch = file.metadata["epoch"] == nil ? 0 : try file.integer("epoch")
+        guard epoch >= 0 else { throw .format("\(path): metadata epoch \(epoch) is negative") }
         var loaderRNG = RandomGenerator(seed: 1)
         if file.metadata["loader_rng"] != nil { try file.restore(&loaderRNG, key: "loader_rng") }
-        try require(epoch >= 0, "\(path): epoch \(epoch) is negative")
         let position = TrainingPosition(epoch: epoch, loaderRNG: loaderRNG)
         out.pointee = HandleRegistry.register(try CModel(training, position: position))
     }
