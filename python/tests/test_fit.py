@@ -146,6 +146,9 @@ def test_ctrl_c_stops_at_a_step_boundary_and_leaves_the_model_usable(data):
             if len(steps_seen) == 1:
                 interrupt_after(0.05)
 
+    # The handler fit must put back: Python's default, or SIG_IGN where the test runs as a
+    # background job (a non-interactive shell starts those with SIGINT ignored).
+    handler_before = signal.getsignal(signal.SIGINT)
     with small_vae(batch_size=8) as model:
         started = time.monotonic()
         with pytest.raises(KeyboardInterrupt):
@@ -155,7 +158,7 @@ def test_ctrl_c_stops_at_a_step_boundary_and_leaves_the_model_usable(data):
         # Usable: it samples, trains and saves; the handler is restored.
         assert model.sample(2).shape == (2, WIDTH)
         model.fit(data, epochs=1, verbose=0)
-        assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+        assert signal.getsignal(signal.SIGINT) is handler_before
 
 
 def test_request_stop_from_another_thread(data):
