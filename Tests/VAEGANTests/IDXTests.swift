@@ -52,6 +52,15 @@ import Testing
         }
     }
 
+    @Test("A gzip stream that inflates past the limit is a format error, not an allocation")
+    func inflationIsCapped() throws {
+        let zeros = Gzip.compress([UInt8](repeating: 0, count: 1 << 20))  // ~1 KB claiming 1 MB
+        #expect(try Gzip.decompress(zeros, format: .gzip, source: "z", limit: 1 << 20).count == 1 << 20)
+        #expect(throws: VAEGANError.self) { try Gzip.decompress(zeros, format: .gzip, source: "z", limit: (1 << 20) - 1) }
+        #expect(throws: VAEGANError.self) { try Gzip.decompress(zeros, format: .gzip, source: "z", limit: 1 << 16) }
+        #expect(Gzip.maximumInflatedBytes == 1 << 31)
+    }
+
     @Test func wrongMagicIsRejected() {
         var bytes = images.idxBytes()
         bytes[0] = 0x12

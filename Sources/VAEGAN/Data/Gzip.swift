@@ -66,11 +66,15 @@ public enum Gzip {
     /// 15 bits of window (zlib's maximum) plus 16, which tells zlib to expect a gzip wrapper.
     private static let gzipWindowBits = 16 + MAX_WBITS
 
-    /// Inflates a whole stream held in memory.
+    /// The most bytes a stream may inflate to (2 GiB): a few hundred bytes of deflate data can
+    /// claim gigabytes, so a larger output is refused as a format error before it is allocated.
+    public static let maximumInflatedBytes = 1 << 31
+
+    /// Inflates a whole stream held in memory, to at most `limit` bytes.
     ///
     /// Concatenated gzip members are joined, as `gzip -d` does. `source` names the file in errors.
     static func decompress(
-        _ input: [UInt8], format: StreamFormat, source: String
+        _ input: [UInt8], format: StreamFormat, source: String, limit: Int = maximumInflatedBytes
     ) throws(VAEGANError) -> [UInt8] {
         let formatName = format == .gzip ? "gzip" : "zlib"
         guard !input.isEmpty else {
@@ -84,12 +88,12 @@ public enum Gzip {
         }
         defer { inflateEnd(&stream) }
 
-        var output = [UInt8](repeating: 0, count: expectedInflatedSize(of: input, format: format))
+        var output = [UInt8](repeating: 0, count: min(expectedInflatedSize(of: input, format: format), limit + 1))
         var consumed = 0
         var produced = 0
         while true {
             if produced == output.count {
-                output.append(contentsOf: repeatElement(0, count: max(output.count, 1 << 16)))
+                output.append(contentsOf: repeatElement(0, count: min(max(output.count, 1 << 16), limit + 1 - output.count)))
             }
             var status: Int32 = Z_OK
             input.withUnsafeBufferPointer { source in
@@ -104,6 +108,9 @@ public enum Gzip {
                     consumed += Int(inputBefore - stream.avail_in)
                     produced += Int(outputBefore - stream.avail_out)
                 }
+            }
+            if produced > limit { // the buffer never holds more than limit + 1 bytes
+                throw .format("\(source): \(formatName) stream inflates to more than \(limit) bytes, the limit")
             }
             switch status {
             case Z_OK:
