@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "vaegan.h"
+#include "small_config.h"
 
 static int namesake_calls = 0;
 
@@ -41,16 +41,7 @@ static void check(const char *what, int ok) {
 
 /* A tiny β-VAE trained 20 steps from seed 7 on fixed rows; its samples written to out. */
 static vg_status train_and_sample(float *out) {
-    vg_config c;
-    vg_config_init(&c, sizeof c, VG_MODEL_VAE);
-    c.input_width = W;
-    c.latent_width = L;
-    c.encoder_layers = 1;
-    c.encoder_widths[0] = 8;
-    c.decoder_layers = 1;
-    c.decoder_widths[0] = 8;
-    c.batch_size = 8;
-    c.seed = 7;
+    vg_config c = small_config(VG_MODEL_VAE, W, 8, 7);
     float x[ROWS * W];
     for (int i = 0; i < ROWS * W; i++) x[i] = (float)((i * 37) % 101) / 100.0f;
     vg_model *model = NULL;

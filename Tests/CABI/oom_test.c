@@ -17,7 +17,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "vaegan.h"
+#include "small_config.h"
 
 enum { HEADROOM_MB = 128, W = 64 };
 
@@ -30,21 +30,7 @@ static long long mapped_bytes(void) {
     return pages * sysconf(_SC_PAGESIZE);
 }
 
-static vg_config small(vg_model_kind kind, int64_t width) {
-    vg_config c;
-    vg_config_init(&c, sizeof c, kind);
-    c.input_width = width;
-    c.latent_width = 4;
-    c.encoder_layers = 1;
-    c.encoder_widths[0] = 8;
-    c.decoder_layers = 1;
-    c.decoder_widths[0] = 8;
-    c.discriminator_layers = 2;
-    c.discriminator_widths[0] = 8;
-    c.discriminator_widths[1] = 8;
-    c.batch_size = 4;
-    return c;
-}
+static vg_config small(vg_model_kind kind, int64_t width) { return small_config(kind, width, 4, 0); }
 
 /* What the child does before the cap: everything lazy is set up, then it stays small. */
 static void warm_up(void) {

@@ -20,7 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "vaegan.h"
+#include "small_config.h"
 
 enum { W = 16, L = 4, ROWS = 32, SAMPLES = 8, STEPS = 12, JOBS = 4 };
 
@@ -32,22 +32,7 @@ static void check(const char *what, int ok) {
     } else if (getenv("VERBOSE")) printf("ok   %s\n", what);
 }
 
-static vg_config small(vg_model_kind kind, uint64_t seed) {
-    vg_config c;
-    vg_config_init(&c, sizeof c, kind);
-    c.input_width = W;
-    c.latent_width = L;
-    c.encoder_layers = 1;
-    c.encoder_widths[0] = 8;
-    c.decoder_layers = 1;
-    c.decoder_widths[0] = 8;
-    c.discriminator_layers = 2;
-    c.discriminator_widths[0] = 8;
-    c.discriminator_widths[1] = 8;
-    c.batch_size = 8;
-    c.seed = seed;
-    return c;
-}
+static vg_config small(vg_model_kind kind, uint64_t seed) { return small_config(kind, W, 8, seed); }
 
 static void fill_rows(float *x, int seed) {
     for (int i = 0; i < ROWS * W; i++) x[i] = (float)(((i + 1) * (37 + seed)) % 101) / 100.0f;
