@@ -68,3 +68,7 @@ int64_t vg_count_non_finite(const float *x, int64_t n) {
 void vg_bytes_to_unit_floats(float *y, const uint8_t *x, int64_t n) {
     for (int64_t i = 0; i < n; i++) y[i] = (float)x[i] / 255.0f;
 }
+
+void vg_bernoulli_in_place(float *x, const float *u, int64_t n) {
+    for (int64_t i = 0; i < n; i++) x[i] = u[i] < x[i] ? 1.0f : 0.0f;
+}

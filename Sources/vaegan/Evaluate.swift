@@ -112,16 +112,17 @@ struct Evaluate: ParsableCommand {
         let count = min(likelihoodImages ?? test.count, test.count)
         let progress = ProgressReporter(epochs: 1, batchesPerEpoch: count)
         let start = Date()
-        let perImage = try vae.importanceWeightedLogLikelihood(of: test.rowsAsFloats(0..<count), samples: samples, seed: seed) { done, mean in
+        let estimate = try vae.likelihoodEstimate(of: test.rowsAsFloats(0..<count), samples: samples, seed: seed) { done, mean in
             progress.update(epoch: 1, batch: done, runningLoss: -mean)
             if !progress.isInteractive, done % 1280 == 0 || done == count {
                 progress.note(String(format: "likelihood: %d/%d images, %.0f s", done, count, Date().timeIntervalSince(start)))
             }
         }
         progress.clearBar()
-        let mean = perImage.reduce(0, +) / Double(count)
-        report.add("iwae_negative_log_likelihood", "−log p(x), IWAE bound, K=\(samples)", -mean,
-                   note: "nats/image over \(count) test images")
+        let seconds = Date().timeIntervalSince(start)
+        report.add("iwae_negative_log_likelihood", "−log p(x), IWAE bound, K=\(samples)", -estimate.mean,
+                   note: String(format: "nats/image over %d test images, ± %.2f (standard error), %.0f s", count, estimate.standardError, seconds))
+        report.add("iwae_standard_error", "  standard error", estimate.standardError, note: "nats (spread of the images / √n)")
     }
 
     private func addSharpness(of reconstructions: [Float], test: ImageDataset, to report: inout EvaluationReport) {

@@ -34,6 +34,10 @@ struct Train: ParsableCommand {
     @Option(help: "Every N epochs (and after the last) score samples: FID, precision/recall, classes covered, in metrics.csv and loss.png (built-in data sets; 0 = never).")
     var metricsEvery = 0
     @Option(help: "Samples drawn for each --metrics-every score.") var metricsSamples = 2000
+    @Option(help: "vae: every N epochs (and after the last) estimate the test log-likelihood (IWAE bound) into metrics.csv as test_nll (0 = never); `vaegan plot-likelihood` draws it against minutes of training.")
+    var likelihoodEvery = 0
+    @Option(help: "Importance samples K per image for --likelihood-every.") var likelihoodSamples = TrainingOptions(epochs: 0, outputDirectory: "").likelihoodSamples
+    @Option(help: "Test images (the first N) for --likelihood-every.") var likelihoodImages = TrainingOptions(epochs: 0, outputDirectory: "").likelihoodImages
 
     // β-VAE
     @Option(help: "vae: weight of the KL term.") var beta: Float = VAETrainingConfiguration().model.beta
@@ -43,8 +47,10 @@ struct Train: ParsableCommand {
     @Flag(help: "vae: learn σ of the Gaussian likelihood.") var learnSigma = false
 
     // GAN and VAE-GAN
-    @Option(help: "gan: minimax or nonsaturating (default); vaegan: the decoder's form (default minimax).")
-    var objective: GANObjective?
+    @Option(help: "vae: elbo (default) or iwae (the importance-weighted bound); gan: minimax or nonsaturating (default); vaegan: the decoder's form (default minimax).")
+    var objective: String?
+    @Option(help: "vae: importance samples K per example for --objective iwae.") var importanceSamples = 5
+    @Flag(help: "vae: with --objective iwae, the doubly reparameterized gradient (DReG) for the encoder.") var dreg = false
     @Option(name: .customLong("d-steps"), help: "gan: discriminator steps per generator step (k).")
     var discriminatorSteps = GANTrainingConfiguration().discriminatorSteps
     @Option(name: .customLong("g-steps"), help: "gan: generator steps per round.")
@@ -86,9 +92,21 @@ struct Train: ParsableCommand {
         if metricsEvery > 0, dataOptions.builtIn == nil {
             throw ValidationError("--metrics-every needs a built-in data set (fashion-mnist or mnist) for its classifier")
         }
+        guard likelihoodEvery >= 0, likelihoodSamples >= 1, likelihoodImages >= 1 else {
+            throw ValidationError("--likelihood-every must be ≥ 0, --likelihood-samples and --likelihood-images positive")
+        }
+        if likelihoodEvery > 0, model != "vae" { throw ValidationError("--likelihood-every is for the vae") }
         guard ArchitecturePreset(rawValue: architecture) != nil else {
             throw ValidationError("--architecture must be \(ArchitecturePreset.allCases.map(\.rawValue).joined(separator: " or ")), not '\(architecture)'")
         }
+        if let objective {
+            let allowed = model == "vae" ? ["elbo", "iwae"] : GANObjective.allCases.map(\.rawValue)
+            guard allowed.contains(objective) else {
+                throw ValidationError("--objective for the \(model) must be \(allowed.joined(separator: " or ")), not '\(objective)'")
+            }
+        }
+        guard importanceSamples >= 1 && importanceSamples <= 100_000 else { throw ValidationError("--importance-samples must be in 1…100000") }
+        if dreg, objective != "iwae" { throw ValidationError("--dreg needs --objective iwae") }
         guard ["bernoulli", "gaussian"].contains(likelihood) else {
             throw ValidationError("--likelihood must be bernoulli or gaussian")
         }
@@ -106,9 +124,12 @@ struct Train: ParsableCommand {
         options.quiet = quiet
         options.sampleQualityEvery = metricsEvery
         options.sampleQualityCount = metricsSamples
+        options.likelihoodEvery = likelihoodEvery
+        options.likelihoodSamples = likelihoodSamples
+        options.likelihoodImages = likelihoodImages
         let kind = try ModelRegistry.kind(named: model)
         var configuration = try configuration(of: kind)
-        let loader = try BatchLoader(trainSet, batchSize: configuration.batchSize, seed: seed &+ 1)
+        let loader = try dataOptions.loader(for: trainSet, batchSize: configuration.batchSize, seed: seed &+ 1)
         let checkpointExists = FileManager.default.fileExists(atPath: options.checkpointPath)
 
         let training: any GenerativeTraining

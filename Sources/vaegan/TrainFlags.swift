@@ -29,13 +29,16 @@ extension VAETrainingConfiguration: KindFlags {
         model.beta = flags.beta
         if flags.likelihood == "gaussian" { model.likelihood = .gaussian(sigma: flags.sigma, learned: flags.learnSigma) }
         warmupEpochs = flags.warmupEpochs
+        if flags.objective == "iwae" {
+            model.objective = .importanceWeighted(samples: flags.importanceSamples, doublyReparameterized: flags.dreg)
+        }
     }
 }
 
 extension GANTrainingConfiguration: KindFlags {
     mutating func apply(_ flags: Train) throws(VAEGANError) {
         try model.applyNetworks(flags)
-        model.objective = flags.objective ?? model.objective
+        model.objective = try flags.ganObjective ?? model.objective
         model.realLabel = flags.realLabel
         discriminatorSteps = flags.discriminatorSteps
         generatorSteps = flags.generatorSteps
@@ -51,9 +54,20 @@ extension VAEGANTrainingConfiguration: KindFlags {
         model.featureLayer = flags.featureLayer ?? model.featureLayer
         model.reconstructionsAsFakes = flags.reconstructionsAsFakes == .on
         model.gating = flags.gating == .on
-        model.objective = flags.objective ?? model.objective
+        model.objective = try flags.ganObjective ?? model.objective
         discriminatorLearningRate = flags.discriminatorLr
         beta1 = flags.beta1
         emaDecay = flags.emaDecay
+    }
+}
+
+extension Train {
+    /// --objective for the GAN and the VAE-GAN (validate() checked the name).
+    var ganObjective: GANObjective? {
+        get throws(VAEGANError) {
+            guard let objective else { return nil }
+            guard let value = GANObjective(rawValue: objective) else { throw .invalidArgument("--objective: unknown GAN objective '\(objective)'") }
+            return value
+        }
     }
 }

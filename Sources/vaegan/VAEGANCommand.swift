@@ -9,7 +9,7 @@ struct VAEGANCommand: ParsableCommand {
         commandName: "vaegan",
         abstract: "Train, sample and evaluate β-VAEs, GANs and VAE-GANs on the CPU.",
         version: Library.version,
-        subcommands: [Train.self, Sample.self, Evaluate.self, Export.self, Compare.self, TrainClassifier.self, Spec.self, Info.self])
+        subcommands: [Train.self, Sample.self, Evaluate.self, Export.self, Compare.self, PlotLikelihood.self, TrainClassifier.self, Spec.self, Info.self])
 
     /// Parses and runs; a bad flag or value gets one line ("error: …") and a non-zero exit,
     /// while --help and --version print in full as usual.

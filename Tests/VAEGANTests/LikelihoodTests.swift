@@ -43,7 +43,14 @@ import Testing
     @Test("IWAE with many samples approaches log p(x) from below (quadrature in one latent dimension)")
     func approachesTrueLikelihood() throws {
         let (vae, images) = try tinyModel()
-        let bound = try vae.importanceWeightedLogLikelihood(of: images, samples: 3000, seed: 5)
+        // One estimate at K = 3000 scatters by about ±0.01 nats here (it bounds log p(x) only in
+        // expectation): the mean of ten is held to the bound.
+        var bound = [Double](repeating: 0, count: 6)
+        for seed in 0..<10 as Range<UInt64> {
+            for (i, value) in try vae.importanceWeightedLogLikelihood(of: images, samples: 3000, seed: seed).enumerated() {
+                bound[i] += value / 10
+            }
+        }
         for i in 0..<6 {
             let truth = logLikelihoodByQuadrature(vae, image: Array(images[i * 5..<(i + 1) * 5]))
             #expect(bound[i] <= truth + 0.01, "image \(i): bound \(bound[i]) above log p(x) \(truth)")
@@ -100,5 +107,24 @@ import Testing
         #expect(binary.rowsAsFloats(0..<100) == images.binarized(seed: 7).rowsAsFloats(0..<100))
         #expect(binary.rowsAsFloats(0..<100) != images.binarized(seed: 8).rowsAsFloats(0..<100))
         #expect(binary.labels == images.labels)
+    }
+
+    @Test("dynamic binarization: every pass draws new 0/1 images whose mean follows the intensities; the loader's generator replays them")
+    func dynamicBinarization() throws {
+        let images = ImageDataset(count: 50, rows: 4, columns: 5, pixels: .floats(Tensor.uniform([50, 20], seed: 8).values))
+        let loader = try BatchLoader(images, batchSize: 50, shuffle: false, seed: 9, binarize: true)
+        func pass() -> [Float] {
+            loader.startEpoch()
+            return Array(UnsafeBufferPointer(start: loader.nextBatch()!.base, count: 1000))
+        }
+        let before = loader.rng
+        let first = pass(), second = pass()
+        #expect(first.allSatisfy { $0 == 0 || $0 == 1 } && second.allSatisfy { $0 == 0 || $0 == 1 })
+        #expect(first != second, "two passes drew the same bits")
+        let intensities = images.rowsAsFloats(0..<50)
+        let mean = (first + second).reduce(0, +) / 2000, target = intensities.reduce(0, +) / 1000
+        #expect(abs(mean - target) < 0.03, "bits average \(mean), intensities \(target)")
+        loader.rng = before
+        #expect(pass() == first, "the same generator state gave other bits")
     }
 }

@@ -293,6 +293,9 @@ double vg_sum_squares(const float *x, int64_t n);
 int64_t vg_count_non_finite(const float *x, int64_t n);
 /* y = x / 255 for bytes (pixels to [0, 1]), divided as PyTorch's x / 255 is. */
 void vg_bytes_to_unit_floats(float *y, const uint8_t *x, int64_t n);
+/* Bernoulli draws in place: x = 1 where u < x, else 0 (x: probabilities in [0, 1], u: uniform
+ * in [0, 1)), so each value becomes 1 with probability equal to itself. */
+void vg_bernoulli_in_place(float *x, const float *u, int64_t n);
 
 /* ---------------------------------------------------------------- losses (loss.c) */
 /* Each returns the sum of its per-element losses in *loss (double) and, when grad is non-NULL,
@@ -334,6 +337,39 @@ void vg_reparameterize_forward(float *z, const float *mu, const float *logvar, c
  * forward's ε and logvar. */
 void vg_reparameterize_backward(float *dmu, float *dlogvar, const float *dz, const float *logvar,
                                 const float *eps, int64_t n);
+
+/* ---------------------------------------------------------------- importance weighting (iwae.c) */
+/* Rows are example-major: row r = b·K + k is sample k of example b. */
+
+/* BCE on logits row by row: row_loss[r] (may be NULL) = Σ_c bce(logits[r][c], t[c]) with t the
+ * row r / target_repeat of targets; grad (may be NULL) [r][c] = grad_scale·row_scale[r]·(sigmoid − t).
+ * Rows split over the pool; each row as vg_bce_logits (the _ref: as vg_bce_logits_ref). */
+void vg_bce_logits_rows(double *row_loss, float *grad, const float *logits, const float *targets,
+                        int64_t rows, int64_t cols, int64_t target_repeat, const float *row_scale,
+                        float grad_scale);
+void vg_bce_logits_rows_ref(double *row_loss, float *grad, const float *logits,
+                            const float *targets, int64_t rows, int64_t cols,
+                            int64_t target_repeat, const float *row_scale, float grad_scale);
+
+/* K draws of z per example from q = N(μ_b, σ²_b): z[r] = μ[b] + exp(½ logvar[b])·ε[r], and
+ * log_ratio[r] = log p(z[r]) − log q(z[r] | x_b) = Σ_j ½ (logvar[b][j] + ε[r][j]² − z[r][j]²)
+ * (the ½ log 2π terms cancel). μ, logvar (B, L); ε, z (B·K, L). */
+void vg_iwae_sample(float *z, double *log_ratio, const float *mu, const float *logvar,
+                    const float *eps, int64_t B, int64_t K, int64_t L);
+
+/* With log w[r] = log_ratio[r] − nll[r] (nll = −log p(x_b | z[r])): log_mean_weight[b] =
+ * log (1/K) Σ_k w[b·K + k], the importance-weighted bound of example b, and (weight may be
+ * NULL) the normalized weights weight[r] = w[r] / Σ_k w[b·K + k]. */
+void vg_iwae_combine(double *log_mean_weight, float *weight, const double *log_ratio,
+                     const double *nll, int64_t B, int64_t K);
+
+/* Backward of −grad_scale·Σ_b bound_b into μ and log σ² (B, L; overwritten), given
+ * dz (B·K, L), the decoder's ∂/∂z for output gradients weighted by weight[r]·grad_scale, and
+ * the forward's z, ε and logvar. dreg: the doubly reparameterized estimator (Tucker et al.
+ * 2018) for the encoder, whose weights enter squared and whose log q is held fixed. */
+void vg_iwae_latent_backward(float *dmu, float *dlogvar, const float *dz, const float *z,
+                             const float *eps, const float *logvar, const float *weight,
+                             int64_t B, int64_t K, int64_t L, float grad_scale, bool dreg);
 
 /* ---------------------------------------------------------------- optimizers (optim.c) */
 

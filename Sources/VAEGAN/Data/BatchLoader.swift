@@ -13,16 +13,22 @@ import CVAEGAN
 public final class BatchLoader {
     public let examples: ImageDataset
     public let batchSize: Int
-    /// Shuffles each epoch; saved in checkpoints so a resumed run sees the same batches.
+    /// Shuffles each epoch (and draws the binarization); saved in checkpoints so a resumed run
+    /// sees the same batches.
     public var rng: RandomGenerator
+    /// Dynamic binarization (the likelihood literature's for MNIST): every batch's pixels are
+    /// drawn afresh as Bernoulli(intensity), so each epoch sees another binary image of each
+    /// example.
+    public let binarizes: Bool
+    private let uniforms: Tensor?
     private let order: HeapBuffer<Int32>
     private let batch: Tensor
     private var position = 0
     private var batchStart = 0
     public let shuffles: Bool
 
-    public init(_ examples: ImageDataset, batchSize: Int, shuffle: Bool = true, seed: UInt64 = 0)
-        throws(VAEGANError)
+    public init(_ examples: ImageDataset, batchSize: Int, shuffle: Bool = true, seed: UInt64 = 0,
+                binarize: Bool = false) throws(VAEGANError)
     {
         try require(batchSize > 0, "batch size must be positive, not \(batchSize)")
         try require(examples.count <= Int(Int32.max), "at most 2³¹ examples")
@@ -33,6 +39,8 @@ public final class BatchLoader {
         order = try HeapBuffer(zeroed: examples.count)
         for i in 0..<examples.count { order.pointer[i] = Int32(i) }
         batch = try .zeros([batchSize, examples.featureCount])
+        binarizes = binarize
+        uniforms = binarize ? try .zeros([batchSize, examples.featureCount]) : nil
         position = examples.count
         batchStart = position
     }
@@ -60,6 +68,11 @@ public final class BatchLoader {
         }
         batchStart = position
         position += rows
+        let values = rows * examples.featureCount
+        if let uniforms {
+            rng.fillUniform(uniforms.pointer, count: values)
+            vg_bernoulli_in_place(batch.pointer, uniforms.pointer, Int64(values))
+        }
         return Matrix(batch.pointer, rows: rows, columns: examples.featureCount)
     }
 

@@ -8,6 +8,13 @@ extension VAEConfiguration {
         file.metadata["latent_width"] = String(latentWidth)
         file.metadata["decoder_widths"] = decoderWidths.map(String.init).joined(separator: ",")
         file.metadata["beta"] = String(beta)
+        switch objective {
+        case .elbo:
+            file.metadata["objective"] = "elbo"
+        case .importanceWeighted(let samples, let dreg):
+            file.metadata["objective"] = dreg ? "iwae-dreg" : "iwae"
+            file.metadata["importance_samples"] = String(samples)
+        }
         file.metadata["encoder_spec"] = encoderNetwork.compactJSON
         file.metadata["decoder_spec"] = decoderNetwork.compactJSON
         switch likelihood {
@@ -27,6 +34,13 @@ extension VAEConfiguration {
         latentWidth = try file.integer("latent_width")
         decoderWidths = try file.integers("decoder_widths")
         beta = try file.float("beta")
+        // Checkpoints from before the IWAE objective have no entry: the ELBO.
+        switch file.metadata["objective"] ?? "elbo" {
+        case "elbo": objective = .elbo
+        case "iwae": objective = .importanceWeighted(samples: try file.integer("importance_samples"), doublyReparameterized: false)
+        case "iwae-dreg": objective = .importanceWeighted(samples: try file.integer("importance_samples"), doublyReparameterized: true)
+        case let other: throw .format("\(file.source): unknown objective \(other)")
+        }
         switch try file.string("likelihood") {
         case "bernoulli": likelihood = .bernoulli
         case "gaussian": likelihood = .gaussian(sigma: try file.float("sigma"), learned: try file.string("learned_sigma") == "true")

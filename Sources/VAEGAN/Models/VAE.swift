@@ -14,8 +14,11 @@ public struct VAELosses: Sendable {
     public var kl: Double
     /// The β the batch was trained with.
     public var beta: Float
-    /// reconstruction + β·KL: what the optimizer minimizes.
-    public var loss: Double { reconstruction + Double(beta) * kl }
+    /// Under the importance-weighted objective: the bound L_K per example (the reconstruction is
+    /// then the mean over all K samples, the KL q's closed form); nil under the ELBO.
+    public var importanceWeightedBound: Double?
+    /// What the optimizer minimizes: reconstruction + β·KL, or −L_K.
+    public var loss: Double { importanceWeightedBound.map { -$0 } ?? reconstruction + Double(beta) * kl }
     /// reconstruction + KL: the negative ELBO.
     public var negativeELBO: Double { reconstruction + kl }
 }
@@ -47,7 +50,9 @@ public final class VAE {
 
     /// ε, z = μ + σ·ε and the KL, with their backward (shared with the VAE-GAN).
     public let latent: GaussianLatent
-    // Workspaces, (batchCapacity, input width) each.
+    /// K draws of z per example, for the importance-weighted objective (nil under the ELBO).
+    public let weightedLatent: ImportanceWeightedLatent?
+    // Workspaces, (batchCapacity · samples per example, input width) each.
     private let outputGradient: Tensor, means: Tensor
     /// KL per latent dimension, summed over the examples since the last reset.
     public private(set) var klPerDimension: [Double]
@@ -66,8 +71,12 @@ public final class VAE {
         encoder = try GaussianEncoder(body: c.encoderNetwork, latentWidth: c.latentWidth,
                                       initialization: c.initialization, batchCapacity: batchCapacity,
                                       parameters: layout)
+        // The importance-weighted objective decodes K·B rows at once.
+        let samples = c.objective.samplesPerExample
+        let (decoderRows, overflow) = batchCapacity.multipliedReportingOverflow(by: samples)
+        guard !overflow else { throw .outOfMemory("\(batchCapacity) examples × \(samples) samples overflow") }
         decoder = try c.decoderNetwork.build(name: "decoder", initialization: c.initialization,
-                                             batchCapacity: batchCapacity, parameters: layout)
+                                             batchCapacity: decoderRows, parameters: layout)
         if case .gaussian(let sigma, true) = c.likelihood {
             let p = layout.parameter("log_sigma", shape: [1])
             layout.initialize { _ in p.value.pointer[0] = log(sigma) }
@@ -78,8 +87,13 @@ public final class VAE {
         store = try ParameterStore(layout, initializingWith: &rng)
         self.rng = rng
         latent = try GaussianLatent(width: c.latentWidth, batchCapacity: batchCapacity)
-        outputGradient = try .zeros([batchCapacity, c.inputWidth])
-        means = try .zeros([batchCapacity, c.inputWidth])
+        if case .importanceWeighted = c.objective {
+            weightedLatent = try ImportanceWeightedLatent(width: c.latentWidth, batchCapacity: batchCapacity, sampleCapacity: samples)
+        } else {
+            weightedLatent = nil
+        }
+        outputGradient = try .zeros([decoderRows, c.inputWidth])
+        means = try .zeros([decoderRows, c.inputWidth])
         klPerDimension = Array(repeating: 0, count: c.latentWidth)
     }
 
@@ -92,6 +106,9 @@ public final class VAE {
     /// range): adds ∂loss/∂parameters into the gradients and returns the batch's mean losses.
     /// Draws ε from `rng`.
     public func accumulateGradients(on x: Matrix, beta: Float) -> VAELosses {
+        if case .importanceWeighted(let samples, let dreg) = configuration.objective {
+            return accumulateImportanceWeightedGradients(on: x, samples: samples, doublyReparameterized: dreg)
+        }
         let rows = x.rows
         let output = forward(x, noise: &rng)
 
@@ -134,6 +151,63 @@ public final class VAE {
                 logSigma.gradient.pointer[0] += Float((-sse * inverseVariance + pixels) * Double(scale))
             }
             return 0.5 * sse * inverseVariance + pixels * (logSigmaValue + 0.5 * log(2 * Double.pi))
+        }
+    }
+
+    /// The importance-weighted objective's step: K z per example, one decoder pass over the K·B
+    /// rows, and gradients of −(1/B) Σ_b L_K(x_b) (ImportanceWeightedLatent.swift).
+    private func accumulateImportanceWeightedGradients(on x: Matrix, samples: Int, doublyReparameterized: Bool) -> VAELosses {
+        guard let weightedLatent else { preconditionFailure("VAE: no importance-weighted latent") }
+        let rows = x.rows, sampleRows = rows * samples
+        let (mu, logvar) = encode(x)
+        let output = decoder.forward(weightedLatent.sample(mu: mu, logvar: logvar, samples: samples, noise: &rng))
+        rowNegativeLogLikelihoods(output: output, targets: x, samplesPerTarget: samples,
+                                  into: weightedLatent.negativeLogLikelihoods.pointer)
+        let boundSum = weightedLatent.combine()
+
+        // ∂/∂output of −s Σ_k w̃_k log p(x | z_k): each row's gradient scaled by w̃_r·s.
+        let scale = 1 / Float(rows)
+        let dOutput = Matrix(outputGradient.pointer, rows: sampleRows, columns: inputWidth)
+        rowNegativeLogLikelihoods(output: output, targets: x, samplesPerTarget: samples, into: nil,
+                                  gradient: dOutput, rowScales: weightedLatent.weights.pointer, gradientScale: scale)
+        let dz = decoder.backward(dOutput)
+        let (dmu, dlogvar) = weightedLatent.backward(zGradient: dz, gradientScale: scale,
+                                                     doublyReparameterized: doublyReparameterized)
+        let kl = klPerDimension.withUnsafeMutableBufferPointer {
+            gaussianKL(mu: mu, logvar: logvar, muGradient: nil, logvarGradient: nil, perDimension: $0)
+        }
+        klExamples += rows
+        encoder.backward(muGradient: dmu, logvarGradient: dlogvar)
+
+        var nllSum = 0.0
+        for r in 0..<sampleRows { nllSum += weightedLatent.negativeLogLikelihoods.pointer[r] }
+        var losses = VAELosses(reconstruction: nllSum / Double(sampleRows), kl: kl / Double(rows), beta: 1)
+        losses.importanceWeightedBound = boundSum / Double(rows)
+        return losses
+    }
+
+    /// −log p(x | z) of each output row against target row r / `samplesPerTarget` into
+    /// `values` (if given), and when `gradient` is given ∂/∂output of each row scaled by
+    /// `gradientScale`·`rowScales[r]`. Bernoulli rows go through one threaded kernel; Gaussian
+    /// ones row by row.
+    func rowNegativeLogLikelihoods(output: Matrix, targets: Matrix, samplesPerTarget: Int,
+                                   into values: UnsafeMutablePointer<Double>?, gradient: Matrix? = nil,
+                                   rowScales: UnsafePointer<Float>? = nil, gradientScale: Float = 1) {
+        precondition(output.columns == inputWidth && targets.columns == inputWidth
+                     && output.rows == targets.rows * samplesPerTarget && (gradient == nil || rowScales != nil),
+                     "rowNegativeLogLikelihoods: shapes")
+        if configuration.likelihood == .bernoulli {
+            vg_bce_logits_rows(values, gradient?.base, output.base, targets.base, Int64(output.rows),
+                               Int64(inputWidth), Int64(samplesPerTarget), rowScales, gradientScale)
+            return
+        }
+        for r in 0..<output.rows {
+            let row = Matrix(output.row(r), rows: 1, columns: inputWidth)
+            let target = Matrix(targets.row(r / samplesPerTarget), rows: 1, columns: inputWidth)
+            let rowGradient = gradient.map { Matrix($0.row(r), rows: 1, columns: inputWidth) }
+            let value = reconstructionLoss(output: row, target: target, gradient: rowGradient,
+                                           scale: gradientScale * (rowScales?[r] ?? 1))
+            values?[r] = value
         }
     }
 

@@ -8,7 +8,23 @@ public enum Likelihood: Equatable, Sendable {
     case gaussian(sigma: Float, learned: Bool)
 }
 
-/// Widths, latent size, likelihood and β of a β-VAE. The defaults are the reference
+/// What training maximizes.
+public enum VAEObjective: Equatable, Sendable {
+    /// The evidence lower bound with the KL in closed form, weighted by β.
+    case elbo
+    /// The importance-weighted bound L_K with K = `samples` draws of z per example (Burda et al.
+    /// 2016; K = 1 is the ELBO with a sampled KL); with `doublyReparameterized` the encoder
+    /// takes the DReG gradient (Tucker et al. 2018). β must be 1: L_K has no KL term to weigh.
+    case importanceWeighted(samples: Int, doublyReparameterized: Bool)
+
+    /// Draws of z per example in a training step.
+    public var samplesPerExample: Int {
+        if case .importanceWeighted(let samples, _) = self { return samples }
+        return 1
+    }
+}
+
+/// Widths, latent size, likelihood, β and objective of a β-VAE. The defaults are the reference
 /// configuration: encoder 784-512-256 ReLU, latent 32, decoder 32-256-512-784, Bernoulli, β = 1.
 public struct VAEConfiguration: Equatable, Sendable {
     public var inputWidth = 784
@@ -18,6 +34,7 @@ public struct VAEConfiguration: Equatable, Sendable {
     public var likelihood = Likelihood.bernoulli
     /// Weight of the KL term in the loss (the β of β-VAE); warm-up scales it per epoch.
     public var beta: Float = 1
+    public var objective = VAEObjective.elbo
     public var initialization = Initialization.pytorchDefault
     /// The encoder's body (before the μ and log σ² heads) and the decoder as network specs;
     /// nil (the default) means the ReLU MLPs of the widths above.
@@ -60,6 +77,10 @@ public struct VAEConfiguration: Equatable, Sendable {
                     "encoder widths must be one or more positive numbers, not \(encoderWidths)")
         try require(decoderWidths.allSatisfy { $0 > 0 }, "decoder widths must be positive, not \(decoderWidths)")
         try require(beta.isFinite && beta >= 0, "β must be non-negative and finite, not \(beta)")
+        if case .importanceWeighted(let samples, _) = objective {
+            try require(samples >= 1 && samples <= 100_000, "importance samples must be in 1…100000, not \(samples)")
+            try require(beta == 1, "the importance-weighted bound has no KL term to weigh: β must be 1, not \(beta)")
+        }
         if case .gaussian(let sigma, _) = likelihood {
             try require(sigma.isFinite && sigma > 0, "Gaussian σ must be positive, not \(sigma)")
         }

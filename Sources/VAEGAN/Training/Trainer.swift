@@ -15,6 +15,12 @@ public struct TrainingOptions: Sendable {
     public var sampleQualityEvery = 0
     /// Samples drawn for each of those scores.
     public var sampleQualityCount = 2000
+    /// Estimates a β-VAE's test log-likelihood every this many epochs (and after the last);
+    /// 0 never does. With K = `likelihoodSamples` importance samples on the first
+    /// `likelihoodImages` test images (the final K = 5000 figure is `vaegan eval --likelihood`'s).
+    public var likelihoodEvery = 0
+    public var likelihoodSamples = 1000
+    public var likelihoodImages = 1000
 
     public init(epochs: Int, outputDirectory: String) {
         self.epochs = epochs
@@ -47,6 +53,10 @@ public final class Trainer {
                     "the model takes rows of \(model.inputWidth) values; the data has \(loader.examples.featureCount) (train) and \(test.featureCount) (test)")
         try require(options.sampleQualityEvery >= 0 && options.sampleQualityCount >= 4,
                     "sample-quality interval must be non-negative and the sample count at least 4")
+        try require(options.likelihoodEvery >= 0 && options.likelihoodSamples >= 1 && options.likelihoodImages >= 1,
+                    "likelihood interval must be non-negative, its samples and images positive")
+        try require(options.likelihoodEvery == 0 || model.generativeModel is VAE,
+                    "the test log-likelihood is estimated for the β-VAE only")
         self.model = model
         self.loader = loader
         self.test = test
@@ -90,6 +100,10 @@ public final class Trainer {
             observers += [SampleQualityScorer(evaluator: sampleQuality, model: model.trainedModel, options: options)]
                 .seeing(model.averagedWeights)
             extraPanels = SampleQualityScorer.panels
+        }
+        if options.likelihoodEvery > 0, let vae = model.generativeModel as? VAE {
+            observers.append(LikelihoodScorer(vae: vae, test: test, options: options))
+            extraPanels += LikelihoodScorer.panels
         }
         let written = history.last?.epoch
         observers.append(CheckpointWriter(path: options.checkpointPath, model: model, loader: loader, writtenEpoch: written))
