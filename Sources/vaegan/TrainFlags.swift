@@ -29,6 +29,8 @@ extension VAETrainingConfiguration: KindFlags {
         model.beta = flags.beta
         if flags.likelihood == "gaussian" { model.likelihood = .gaussian(sigma: flags.sigma, learned: flags.learnSigma) }
         warmupEpochs = flags.warmupEpochs
+        learningRateSchedule = flags.lrSchedule
+        scheduleEpochs = flags.epochs
     }
 }
 
