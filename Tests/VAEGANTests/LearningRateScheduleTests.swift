@@ -170,6 +170,7 @@ import Testing
         #expect(file.metadata["learning_rate"] == String(Self.base))
         #expect(file.metadata["lr_schedule"] == "cosine" && file.metadata["lr_schedule_epochs"] == "2")
         #expect(training.optimizer.learningRate < Self.base)
+        #expect(try Self.training(.constant, epochs: 7).checkpoint().metadata["lr_schedule_epochs"] == nil)
 
         var old = file
         old.metadata["lr_schedule"] = nil

@@ -62,7 +62,9 @@ extension VAETraining {
         // The base rate: optimizer.learningRate is the scheduled one of the last step.
         file.metadata["learning_rate"] = String(baseLearningRate)
         file.metadata["lr_schedule"] = learningRateSchedule.name
-        file.metadata["lr_schedule_epochs"] = String(scheduleEpochs)
+        // Only a schedule that moves has a span: a constant run's checkpoint must not depend on
+        // --epochs (a run resumed to more epochs ends with the uninterrupted run's bytes).
+        if learningRateSchedule != .constant { file.metadata["lr_schedule_epochs"] = String(scheduleEpochs) }
         file.metadata["warmup_epochs"] = String(warmupEpochs)
         file.metadata["steps_per_epoch"] = String(stepsPerEpoch)
         file.metadata["batch_size"] = String(vae.batchCapacity)
