@@ -8,6 +8,11 @@ import VAEGAN
 
 extension GANObjective: ExpressibleByArgument {}
 extension WeightChoice: ExpressibleByArgument {}
+extension LearningRateSchedule: ExpressibleByArgument {
+    public init?(argument: String) { self.init(name: argument) }
+    public var defaultValueDescription: String { name }
+    public static var allValueStrings: [String] { allCases.map(\.name) }
+}
 
 enum Switch: String, ExpressibleByArgument, CaseIterable {
     case on, off
@@ -42,6 +47,8 @@ struct Train: ParsableCommand {
     // β-VAE
     @Option(help: "vae: weight of the KL term.") var beta: Float = VAETrainingConfiguration().model.beta
     @Option(help: "vae: epochs over which β rises linearly from 0.") var warmupEpochs = VAETrainingConfiguration().warmupEpochs
+    @Option(help: "vae: the learning rate over --epochs: constant, stepped (the IWAE paper's 8 stages of 1, 3, 9, … of 3280 epochs, scaled to --epochs, each 10^(−1/7) lower) or cosine (decays to about 0).")
+    var lrSchedule = VAETrainingConfiguration().learningRateSchedule
     @Option(help: "vae: bernoulli or gaussian.") var likelihood = "bernoulli"
     @Option(help: "vae: σ of the Gaussian likelihood.") var sigma: Float = Likelihood.defaultGaussianSigma
     @Flag(help: "vae: learn σ of the Gaussian likelihood.") var learnSigma = false
@@ -87,6 +94,7 @@ struct Train: ParsableCommand {
         guard beta1 >= 0 && beta1 < 1 else { throw ValidationError("--beta1 must be in [0, 1)") }
         guard emaDecay >= 0 && emaDecay < 1 else { throw ValidationError("--ema-decay must be in [0, 1): 0 keeps no average") }
         if emaDecay > 0, model == "vae" { throw ValidationError("--ema-decay is for the GAN and the VAE-GAN (their generator and decoder)") }
+        if lrSchedule != .constant, model != "vae" { throw ValidationError("--lr-schedule is for the vae only (for now); the \(model) trains at a constant rate") }
         if let limit, limit <= 0 { throw ValidationError("--limit must be positive") }
         guard metricsEvery >= 0, metricsSamples >= 4 else { throw ValidationError("--metrics-every must be ≥ 0 and --metrics-samples ≥ 4") }
         if metricsEvery > 0, dataOptions.builtIn == nil {

@@ -32,6 +32,8 @@ extension VAETrainingConfiguration: KindFlags {
         if flags.objective == "iwae" {
             model.objective = .importanceWeighted(samples: flags.importanceSamples, doublyReparameterized: flags.dreg)
         }
+        learningRateSchedule = flags.lrSchedule
+        scheduleEpochs = flags.epochs
     }
 }
 

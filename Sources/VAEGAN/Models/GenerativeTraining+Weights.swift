@@ -6,7 +6,9 @@
 extension VAETraining {
     public static func freshTraining(around vae: VAE, file: SafeTensorsFile) throws(VAEGANError) -> VAETraining {
         let defaults = Configuration()
+        let schedule = try file.learningRateSchedule()
         return try VAETraining(vae: vae, learningRate: try file.float("learning_rate", default: defaults.learningRate),
+                               learningRateSchedule: schedule.schedule, scheduleEpochs: schedule.epochs,
                                warmupEpochs: try file.integer("warmup_epochs", default: defaults.warmupEpochs),
                                stepsPerEpoch: try file.integer("steps_per_epoch", default: 1))
     }

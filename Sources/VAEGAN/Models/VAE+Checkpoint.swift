@@ -52,11 +52,33 @@ extension VAEConfiguration {
     }
 }
 
+extension SafeTensorsFile {
+    /// The β-VAE's learning-rate schedule and the epochs it spans; checkpoints from before
+    /// schedules existed have neither key and trained at a constant rate.
+    func learningRateSchedule() throws(VAEGANError) -> (schedule: LearningRateSchedule, epochs: Int) {
+        let name = metadata["lr_schedule"] ?? LearningRateSchedule.constant.name
+        guard let schedule = LearningRateSchedule(name: name) else {
+            let names = LearningRateSchedule.allCases.map(\.name).joined(separator: ", ")
+            throw .format("\(source): metadata lr_schedule is \(name), not one of \(names)")
+        }
+        let epochs = try integer("lr_schedule_epochs", default: 0)
+        guard epochs >= 0, schedule == .constant || epochs > 0 else {
+            throw .format("\(source): metadata lr_schedule_epochs of the \(name) schedule must be positive, not \(epochs)")
+        }
+        return (schedule, epochs)
+    }
+}
+
 extension VAETraining {
     public func checkpoint() -> SafeTensorsFile {
         var file = SafeTensorsFile(metadata: ["model": Self.kind, "format": "vaegan-checkpoint-1"])
         vae.configuration.store(into: &file)
-        file.metadata["learning_rate"] = String(optimizer.learningRate)
+        // The base rate: optimizer.learningRate is the scheduled one of the last step.
+        file.metadata["learning_rate"] = String(baseLearningRate)
+        file.metadata["lr_schedule"] = learningRateSchedule.name
+        // Only a schedule that moves has a span: a constant run's checkpoint must not depend on
+        // --epochs (a run resumed to more epochs ends with the uninterrupted run's bytes).
+        if learningRateSchedule != .constant { file.metadata["lr_schedule_epochs"] = String(scheduleEpochs) }
         file.metadata["warmup_epochs"] = String(warmupEpochs)
         file.metadata["steps_per_epoch"] = String(stepsPerEpoch)
         file.metadata["batch_size"] = String(vae.batchCapacity)
@@ -71,11 +93,19 @@ extension VAETraining {
         try file.requireModel(kind)
         let configuration = try VAEConfiguration(from: file)
         let vae = try VAE(configuration, batchCapacity: try file.integer("batch_size"))
+        let schedule = try file.learningRateSchedule()
         let training = try VAETraining(vae: vae, learningRate: try file.float("learning_rate"),
+                                       learningRateSchedule: schedule.schedule, scheduleEpochs: schedule.epochs,
                                        warmupEpochs: try file.integer("warmup_epochs"),
                                        stepsPerEpoch: try file.integer("steps_per_epoch"))
         try file.restore([vae.store])
         try file.restore(training.optimizer, part: "vae")
+        // Adam's rate as the saved run left it: the scheduled rate of its last step.
+        if training.step > 0 {
+            training.optimizer.learningRate = schedule.schedule.rate(
+                base: training.baseLearningRate, step: training.step - 1,
+                stepsPerEpoch: training.stepsPerEpoch, totalEpochs: schedule.epochs)
+        }
         try file.restore(&vae.rng, key: "rng")
         return training
     }

@@ -13,18 +13,30 @@ public final class VAETraining: GenerativeTraining {
     public private(set) var stepsPerEpoch: Int
     /// Optimization steps taken.
     public var step: Int { optimizer.stepCount }
+    /// The rate the schedule scales (`optimizer.learningRate` is the current, scheduled one).
+    public let baseLearningRate: Float
+    public let learningRateSchedule: LearningRateSchedule
+    /// Epochs the schedule spans, in epochs of `stepsPerEpoch` steps (unused by `.constant`).
+    public let scheduleEpochs: Int
 
     private var sums = (loss: 0.0, reconstruction: 0.0, kl: 0.0, beta: 0.0, batches: 0)
     /// A fixed generator for test ε and pictures, so epochs are compared on equal terms.
     public static let evaluationSeed: UInt64 = 0x5EED
 
     public init(vae: VAE, learningRate: Float = Configuration().learningRate,
-                warmupEpochs: Int = Configuration().warmupEpochs, stepsPerEpoch: Int) throws(VAEGANError)
+                learningRateSchedule: LearningRateSchedule = Configuration().learningRateSchedule,
+                scheduleEpochs: Int = 0, warmupEpochs: Int = Configuration().warmupEpochs,
+                stepsPerEpoch: Int) throws(VAEGANError)
     {
         try require(warmupEpochs >= 0, "warm-up epochs must be non-negative, not \(warmupEpochs)")
         try require(stepsPerEpoch > 0, "steps per epoch must be positive")
+        try require(scheduleEpochs >= 0 && (learningRateSchedule == .constant || scheduleEpochs > 0),
+                    "a \(learningRateSchedule.name) learning-rate schedule spans a positive number of epochs, not \(scheduleEpochs)")
         self.vae = vae
         optimizer = try Adam(parameters: vae.parameters, learningRate: learningRate)
+        baseLearningRate = learningRate
+        self.learningRateSchedule = learningRateSchedule
+        self.scheduleEpochs = scheduleEpochs
         self.warmupEpochs = warmupEpochs
         self.stepsPerEpoch = stepsPerEpoch
     }
@@ -43,11 +55,17 @@ public final class VAETraining: GenerativeTraining {
         vae.configuration.likelihood == .bernoulli ? (0...1, "the Bernoulli likelihood needs values in [0, 1]") : nil
     }
 
+    /// The rate for the next step, from the schedule.
+    public var currentLearningRate: Float {
+        learningRateSchedule.rate(base: baseLearningRate, step: step, stepsPerEpoch: stepsPerEpoch,
+                                  totalEpochs: scheduleEpochs)
+    }
+
     /// Before the first step only (no optimizer state depends on it yet), and only when the
-    /// warm-up needs it.
+    /// warm-up or the learning-rate schedule needs it.
     public func prepare(stepsPerEpoch: Int) throws(VAEGANError) {
         try require(stepsPerEpoch > 0, "steps per epoch must be positive")
-        guard warmupEpochs > 0, step == 0 else { return }
+        guard warmupEpochs > 0 || learningRateSchedule != .constant, step == 0 else { return }
         self.stepsPerEpoch = stepsPerEpoch
     }
 
@@ -62,6 +80,7 @@ public final class VAETraining: GenerativeTraining {
         guard losses.loss.isFinite else {
             throw .nonFinite("loss is \(losses.loss) (reconstruction \(losses.reconstruction), KL \(losses.kl))")
         }
+        optimizer.learningRate = currentLearningRate
         optimizer.step()
         sums.loss += losses.loss
         sums.reconstruction += losses.reconstruction

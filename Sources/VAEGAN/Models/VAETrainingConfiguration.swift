@@ -18,6 +18,11 @@ public struct VAETrainingConfiguration: TrainingConfiguration, Equatable, Sendab
     public var model = VAEConfiguration()
     /// Adam's step size (β₁ 0.9, β₂ 0.999, PyTorch's defaults).
     public var learningRate: Float = 1e-3
+    /// How the rate moves from `learningRate` over the run (see LearningRateSchedule).
+    public var learningRateSchedule = LearningRateSchedule.constant
+    /// Epochs the schedule spans. nil: the run's epochs, which only the caller knows, so a
+    /// schedule other than `.constant` needs it set (`vaegan train` sets it from --epochs).
+    public var scheduleEpochs: Int?
     /// Epochs over which β rises linearly from 0 (0: no warm-up).
     public var warmupEpochs = 0
     public var batchSize = defaultBatchSize
@@ -26,8 +31,11 @@ public struct VAETrainingConfiguration: TrainingConfiguration, Equatable, Sendab
     public init() {}
 
     public func makeTraining(stepsPerEpoch: Int) throws(VAEGANError) -> VAETraining {
-        try VAETraining(vae: try VAE(model, batchCapacity: batchSize, seed: seed), learningRate: learningRate,
-                        warmupEpochs: warmupEpochs, stepsPerEpoch: stepsPerEpoch)
+        try require(learningRateSchedule == .constant || scheduleEpochs != nil,
+                    "a \(learningRateSchedule.name) learning-rate schedule needs the epochs it spans (scheduleEpochs)")
+        return try VAETraining(vae: try VAE(model, batchCapacity: batchSize, seed: seed), learningRate: learningRate,
+                               learningRateSchedule: learningRateSchedule, scheduleEpochs: scheduleEpochs ?? 0,
+                               warmupEpochs: warmupEpochs, stepsPerEpoch: stepsPerEpoch)
     }
 }
 
