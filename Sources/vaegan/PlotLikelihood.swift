@@ -11,6 +11,7 @@ struct PlotLikelihood: ParsableCommand {
 
     @Argument(help: "Run folders (each with a metrics.csv); a folder may be given as PATH=LABEL.") var runs: [String]
     @Option(help: "The PNG to write.") var out = "likelihood.png"
+    @Option(help: "Draw a level line at this many nats (a goal or a published figure).") var reference: Double?
 
     func validate() throws {
         guard !runs.isEmpty else { throw ValidationError("give at least one run folder") }
@@ -27,7 +28,8 @@ struct PlotLikelihood: ParsableCommand {
                 var minutes = 0.0, points: [(x: Double, y: Double)] = []
                 for record in records {
                     minutes += (record["seconds"] ?? 0) / 60
-                    if let nll = record["test_nll"] { points.append((minutes, nll)) }
+                    // Epochs without an estimate are blank (NaN) in metrics.csv.
+                    if let nll = record["test_nll"], nll.isFinite { points.append((minutes, nll)) }
                 }
                 guard let last = points.last else {
                     throw .invalidArgument("\(folder): no test_nll in metrics.csv (train with --likelihood-every)")
@@ -35,7 +37,12 @@ struct PlotLikelihood: ParsableCommand {
                 print(String(format: "%@: %d points, last %.2f nats after %.1f minutes of training", label, points.count, last.y, last.x))
                 series.append(LinePlot.Series(name: label, points: points))
             }
-            let plot = LinePlot(title: "test −log p(x), importance-weighted bound (nats)", series: series,
+            if let reference {
+                // The bitmap font is ASCII: the minus of −log is drawn as "-".
+                let end = series.flatMap(\.points).map(\.x).max() ?? 1
+                series.append(LinePlot.Series(name: String(format: "%.2f nats", reference), points: [(0, reference), (end, reference)]))
+            }
+            let plot = LinePlot(title: "test -log p(x), importance-weighted bound (nats)", series: series,
                                 xLabel: "minutes of training")
             try plot.render().writePNG(to: out)
             print("wrote \(out)")

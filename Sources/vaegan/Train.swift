@@ -24,14 +24,16 @@ struct Train: ParsableCommand {
 
     @Option(help: ArgumentHelp("\(ModelRegistry.names.joined(separator: ", ")).")) var model = ModelRegistry.names[0]
     @OptionGroup var dataOptions: DataOptions
-    @Option(help: "Epochs to train (with --resume: the total, counting finished ones).") var epochs = 10
+    @Option(help: "Epochs to train (with --resume: the total, counting finished ones; default 10, or the --preset's).") var epochs: Int?
+    @Option(help: ArgumentHelp("vae: a training recipe, \(VAERecipe.allCases.map { "\($0.rawValue) (\($0.summary))" }.joined(separator: "; ")); flags given beside it override it."))
+    var preset: String?
     @Option(help: ArgumentHelp("Examples per batch (default \(defaultsText { $0.batchSize })).")) var batchSize: Int?
     @Option(help: ArgumentHelp("Latent size (default \(defaultsText { $0.latentWidth })).")) var latent: Int?
     @Option(help: ArgumentHelp("Learning rate (default \(defaultsText { $0.learningRate })).")) var lr: Float?
     @Option(help: "Seed of every random choice (weights, batches, noise).") var seed: UInt64 = 0
     @Option(help: "Threads for the whole process; 0 means all cores.") var threads = 0
     @Option(help: "Output folder (default runs/MODEL).") var out: String?
-    @Option(help: ArgumentHelp("the networks, \(ArchitecturePreset.allCases.map(\.rawValue).joined(separator: " or ")) (vaegan spec prints them).")) var architecture = ArchitecturePreset.mlp.rawValue
+    @Option(help: ArgumentHelp("the networks, \(ArchitecturePreset.allCases.map(\.rawValue).joined(separator: " or ")) (vaegan spec prints them; default mlp).")) var architecture: String?
     @Option(help: "a JSON file of the networks, as `vaegan spec` prints them (parts it names replace --architecture's).") var spec: String?
     @Flag(help: "Continue from --out's checkpoint (a weights-only one: its weights, fresh optimizer state).") var resume = false
     @Option(help: "Train on the first N training examples only (quick runs).") var limit: Int?
@@ -48,7 +50,7 @@ struct Train: ParsableCommand {
     @Option(help: "vae: weight of the KL term.") var beta: Float = VAETrainingConfiguration().model.beta
     @Option(help: "vae: epochs over which β rises linearly from 0.") var warmupEpochs = VAETrainingConfiguration().warmupEpochs
     @Option(help: "vae: the learning rate over --epochs: constant, stepped (the IWAE paper's 8 stages of 1, 3, 9, … of 3280 epochs, scaled to --epochs, each 10^(−1/7) lower) or cosine (decays to about 0).")
-    var lrSchedule = VAETrainingConfiguration().learningRateSchedule
+    var lrSchedule: LearningRateSchedule?
     @Option(help: "vae: bernoulli or gaussian.") var likelihood = "bernoulli"
     @Option(help: "vae: σ of the Gaussian likelihood.") var sigma: Float = Likelihood.defaultGaussianSigma
     @Flag(help: "vae: learn σ of the Gaussian likelihood.") var learnSigma = false
@@ -56,7 +58,7 @@ struct Train: ParsableCommand {
     // GAN and VAE-GAN
     @Option(help: "vae: elbo (default) or iwae (the importance-weighted bound); gan: minimax or nonsaturating (default); vaegan: the decoder's form (default minimax).")
     var objective: String?
-    @Option(help: "vae: importance samples K per example for --objective iwae.") var importanceSamples = 5
+    @Option(help: "vae: importance samples K per example for --objective iwae (default 5).") var importanceSamples: Int?
     @Flag(help: "vae: with --objective iwae, the doubly reparameterized gradient (DReG) for the encoder.") var dreg = false
     @Option(name: .customLong("d-steps"), help: "gan: discriminator steps per generator step (k).")
     var discriminatorSteps = GANTrainingConfiguration().discriminatorSteps
@@ -83,7 +85,13 @@ struct Train: ParsableCommand {
         guard ModelRegistry.names.contains(model) else {
             throw ValidationError("--model must be one of \(ModelRegistry.names.joined(separator: ", ")), not '\(model)'")
         }
-        guard epochs >= 0 else { throw ValidationError("--epochs must be non-negative") }
+        if let epochs, epochs < 0 { throw ValidationError("--epochs must be non-negative") }
+        if let preset {
+            guard VAERecipe(rawValue: preset) != nil else {
+                throw ValidationError("--preset must be one of \(VAERecipe.allCases.map(\.rawValue).joined(separator: ", ")), not '\(preset)'")
+            }
+            guard model == "vae" else { throw ValidationError("--preset is for the vae") }
+        }
         if let batchSize, batchSize <= 0 { throw ValidationError("--batch-size must be positive") }
         guard threads >= 0 else { throw ValidationError("--threads must be 0 (all cores) or positive") }
         if let latent, latent <= 0 { throw ValidationError("--latent must be positive") }
@@ -94,7 +102,7 @@ struct Train: ParsableCommand {
         guard beta1 >= 0 && beta1 < 1 else { throw ValidationError("--beta1 must be in [0, 1)") }
         guard emaDecay >= 0 && emaDecay < 1 else { throw ValidationError("--ema-decay must be in [0, 1): 0 keeps no average") }
         if emaDecay > 0, model == "vae" { throw ValidationError("--ema-decay is for the GAN and the VAE-GAN (their generator and decoder)") }
-        if lrSchedule != .constant, model != "vae" { throw ValidationError("--lr-schedule is for the vae only (for now); the \(model) trains at a constant rate") }
+        if let lrSchedule, lrSchedule != .constant, model != "vae" { throw ValidationError("--lr-schedule is for the vae only (for now); the \(model) trains at a constant rate") }
         if let limit, limit <= 0 { throw ValidationError("--limit must be positive") }
         guard metricsEvery >= 0, metricsSamples >= 4 else { throw ValidationError("--metrics-every must be ≥ 0 and --metrics-samples ≥ 4") }
         if metricsEvery > 0, dataOptions.builtIn == nil {
@@ -104,8 +112,8 @@ struct Train: ParsableCommand {
             throw ValidationError("--likelihood-every must be ≥ 0, --likelihood-samples and --likelihood-images positive")
         }
         if likelihoodEvery > 0, model != "vae" { throw ValidationError("--likelihood-every is for the vae") }
-        guard ArchitecturePreset(rawValue: architecture) != nil else {
-            throw ValidationError("--architecture must be \(ArchitecturePreset.allCases.map(\.rawValue).joined(separator: " or ")), not '\(architecture)'")
+        if let architecture, ArchitecturePreset(rawValue: architecture) == nil {
+            throw ValidationError("--architecture must be \(ArchitecturePreset.allCases.map(\.rawValue).joined(separator: " or ")), not '\(architecture ?? "")'")
         }
         if let objective {
             let allowed = model == "vae" ? ["elbo", "iwae"] : GANObjective.allCases.map(\.rawValue)
@@ -113,8 +121,12 @@ struct Train: ParsableCommand {
                 throw ValidationError("--objective for the \(model) must be \(allowed.joined(separator: " or ")), not '\(objective)'")
             }
         }
-        guard importanceSamples >= 1 && importanceSamples <= 100_000 else { throw ValidationError("--importance-samples must be in 1…100000") }
-        if dreg, objective != "iwae" { throw ValidationError("--dreg needs --objective iwae") }
+        if let importanceSamples, !(1...100_000).contains(importanceSamples) { throw ValidationError("--importance-samples must be in 1…100000") }
+        // With a preset the objective may come from it (an IWAE one); otherwise from --objective.
+        let importanceWeighted = objective == "iwae" || objective == nil && recipe?.configuration.model.objective != .elbo && recipe != nil
+        if dreg || importanceSamples != nil, !importanceWeighted {
+            throw ValidationError("--dreg and --importance-samples need --objective iwae")
+        }
         guard ["bernoulli", "gaussian"].contains(likelihood) else {
             throw ValidationError("--likelihood must be bernoulli or gaussian")
         }
@@ -128,7 +140,7 @@ struct Train: ParsableCommand {
         try Threads.set(threads)
         var (trainSet, testSet) = try dataOptions.load()
         if let limit { trainSet = trainSet.prefix(limit) }
-        var options = TrainingOptions(epochs: epochs, outputDirectory: out ?? "runs/\(model)")
+        var options = TrainingOptions(epochs: epochCount, outputDirectory: out ?? "runs/\(model)")
         options.quiet = quiet
         options.sampleQualityEvery = metricsEvery
         options.sampleQualityCount = metricsSamples
@@ -175,9 +187,16 @@ struct Train: ParsableCommand {
         trainer.progress.note("wrote \(options.outputDirectory)/: checkpoint.safetensors, metrics.csv, loss.png and pictures")
     }
 
-    /// The kind's defaults with the shared flags and its own flags (TrainFlags.swift) applied.
+    /// The recipe of --preset, if any.
+    var recipe: VAERecipe? { preset.flatMap(VAERecipe.init(rawValue:)) }
+
+    /// --epochs, or the preset's, or 10.
+    var epochCount: Int { epochs ?? recipe?.epochs ?? 10 }
+
+    /// The kind's defaults (or the preset's configuration) with the shared flags and its own
+    /// flags (TrainFlags.swift) applied.
     private func configuration(of kind: any GenerativeTraining.Type) throws(VAEGANError) -> any KindFlags {
-        guard var configuration = defaults(of: kind) as? any KindFlags else {
+        guard var configuration = (recipe?.configuration ?? defaults(of: kind)) as? any KindFlags else {
             throw .invalidArgument("vaegan train has no flags for the \(kind.displayName) (TrainFlags.swift)")
         }
         configuration.latentWidth = latent ?? configuration.latentWidth

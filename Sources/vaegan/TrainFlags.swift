@@ -12,7 +12,7 @@ protocol KindFlags: TrainingConfiguration {
 /// --architecture and --spec, for a kind whose networks are specs.
 extension NetworkConfigurable {
     mutating func applyNetworks(_ flags: Train) throws(VAEGANError) {
-        if let preset = ArchitecturePreset(rawValue: flags.architecture) { try use(preset) }
+        if let preset = flags.architecture.flatMap(ArchitecturePreset.init(rawValue:)) { try use(preset) }
         if let path = flags.spec {
             let text: String
             do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
@@ -29,11 +29,15 @@ extension VAETrainingConfiguration: KindFlags {
         model.beta = flags.beta
         if flags.likelihood == "gaussian" { model.likelihood = .gaussian(sigma: flags.sigma, learned: flags.learnSigma) }
         warmupEpochs = flags.warmupEpochs
-        if flags.objective == "iwae" {
-            model.objective = .importanceWeighted(samples: flags.importanceSamples, doublyReparameterized: flags.dreg)
+        switch (flags.objective, model.objective) {
+        case ("elbo", _): model.objective = .elbo
+        case ("iwae", .importanceWeighted(let samples, let dreg)), (nil, .importanceWeighted(let samples, let dreg)):
+            model.objective = .importanceWeighted(samples: flags.importanceSamples ?? samples, doublyReparameterized: flags.dreg || dreg)
+        case ("iwae", _): model.objective = .importanceWeighted(samples: flags.importanceSamples ?? 5, doublyReparameterized: flags.dreg)
+        default: break
         }
-        learningRateSchedule = flags.lrSchedule
-        scheduleEpochs = flags.epochs
+        learningRateSchedule = flags.lrSchedule ?? learningRateSchedule
+        scheduleEpochs = flags.epochCount
     }
 }
 

@@ -12,7 +12,7 @@ public final class LikelihoodScorer: TrainingObserver {
     private let options: TrainingOptions
 
     /// loss.png's panel for the figure this observer adds.
-    public static let panels = [(title: "test −log p(x), importance-weighted bound (nats)", metrics: ["test_nll"])]
+    public static let panels = [(title: "test -log p(x), importance-weighted bound (nats)", metrics: ["test_nll"])]
 
     public init(vae: VAE, test: ImageDataset, options: TrainingOptions) {
         self.vae = vae
