@@ -235,4 +235,18 @@ import Testing
         let loaded = try VAETraining.load(from: training.checkpoint())
         #expect(loaded.vae.configuration.objective == .importanceWeighted(samples: 3, doublyReparameterized: true))
     }
+
+    @Test("the presets: Burda et al.'s network, objective and schedule; every recipe is a valid configuration")
+    func presets() throws {
+        let paper = VAERecipe.iwaePaper.configuration
+        #expect(paper.model.encoderNetwork == .mlp(input: 784, widths: [200, 200], hidden: .tanh, output: .tanh))
+        #expect(paper.model.decoderNetwork == .mlp(input: 50, widths: [200, 200, 784], hidden: .tanh, output: .identity))
+        #expect(paper.model.objective == .importanceWeighted(samples: 5, doublyReparameterized: false))
+        #expect(paper.batchSize == 20 && paper.learningRate == 1e-3)
+        #expect(paper.learningRateSchedule == .stepped && paper.scheduleEpochs == 3280 && VAERecipe.iwaePaper.epochs == 3280)
+        for recipe in VAERecipe.allCases {
+            try recipe.configuration.model.validate()
+            #expect(recipe.configuration.scheduleEpochs == recipe.epochs)
+        }
+    }
 }

@@ -24,21 +24,17 @@ public enum VAERecipe: String, CaseIterable, Sendable {
 
     /// The configuration, data width 784.
     public var configuration: VAETrainingConfiguration {
+        let (hidden, doublyReparameterized, batchSize, schedule): ([Int], Bool, Int, LearningRateSchedule) =
+            switch self {
+            case .iwaePaper: ([200, 200], false, 20, .stepped)
+            case .mnistHour: ([500, 500], true, 100, .cosine)
+            }
         var c = VAETrainingConfiguration()
-        switch self {
-        case .iwaePaper:
-            c.model.useTanhMLPs(hidden: [200, 200], latentWidth: 50)
-            c.model.objective = .importanceWeighted(samples: 5, doublyReparameterized: false)
-            c.batchSize = 20
-            c.learningRate = 1e-3
-            c.learningRateSchedule = .stepped
-        case .mnistHour:
-            c.model.useTanhMLPs(hidden: [500, 500], latentWidth: 50)
-            c.model.objective = .importanceWeighted(samples: 5, doublyReparameterized: true)
-            c.batchSize = 100
-            c.learningRate = 1e-3
-            c.learningRateSchedule = .cosine
-        }
+        c.model.useTanhMLPs(hidden: hidden, latentWidth: 50)
+        c.model.objective = .importanceWeighted(samples: 5, doublyReparameterized: doublyReparameterized)
+        c.batchSize = batchSize
+        c.learningRate = 1e-3
+        c.learningRateSchedule = schedule
         c.scheduleEpochs = epochs
         return c
     }
