@@ -22,12 +22,7 @@ import Testing
 
     /// A freshly initialized β-VAE's training checkpoint: 16 features, hidden 8, latent 3.
     private func vaeCheckpoint() throws -> SafeTensorsFile {
-        var c = VAEConfiguration()
-        c.inputWidth = 16
-        c.encoderWidths = [8]
-        c.latentWidth = 3
-        c.decoderWidths = [8]
-        let vae = try VAE(c, batchCapacity: 4, seed: 1)
+        let vae = try VAE(.tiny, batchCapacity: 4, seed: 1)
         return try VAETraining(vae: vae, learningRate: 1e-3, warmupEpochs: 0, stepsPerEpoch: 1).checkpoint()
     }
 

@@ -93,6 +93,19 @@ func checkGradient(_ name: String, of tensor: Tensor, analytic: [Float],
 
 // MARK: Test data
 
+extension VAEConfiguration {
+    /// The smallest β-VAE the checkpoint and schedule tests train: 16 features, hidden 8,
+    /// latent 3, Bernoulli.
+    static var tiny: VAEConfiguration {
+        var c = VAEConfiguration()
+        c.inputWidth = 16
+        c.encoderWidths = [8]
+        c.latentWidth = 3
+        c.decoderWidths = [8]
+        return c
+    }
+}
+
 extension Tensor {
     /// Standard normal values times `scale`, plus `offset`, from a fixed seed.
     static func normal(_ shape: [Int], seed: UInt64, scale: Float = 1, offset: Float = 0) -> Tensor {

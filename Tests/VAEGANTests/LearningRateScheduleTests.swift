@@ -95,12 +95,7 @@ import Testing
 
     /// 16 features, hidden 8, latent 3, Bernoulli; batches of 4.
     static func tinyVAE() throws -> VAE {
-        var c = VAEConfiguration()
-        c.inputWidth = 16
-        c.encoderWidths = [8]
-        c.latentWidth = 3
-        c.decoderWidths = [8]
-        return try VAE(c, batchCapacity: 4, seed: 1)
+        try VAE(.tiny, batchCapacity: 4, seed: 1)
     }
 
     /// 24 rows of 16 uniform values in [0, 1]: 6 batches of 4 per epoch.
