@@ -11,10 +11,11 @@ let harnesses = ["FuzzSafeTensors", "FuzzNPY", "FuzzIDX", "FuzzGzip", "FuzzJSON"
 let package = Package(
     name: "VAEGANFuzz",
     dependencies: [.package(name: "VAEGAN", path: "..")],
-    targets: [.target(name: "FuzzDriver", path: "Sources/FuzzDriver")] + harnesses.map { name in
+    targets: [.target(name: "FuzzDriver", path: "Sources/FuzzDriver"),
+              .target(name: "FuzzEntry", dependencies: ["FuzzDriver"], path: "Sources/FuzzEntry")] + harnesses.map { name in
         .executableTarget(
             name: name,
-            dependencies: ["FuzzDriver", .product(name: "VAEGAN", package: "VAEGAN")],
+            dependencies: ["FuzzEntry", .product(name: "VAEGAN", package: "VAEGAN")],
             path: "Sources/\(name)"
         )
     }

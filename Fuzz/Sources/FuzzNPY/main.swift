@@ -1,10 +1,7 @@
 // libFuzzer harness: bytes as a .npy file. Parsing must throw a VAEGANError or succeed; a parsed
 // matrix must survive write → parse unchanged.
-import FuzzDriver
+import FuzzEntry
 @testable import VAEGAN
-#if canImport(Glibc)
-import Glibc
-#endif
 
 func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     let bytes = Array(UnsafeBufferPointer(start: data, count: size))
@@ -14,10 +11,4 @@ func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     return 0
 }
 
-// libFuzzer's own main() refers to this name; the driver below is what runs.
-@_cdecl("LLVMFuzzerTestOneInput")
-func testOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 { fuzz(data ?? UnsafePointer(bitPattern: 1)!, size) }
-
-var argc = CommandLine.argc
-var argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = CommandLine.unsafeArgv
-exit(LLVMFuzzerRunDriver(&argc, &argv) { data, size in testOneInput(data, size) })
+runFuzzer(fuzz)

@@ -1,11 +1,8 @@
 // libFuzzer harness: bytes as an architecture spec (NetworkSpec JSON, one network). Reading it
 // and inferring its shapes must throw a VAEGANError or succeed; a spec whose shapes check must
 // survive json → read unchanged.
-import FuzzDriver
+import FuzzEntry
 @testable import VAEGAN
-#if canImport(Glibc)
-import Glibc
-#endif
 
 func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     let text = String(decoding: UnsafeBufferPointer(start: data, count: size), as: UTF8.self)
@@ -16,10 +13,4 @@ func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     return 0
 }
 
-// libFuzzer's own main() refers to this name; the driver below is what runs.
-@_cdecl("LLVMFuzzerTestOneInput")
-func testOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 { fuzz(data ?? UnsafePointer(bitPattern: 1)!, size) }
-
-var argc = CommandLine.argc
-var argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = CommandLine.unsafeArgv
-exit(LLVMFuzzerRunDriver(&argc, &argv) { data, size in testOneInput(data, size) })
+runFuzzer(fuzz)
