@@ -21,10 +21,10 @@
 // its own weights, once with L_llike + λ·L_pixel for the gradient it hands the encoder.
 //
 // A step runs the decoder forward twice (on z_p and on z) and D three times (on x, x_p and
-// x̃). Each of those forwards has its own instance of the network (`sharingParameters()`: the
-// same parameters, activations of its own), so every backward reads the forward it belongs
-// to, whatever order the passes run in. The latent path (ε, z = μ + σ·ε, the KL) is the
-// β-VAE's GaussianLatent.
+// x̃), one pass after another: each pass's backward runs before the next forward, so one
+// instance of each network (one set of activations and workspaces) serves them all, and only
+// Dis_l(x), L_llike's target, is copied out of D's real pass. The latent path (ε,
+// z = μ + σ·ε, the KL) is the β-VAE's GaussianLatent.
 import CVAEGAN
 import Foundation
 
@@ -52,16 +52,16 @@ public final class VAEGAN {
     public let encoder: GaussianEncoder
     /// ε, z = μ + σ·ε and the KL, with their backward (shared with the β-VAE).
     public let latent: GaussianLatent
-    /// The decoder; in a training step, its pass on posterior samples z (x̃ = Dec(z)).
+    /// The decoder; in a training step it runs on prior samples z_p, then on posterior samples z.
     public let decoder: Sequential
     public var decoderNetwork: Sequential { decoder }
-    /// D's layers up to and including Dis_l; in a training step, their pass on x̃.
+    /// D's layers up to and including Dis_l.
     public let discriminatorFeatures: Sequential
-    /// D's layers after Dis_l, ending in one logit; in a training step, their pass on x̃.
+    /// D's layers after Dis_l, ending in one logit.
     public let discriminatorHead: Sequential
     public var rng: RandomGenerator
 
-    /// D for one forward pass of a step: features and head with activations of their own.
+    /// D as one network, its features and head.
     private struct DiscriminatorPass {
         let features: Sequential
         let head: Sequential
@@ -75,11 +75,8 @@ public final class VAEGAN {
                                      accumulateParameterGradients: trainsDiscriminator)
         }
     }
-    /// The decoder's pass on prior samples z_p.
-    private let priorDecoder: Sequential
-    /// D's passes on real x, on prior samples x_p and on reconstructions x̃.
-    private let discriminatorOnReal: DiscriminatorPass, discriminatorOnPrior: DiscriminatorPass
-    private let discriminatorOnReconstruction: DiscriminatorPass
+    /// D's features and head, run on x, then x_p, then x̃.
+    private let discriminator: DiscriminatorPass
 
     /// Each part's parameters in one buffer: the parts the three optimizers step over.
     public let encoderStore: ParameterStore
@@ -93,6 +90,8 @@ public final class VAEGAN {
 
     // Workspaces, (batchCapacity, width) each.
     private let priorNoise: Tensor
+    /// Dis_l(x), kept from D's real pass for L_llike after D has run on x_p.
+    private let realFeatures: Tensor
     private let featureGradient: Tensor, logitGradient: Tensor
     private let decoderGradient: Tensor, encoderPathGradient: Tensor, pixelGradient: Tensor
 
@@ -124,15 +123,11 @@ public final class VAEGAN {
         discriminatorHead = Sequential(Array(d.layers[(c.featureLayer + 1)...]))
         self.rng = rng
         latent = try GaussianLatent(width: c.latentWidth, batchCapacity: batchCapacity)
-        priorDecoder = try decoder.sharingParameters()
-        discriminatorOnReconstruction = DiscriminatorPass(features: discriminatorFeatures, head: discriminatorHead)
-        discriminatorOnReal = DiscriminatorPass(features: try discriminatorFeatures.sharingParameters(),
-                                                head: try discriminatorHead.sharingParameters())
-        discriminatorOnPrior = DiscriminatorPass(features: try discriminatorFeatures.sharingParameters(),
-                                                 head: try discriminatorHead.sharingParameters())
+        discriminator = DiscriminatorPass(features: discriminatorFeatures, head: discriminatorHead)
         let image = [batchCapacity, c.inputWidth]
         let features = [batchCapacity, discriminatorFeatures.outputWidth]
         priorNoise = try .zeros([batchCapacity, c.latentWidth])
+        realFeatures = try .zeros(features)
         featureGradient = try .zeros(features)
         logitGradient = try .zeros([batchCapacity, 1])
         decoderGradient = try .zeros(image); encoderPathGradient = try .zeros(image)
@@ -157,30 +152,30 @@ public final class VAEGAN {
         let dFeatures = Matrix(featureGradient.pointer, rows: rows, columns: featureWidth)
         let dPixel = Matrix(pixelGradient.pointer, rows: rows, columns: inputWidth)
 
-        // Real x: D's L_GAN term BCE(D(x), 1) → D only. Dis_l(x), L_llike's target, stays in
-        // this pass's buffer.
-        let real = discriminatorOnReal
-        let fReal = real.features.forward(x)
-        let realLogits = real.head.forward(fReal)
+        // Real x: D's L_GAN term BCE(D(x), 1) → D only. Dis_l(x), L_llike's target, is copied
+        // out before D's next pass overwrites it.
+        let d = discriminator
+        let fReal = Matrix(realFeatures.pointer, rows: rows, columns: featureWidth)
+        fReal.copy(from: d.features.forward(x))
+        let realLogits = d.head.forward(fReal)
         let realProbability = meanSigmoid(realLogits)
         let realLoss = binaryCrossEntropy(logits: realLogits, target: 1, gradient: dLogits, gradientScale: scale) * Double(scale)
-        real.backward(dLogits, trainsDiscriminator: true, needsInputGradient: false)
+        d.backward(dLogits, trainsDiscriminator: true, needsInputGradient: false)
 
         // Prior samples x_p = Dec(z_p): D's term BCE(D(x_p), 0) → D; the decoder's GAN term → decoder.
-        let prior = discriminatorOnPrior
         let zPrior = Matrix(priorNoise.pointer, rows: rows, columns: latentWidth)
         rng.fillNormal(zPrior)
-        let fakeLogits = prior.head.forward(prior.features.forward(priorDecoder.forward(zPrior)))
+        let fakeLogits = d.head.forward(d.features.forward(decoder.forward(zPrior)))
         let fakeProbability = meanSigmoid(fakeLogits)
         let fakeLoss = binaryCrossEntropy(logits: fakeLogits, target: 0, gradient: dLogits, gradientScale: scale) * Double(scale)
-        let dPrior = prior.backward(dLogits, trainsDiscriminator: true, needsInputGradient: true)
-        decoderOut.copy(from: generatorGradient(dPrior, logits: fakeLogits, through: prior, scale: scale))
-        priorDecoder.backward(decoderOut, computeInputGradient: false, accumulateParameterGradients: true)
+        let dPrior = d.backward(dLogits, trainsDiscriminator: true, needsInputGradient: true)
+        decoderOut.copy(from: generatorGradient(dPrior, logits: fakeLogits, through: d, scale: scale))
+        decoder.backward(decoderOut, computeInputGradient: false, accumulateParameterGradients: true)
 
         // Reconstructions x̃ = Dec(μ + σ·ε).
         let (mu, logvar) = encoder.forward(x)
         let xTilde = decoder.forward(latent.sample(mu: mu, logvar: logvar, noise: &rng))
-        let reconstructed = discriminatorOnReconstruction
+        let reconstructed = d
         let fTilde = reconstructed.features.forward(xTilde)
 
         var ganLoss = realLoss + fakeLoss
@@ -207,7 +202,7 @@ public final class VAEGAN {
         vg_axpy(encoderOut.base, c.pixelWeight, dPixel.base, Int64(encoderOut.count))
         vg_axpy(decoderOut.base, c.pixelWeight, dPixel.base, Int64(decoderOut.count))
 
-        // Both backward passes read the decoder's forward on z (its pass; z_p had its own).
+        // Both backward passes read the decoder's forward on z (z_p's pass is finished).
         decoder.backward(decoderOut, computeInputGradient: false, accumulateParameterGradients: true)
         let dz = decoder.backward(encoderOut, computeInputGradient: true, accumulateParameterGradients: false)
 
