@@ -65,6 +65,11 @@ public final class GANTraining: GenerativeTraining {
         return d.loss
     }
 
+    public func distribute(with reducer: GradientReducer) throws(VAEGANError) {
+        gan.shard = reducer.shard
+        schedule.reducer = reducer
+    }
+
     public func finishEpoch(test: ImageDataset?) -> GANMetrics {
         if let average = schedule.generatorAverage, let noise = reestimationNoise {
             average.withAveragedWeights { gan.reestimateDecoderStatistics(noise: noise) }

@@ -19,6 +19,9 @@ public final class VAETraining: GenerativeTraining {
     /// Epochs the schedule spans, in epochs of `stepsPerEpoch` steps (unused by `.constant`).
     public let scheduleEpochs: Int
 
+    /// Sums gradients and figures across the ranks of a data-parallel run; nil alone.
+    public private(set) var reducer: GradientReducer?
+
     private var sums = (loss: 0.0, reconstruction: 0.0, kl: 0.0, beta: 0.0, batches: 0)
     /// A fixed generator for test ε and pictures, so epochs are compared on equal terms.
     public static let evaluationSeed: UInt64 = 0x5EED
@@ -76,7 +79,11 @@ public final class VAETraining: GenerativeTraining {
     public func trainStep(on batch: Matrix) throws(VAEGANError) -> Double {
         let beta = currentBeta
         vae.store.zeroGradients()
-        let losses = vae.accumulateGradients(on: batch, beta: beta)
+        var losses = vae.accumulateGradients(on: batch, beta: beta)
+        if let reducer {
+            reducer.reduce(vae.store)
+            reducer.sum(&losses)
+        }
         guard losses.loss.isFinite else {
             throw .nonFinite("loss is \(losses.loss) (reconstruction \(losses.reconstruction), KL \(losses.kl))")
         }
@@ -88,6 +95,14 @@ public final class VAETraining: GenerativeTraining {
         sums.beta += Double(beta)
         sums.batches += 1
         return losses.loss
+    }
+
+    public func distribute(with reducer: GradientReducer) throws(VAEGANError) {
+        guard vae.configuration.objective == .elbo else {
+            throw .invalidArgument("data-parallel training of the β-VAE takes --objective elbo; the importance-weighted bound trains in one process")
+        }
+        vae.shard = reducer.shard
+        self.reducer = reducer
     }
 
     public func finishEpoch(test: ImageDataset?) -> VAEMetrics {

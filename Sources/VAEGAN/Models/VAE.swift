@@ -42,6 +42,9 @@ public final class VAE {
     public let logSigma: Parameter?
     /// The generator for ε in training; saved in checkpoints.
     public var rng: RandomGenerator
+    /// The rows of each training batch this process trains on (data-parallel training); every
+    /// row when training alone.
+    public var shard = BatchShard.whole
 
     /// Encoder, decoder and log σ in one buffer: the part the optimizer steps over.
     public let store: ParameterStore
@@ -104,23 +107,26 @@ public final class VAE {
 
     /// Forward and backward on one batch `x` (rows ≤ batchCapacity, values in the likelihood's
     /// range): adds ∂loss/∂parameters into the gradients and returns the batch's mean losses.
-    /// Draws ε from `rng`.
-    public func accumulateGradients(on x: Matrix, beta: Float) -> VAELosses {
+    /// Draws ε from `rng`. With a `shard`, only its rows of `x` are computed, and gradients and
+    /// losses are their share of the whole batch's (summing the shards' gives the batch's).
+    public func accumulateGradients(on batch: Matrix, beta: Float) -> VAELosses {
         if case .importanceWeighted(let samples, let dreg) = configuration.objective {
-            return accumulateImportanceWeightedGradients(on: x, samples: samples, doublyReparameterized: dreg)
+            precondition(shard == .whole, "VAE: the importance-weighted objective trains in one process only")
+            return accumulateImportanceWeightedGradients(on: batch, samples: samples, doublyReparameterized: dreg)
         }
-        let rows = x.rows
-        let output = forward(x, noise: &rng)
+        let rows = batch.rows, x = shard.rows(of: batch)
+        let (mu, logvar) = encode(x)
+        let output = decoder.forward(latent.sample(mu: mu, logvar: logvar, noise: &rng, shard: shard, batchRows: rows))
 
         let scale = 1 / Float(rows)
-        let dOutput = Matrix(outputGradient.pointer, rows: rows, columns: inputWidth)
+        let dOutput = Matrix(outputGradient.pointer, rows: x.rows, columns: inputWidth)
         let reconstruction = reconstructionLoss(output: output, target: x, gradient: dOutput, scale: scale)
         let dz = decoder.backward(dOutput)
 
         let (dmu, dlogvar, kl) = klPerDimension.withUnsafeMutableBufferPointer { perDimension in
             latent.backward(zGradient: dz, klGradientScale: beta * scale, perDimension: perDimension)
         }
-        klExamples += rows
+        klExamples += x.rows
 
         encoder.backward(muGradient: dmu, logvarGradient: dlogvar)
         // Divide in Double: the Float 1/rows is inexact unless rows is a power of two.

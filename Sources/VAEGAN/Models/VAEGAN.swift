@@ -60,6 +60,9 @@ public final class VAEGAN {
     /// D's layers after Dis_l, ending in one logit; in a training step, their pass on x̃.
     public let discriminatorHead: Sequential
     public var rng: RandomGenerator
+    /// The rows of each training batch this process trains on (data-parallel training); every
+    /// row when training alone.
+    public var shard = BatchShard.whole
 
     /// D for one forward pass of a step: features and head with activations of their own.
     private struct DiscriminatorPass {
@@ -147,9 +150,11 @@ public final class VAEGAN {
 
     /// Adds every part's gradient for one batch `x` into its parameters' gradients, each part
     /// getting only its own losses (see the file's header), and decides the gate. The caller
-    /// zeroes gradients before and applies the optimizers after (`VAEGANTraining`).
-    public func accumulateGradients(on x: Matrix) -> VAEGANStep {
-        let rows = x.rows, scale = 1 / Float(rows)
+    /// zeroes gradients before and applies the optimizers after (`VAEGANTraining`). With a
+    /// `shard`, only its rows of `batch` are computed, gradients and figures are their share of
+    /// the batch's, and the gate must be decided again on the batch's summed losses.
+    public func accumulateGradients(on batch: Matrix) -> VAEGANStep {
+        let batchRows = batch.rows, x = shard.rows(of: batch), rows = x.rows, scale = 1 / Float(batchRows)
         let c = configuration
         let dLogits = Matrix(logitGradient.pointer, rows: rows, columns: 1)
         let decoderOut = Matrix(decoderGradient.pointer, rows: rows, columns: inputWidth)
@@ -162,16 +167,15 @@ public final class VAEGAN {
         let real = discriminatorOnReal
         let fReal = real.features.forward(x)
         let realLogits = real.head.forward(fReal)
-        let realProbability = meanSigmoid(realLogits)
+        let realProbability = shard.share(ofMean: meanSigmoid(realLogits), batchRows: batchRows)
         let realLoss = binaryCrossEntropy(logits: realLogits, target: 1, gradient: dLogits, gradientScale: scale) * Double(scale)
         real.backward(dLogits, trainsDiscriminator: true, needsInputGradient: false)
 
         // Prior samples x_p = Dec(z_p): D's term BCE(D(x_p), 0) → D; the decoder's GAN term → decoder.
         let prior = discriminatorOnPrior
-        let zPrior = Matrix(priorNoise.pointer, rows: rows, columns: latentWidth)
-        rng.fillNormal(zPrior)
+        let zPrior = shard.normalRows(batchRows, columns: latentWidth, in: priorNoise.pointer, from: &rng)
         let fakeLogits = prior.head.forward(prior.features.forward(priorDecoder.forward(zPrior)))
-        let fakeProbability = meanSigmoid(fakeLogits)
+        let fakeProbability = shard.share(ofMean: meanSigmoid(fakeLogits), batchRows: batchRows)
         let fakeLoss = binaryCrossEntropy(logits: fakeLogits, target: 0, gradient: dLogits, gradientScale: scale) * Double(scale)
         let dPrior = prior.backward(dLogits, trainsDiscriminator: true, needsInputGradient: true)
         decoderOut.copy(from: generatorGradient(dPrior, logits: fakeLogits, through: prior, scale: scale))
@@ -179,7 +183,7 @@ public final class VAEGAN {
 
         // Reconstructions x̃ = Dec(μ + σ·ε).
         let (mu, logvar) = encoder.forward(x)
-        let xTilde = decoder.forward(latent.sample(mu: mu, logvar: logvar, noise: &rng))
+        let xTilde = decoder.forward(latent.sample(mu: mu, logvar: logvar, noise: &rng, shard: shard, batchRows: batchRows))
         let reconstructed = discriminatorOnReconstruction
         let fTilde = reconstructed.features.forward(xTilde)
 

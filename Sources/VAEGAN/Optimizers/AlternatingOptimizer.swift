@@ -29,6 +29,9 @@ public final class AlternatingOptimizer {
     public var discriminatorStepsInRound = 0
     /// The generator's weight average, updated after each generator step (when kept).
     public let generatorAverage: ExponentialMovingAverage?
+    /// Sums each player's gradients (and figures) across the ranks of a data-parallel run, in
+    /// that player's own step; nil alone.
+    public var reducer: GradientReducer?
 
     public init(gan: GAN, discriminatorOptimizer: any Optimizer, generatorOptimizer: any Optimizer,
                 discriminatorSteps: Int = 1, generatorSteps: Int = 1,
@@ -51,7 +54,11 @@ public final class AlternatingOptimizer {
     /// `generatorSteps` generator steps with batches of the same size (D fixed).
     public func step(real: Matrix) -> AlternatingStep {
         gan.discriminatorStore.zeroGradients()
-        let d = gan.accumulateDiscriminatorGradients(real: real)
+        var d = gan.accumulateDiscriminatorGradients(real: real)
+        if let reducer {
+            reducer.reduce(gan.discriminatorStore)
+            reducer.sum(&d)
+        }
         discriminatorOptimizer.step()
         discriminatorStepsInRound += 1
         guard discriminatorStepsInRound == discriminatorSteps else { return AlternatingStep(discriminator: d) }
@@ -59,7 +66,12 @@ public final class AlternatingOptimizer {
         var g: GeneratorLosses?
         for _ in 0..<generatorSteps {
             gan.generatorStore.zeroGradients()
-            g = gan.accumulateGeneratorGradients(rows: real.rows)
+            var losses = gan.accumulateGeneratorGradients(rows: real.rows)
+            if let reducer {
+                reducer.reduce(gan.generatorStore)
+                reducer.sum(&losses)
+            }
+            g = losses
             generatorOptimizer.step()
             generatorAverage?.update()
         }
