@@ -8,9 +8,10 @@
 #    the losses': the two sum the batch's gradient in different orders, and Adam divides by
 #    √v, so a near-zero gradient's rounding difference becomes a difference of up to the
 #    learning rate in its update; losses average over the whole batch and stay much closer.
-# 2. A rank killed (SIGKILL) in the middle of training makes the other stop with an error
+# 2. --resume with the same 2 ranks continues bit for bit as an uninterrupted 2-rank run.
+# 3. A rank killed (SIGKILL) in the middle of training makes the other stop with an error
 #    within the timeout instead of waiting forever in its allreduce.
-# 3. A run under mpirun without the MPI plugin stops with a message saying how to build it.
+# 4. A run under mpirun without the MPI plugin stops with a message saying how to build it.
 # Without mpirun the tests are skipped, saying so, unless VAEGAN_REQUIRE_MPI=1 makes that a failure.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -46,6 +47,15 @@ for model in vae gan vaegan; do
     python3 Tests/MPI/compare.py "$work/$model-1.log" "$work/$model-2.log.rank0" "$work/$model-2.log.rank1" \
         "$work/$model-1/checkpoint.safetensors" "$work/$model-2/checkpoint.safetensors" 1e-6 1e-3 || failed=1
 done
+
+echo "MPI --resume with the same 2 ranks: epoch 2 after a restart equals epoch 2 of one run, bit for bit"
+timeout 300 "${mpirun[@]}" "$vaegan" "${train[@]}" --model vae --epochs 2 --out "$work/vae-2" --resume --step-log "$work/resumed.log"
+timeout 300 "${mpirun[@]}" "$vaegan" "${train[@]}" --model vae --epochs 2 --out "$work/straight" --step-log "$work/straight.log"
+if [ "$(tail -n 1 "$work/resumed.log.rank1")" = "$(tail -n 1 "$work/straight.log.rank0")" ]; then
+    echo "  last step alike: $(tail -n 1 "$work/resumed.log.rank1")"
+else
+    echo "  FAIL: $(tail -n 1 "$work/resumed.log.rank1") after resuming, $(tail -n 1 "$work/straight.log.rank0") straight"; failed=1
+fi
 
 echo "MPI dead rank: rank 1 killed at its 10th allreduce; rank 0 must stop within 120 s"
 set +e

@@ -22,6 +22,15 @@ extension GradientReducer {
         losses = GeneratorLosses(loss: f[0], fakeProbability: f[1])
     }
 
+    /// A test set's figures, each rank's share of it summed (once an epoch: it may allocate).
+    public func sum(_ evaluation: inout VAEEvaluation) {
+        var values = [evaluation.reconstruction, evaluation.kl] + evaluation.klPerDimension
+        sum(&values)
+        evaluation.reconstruction = values[0]
+        evaluation.kl = values[1]
+        evaluation.klPerDimension = Array(values[2...])
+    }
+
     /// The VAE-GAN's figures; the gate stays as it was (the caller decides it again on them).
     public func sum(_ step: inout VAEGANStep) {
         var f = SIMD8<Double>(step.prior, step.llike, step.pixel, step.gan, step.realProbability,

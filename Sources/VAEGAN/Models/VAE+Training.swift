@@ -108,7 +108,16 @@ public final class VAETraining: GenerativeTraining {
     public func finishEpoch(test: ImageDataset?) -> VAEMetrics {
         let n = Double(max(sums.batches, 1))
         return VAEMetrics(loss: sums.loss / n, reconstruction: sums.reconstruction / n, kl: sums.kl / n,
-                          beta: sums.beta / n, evaluation: test.map { vae.evaluate($0) })
+                          beta: sums.beta / n, evaluation: test.map(evaluate))
+    }
+
+    /// The test set's figures; in a data-parallel run each rank computes its rows of each batch
+    /// and the sums are the whole set's, on every rank.
+    private func evaluate(_ test: ImageDataset) -> VAEEvaluation {
+        guard let reducer else { return vae.evaluate(test) }
+        var evaluation = vae.evaluate(test, shard: reducer.shard)
+        reducer.sum(&evaluation)
+        return evaluation
     }
 
     public func outputObservers(directory: String, test: ImageDataset) -> [any TrainingObserver] {

@@ -115,8 +115,7 @@ public final class VAE {
             return accumulateImportanceWeightedGradients(on: batch, samples: samples, doublyReparameterized: dreg)
         }
         let rows = batch.rows, x = shard.rows(of: batch)
-        let (mu, logvar) = encode(x)
-        let output = decoder.forward(latent.sample(mu: mu, logvar: logvar, noise: &rng, shard: shard, batchRows: rows))
+        let output = forward(x, noise: &rng, shard: shard, batchRows: rows)
 
         let scale = 1 / Float(rows)
         let dOutput = Matrix(outputGradient.pointer, rows: x.rows, columns: inputWidth)
@@ -135,10 +134,12 @@ public final class VAE {
 
     /// x → (μ, log σ²) → z = μ + σ·ε with ε drawn from `generator` → decoder output (a view
     /// into the decoder's buffer, valid until the next call). `latent` saves what its backward
-    /// and its KL need.
-    private func forward(_ x: Matrix, noise generator: inout RandomGenerator) -> Matrix {
+    /// and its KL need. With a `shard`, x is its rows of a batch of `batchRows` (ε is drawn
+    /// for the whole batch).
+    private func forward(_ x: Matrix, noise generator: inout RandomGenerator, shard: BatchShard = .whole,
+                         batchRows: Int? = nil) -> Matrix {
         let (mu, logvar) = encode(x)
-        return decoder.forward(latent.sample(mu: mu, logvar: logvar, noise: &generator))
+        return decoder.forward(latent.sample(mu: mu, logvar: logvar, noise: &generator, shard: shard, batchRows: batchRows))
     }
 
     /// −log p(x | z) summed over the batch; writes `scale`·∂/∂output into `gradient` (if any).
@@ -252,10 +253,12 @@ public final class VAE {
     public func reconstruct(_ x: Matrix) -> Matrix { decode(encode(x).mu) }
 
     /// The losses of one batch without training: one z per example drawn from `noise`. With
-    /// `tallyKL` the KL per latent dimension is added to `klPerDimension` too.
-    public func evaluate(_ x: Matrix, noise generator: inout RandomGenerator, tallyKL: Bool = false) -> VAELosses {
-        let rows = x.rows
-        let output = forward(x, noise: &generator)
+    /// `tallyKL` the KL per latent dimension is added to `klPerDimension` too. With a `shard`,
+    /// only its rows of `batch` are computed, and the losses are their share of the batch's means.
+    public func evaluate(_ batch: Matrix, noise generator: inout RandomGenerator, tallyKL: Bool = false,
+                         shard: BatchShard = .whole) -> VAELosses {
+        let batchRows = batch.rows, x = shard.rows(of: batch), rows = x.rows
+        let output = forward(x, noise: &generator, shard: shard, batchRows: batchRows)
         let reconstruction = reconstructionLoss(output: output, target: x, gradient: nil, scale: 1)
         let kl: Double
         if tallyKL {
@@ -264,7 +267,7 @@ public final class VAE {
         } else {
             kl = latent.kl()
         }
-        let scale = 1 / Double(rows)
+        let scale = 1 / Double(batchRows)
         return VAELosses(reconstruction: reconstruction * scale, kl: kl * scale, beta: 1)
     }
 }
