@@ -38,6 +38,8 @@ struct Train: ParsableCommand {
     @Flag(help: "Continue from --out's checkpoint (a weights-only one: its weights, fresh optimizer state).") var resume = false
     @Option(help: "Train on the first N training examples only (quick runs).") var limit: Int?
     @Flag(help: "No progress output.") var quiet = false
+    @Option(help: "Under mpirun: start summing each part's last layers' gradients across the ranks while the backward pass computes the earlier ones (on), or sum each part after its backward pass (off).")
+    var overlap = Switch.on
     @Option(help: "Append each step's running loss and a hash of all weights to this file (PATH.rankN under mpirun); the MPI tests compare them.")
     var stepLog: String?
     @Option(help: "Every N epochs (and after the last) score samples: FID, precision/recall, classes covered, in metrics.csv and loss.png (built-in data sets; 0 = never).")
@@ -188,10 +190,11 @@ struct Train: ParsableCommand {
             configuration.seed = seed
             training = try configuration.makeTraining(inputWidth: trainSet.featureCount, stepsPerEpoch: loader.batchesPerEpoch)
         }
-        var ranks = ""
+        var ranks = "", reducer: GradientReducer?
         if let mpi {
             try requireShards(loader: loader, ranks: mpi.size)
-            try training.distribute(with: GradientReducer(communicator: mpi))
+            reducer = GradientReducer(communicator: mpi, overlapsBackward: overlap == .on)
+            try training.distribute(with: reducer!)
             ranks = " on each of \(mpi.size) MPI ranks (\(mpi.libraryVersion)), each training \(loader.batchSize / mpi.size)–\((loader.batchSize + mpi.size - 1) / mpi.size) rows of every batch"
         }
         // --metrics-every scores in the data set's domain-classifier features (validate() made
@@ -207,7 +210,13 @@ struct Train: ParsableCommand {
             trainer.progress.note("resuming \(options.checkpointPath) after epoch \(trainer.nextEpoch - 1)")
         }
         trainer.progress.note("training \(model) on \(dataOptions.data): \(trainSet.count) examples, \(loader.batchesPerEpoch) batches of \(loader.batchSize) per epoch, \(Threads.count) threads\(ranks)")
+        let started = Date()
         try trainer.run()
+        if let reducer {
+            let seconds = Date().timeIntervalSince(started)
+            trainer.progress.note(String(format: "rank 0 waited %.2f s of %.2f s (%.1f%%) for gradient sums (overlap %@)",
+                                         reducer.waitingSeconds, seconds, 100 * reducer.waitingSeconds / seconds, overlap.rawValue))
+        }
         trainer.progress.note("wrote \(options.outputDirectory)/: checkpoint.safetensors, metrics.csv, loss.png and pictures")
     }
 

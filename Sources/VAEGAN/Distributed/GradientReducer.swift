@@ -23,9 +23,13 @@ public final class GradientReducer {
     /// Seconds spent inside sums (blocking, or waiting for started ones) since the last reset:
     /// the communication the step could not hide.
     public private(set) var waitingSeconds = 0.0
+    /// Whether the models start summing a part's last layers while the backward pass computes
+    /// the earlier ones (GradientBuckets) rather than summing the whole store after it.
+    public let overlapsBackward: Bool
 
-    public init(communicator: any Communicator) {
+    public init(communicator: any Communicator, overlapsBackward: Bool = true) {
         self.communicator = communicator
+        self.overlapsBackward = overlapsBackward
         shard = BatchShard(index: communicator.rank, count: communicator.size)
     }
 
@@ -33,6 +37,16 @@ public final class GradientReducer {
     /// zero everywhere, and one contiguous sum is cheaper than one per parameter).
     public func reduce(_ store: ParameterStore) {
         timed { communicator.sum(store.gradients.pointer, count: store.count) }
+    }
+
+    /// The store's buckets when the backward pass is overlapped; nil when it is not.
+    public func buckets(for store: ParameterStore) -> GradientBuckets? {
+        overlapsBackward ? GradientBuckets(store: store, reducer: self) : nil
+    }
+
+    /// After the backward pass: the store's buckets' sums finished, or the whole store summed.
+    public func reduce(_ store: ParameterStore, buckets: GradientBuckets?) {
+        if let buckets { buckets.finish() } else { reduce(store) }
     }
 
     /// Replaces each of up to eight figures with its sum over the ranks (a SIMD value: no heap).

@@ -68,6 +68,13 @@ public final class GANTraining: GenerativeTraining {
     public func distribute(with reducer: GradientReducer) throws(VAEGANError) {
         gan.shard = reducer.shard
         schedule.reducer = reducer
+        if reducer.overlapsBackward {
+            let buckets = (GradientBuckets(store: gan.discriminatorStore, reducer: reducer),
+                           GradientBuckets(store: gan.generatorStore, reducer: reducer))
+            gan.discriminatorListener = buckets.0
+            gan.generator.backwardListener = buckets.1
+            schedule.buckets = buckets
+        }
     }
 
     public func finishEpoch(test: ImageDataset?) -> GANMetrics {

@@ -39,6 +39,9 @@ public final class GAN {
     /// The rows of each training batch this process trains on (data-parallel training); every
     /// row when training alone.
     public var shard = BatchShard.whole
+    /// Told as D's layers finish their last backward pass of a D step (the fakes'); G's
+    /// generator.backwardListener needs no such care, G having one pass per step.
+    public var discriminatorListener: (any BackwardListener)?
 
     private let noise: Tensor          // z, (capacity, latent)
     private let logitGradient: Tensor  // ∂L/∂l, (capacity, 1)
@@ -94,7 +97,9 @@ public final class GAN {
         let fakeLogits = discriminator.forward(fake)
         let fakeProbability = shard.share(ofMean: meanSigmoid(fakeLogits), batchRows: batchRows)
         let fakeLoss = binaryCrossEntropy(logits: fakeLogits, target: 0, gradient: dLogits, gradientScale: scale)
+        discriminator.backwardListener = discriminatorListener // D's last pass: its gradients end here
         discriminator.backward(dLogits, computeInputGradient: false, accumulateParameterGradients: true)
+        discriminator.backwardListener = nil
 
         return DiscriminatorLosses(loss: (realLoss + fakeLoss) * Double(scale),
                                    realProbability: realProbability, fakeProbability: fakeProbability)

@@ -21,6 +21,7 @@ public final class VAETraining: GenerativeTraining {
 
     /// Sums gradients and figures across the ranks of a data-parallel run; nil alone.
     public private(set) var reducer: GradientReducer?
+    private var buckets: GradientBuckets?
 
     private var sums = (loss: 0.0, reconstruction: 0.0, kl: 0.0, beta: 0.0, batches: 0)
     /// A fixed generator for test ε and pictures, so epochs are compared on equal terms.
@@ -79,9 +80,10 @@ public final class VAETraining: GenerativeTraining {
     public func trainStep(on batch: Matrix) throws(VAEGANError) -> Double {
         let beta = currentBeta
         vae.store.zeroGradients()
+        buckets?.begin()
         var losses = vae.accumulateGradients(on: batch, beta: beta)
         if let reducer {
-            reducer.reduce(vae.store)
+            reducer.reduce(vae.store, buckets: buckets)
             reducer.sum(&losses)
         }
         guard losses.loss.isFinite else {
@@ -103,6 +105,11 @@ public final class VAETraining: GenerativeTraining {
         }
         vae.shard = reducer.shard
         self.reducer = reducer
+        // The decoder's backward and then the encoder's finish the store from its end (log σ,
+        // decoder) to its start (encoder), one pass each.
+        buckets = reducer.buckets(for: vae.store)
+        vae.decoder.backwardListener = buckets
+        vae.encoder.body.backwardListener = buckets
     }
 
     public func finishEpoch(test: ImageDataset?) -> VAEMetrics {

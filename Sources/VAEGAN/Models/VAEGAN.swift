@@ -226,6 +226,20 @@ public final class VAEGAN {
                           discriminatorFakeLoss: fakeLoss, updatedDiscriminator: trainD, updatedDecoder: trainDecoder)
     }
 
+    /// Sets each part's listener on the pass that adds last into its gradients in a step, so the
+    /// listener hears of final gradients only (data-parallel overlap, GradientBuckets): the
+    /// encoder's one pass; the decoder's pass on z (z_p's came before); D's pass on x̃ when
+    /// reconstructions are fakes, else on x_p (x's came before).
+    public func listenToLastBackwardPasses(encoder encoderListener: any BackwardListener,
+                                           decoder decoderListener: any BackwardListener,
+                                           discriminator discriminatorListener: any BackwardListener) {
+        encoder.body.backwardListener = encoderListener
+        decoder.backwardListener = decoderListener
+        let last = configuration.reconstructionsAsFakes ? discriminatorOnReconstruction : discriminatorOnPrior
+        last.features.backwardListener = discriminatorListener
+        last.head.backwardListener = discriminatorListener
+    }
+
     /// The reference code's equilibrium rule on D's mean BCE for real and fake examples.
     public func gate(realLoss: Double, fakeLoss: Double) -> (discriminator: Bool, decoder: Bool) {
         let c = configuration
