@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Installs what VAEGAN needs: from Debian, OpenBLAS, LAPACKE, zlib and the Fashion-MNIST files;
+# Installs what VAEGAN needs: from Debian, OpenBLAS, LAPACKE, zlib and the Fashion-MNIST files,
+# and Open MPI for the data-parallel tests (Tests/MPI; the package itself never needs it);
 # from PyPI, what the Python bindings' tests use (numpy, pytest, safetensors, and scipy as the
 # Fréchet distance's reference). Skips whatever is already there; uses sudo for apt when not
 # run as root.
 set -euo pipefail
-packages=(libopenblas-dev liblapacke-dev zlib1g-dev pkg-config dataset-fashion-mnist)
+packages=(libopenblas-dev liblapacke-dev zlib1g-dev pkg-config dataset-fashion-mnist libopenmpi-dev openmpi-bin)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -4,7 +4,7 @@
 # ABI's tests (C examples, boundary test, exports, namesakes, out of memory, threads, Python
 # bindings), the C core's thread pool under AddressSanitizer/UBSan and ThreadSanitizer, and the
 # C ABI under AddressSanitizer/UBSan (scripts/test-sanitizers.sh runs it under ThreadSanitizer
-# too). VAEGAN_FUZZ_SECONDS=30 also runs each fuzz harness that long (scripts/fuzz.sh).
+# too), and data-parallel training with 2 MPI ranks (Tests/MPI/run.sh). VAEGAN_FUZZ_SECONDS=30 also runs each fuzz harness that long (scripts/fuzz.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-dependencies.sh
@@ -14,6 +14,8 @@ scripts/install-dependencies.sh
 OPENBLAS_NUM_THREADS=1 swift test
 scripts/test-abi.sh
 ABI_SANITIZERS=address scripts/test-sanitizers.sh
+# install-dependencies.sh installed Open MPI, so a missing mpirun is a failure here, not a skip.
+VAEGAN_REQUIRE_MPI=1 Tests/MPI/run.sh
 if [[ "${VAEGAN_FUZZ_SECONDS:-0}" -gt 0 ]]; then
     scripts/fuzz.sh "$VAEGAN_FUZZ_SECONDS"
 fi

@@ -38,6 +38,10 @@ struct Train: ParsableCommand {
     @Flag(help: "Continue from --out's checkpoint (a weights-only one: its weights, fresh optimizer state).") var resume = false
     @Option(help: "Train on the first N training examples only (quick runs).") var limit: Int?
     @Flag(help: "No progress output.") var quiet = false
+    @Option(help: "Under mpirun: start summing each part's last layers' gradients across the ranks while the backward pass computes the earlier ones (on), or sum each part after its backward pass (off).")
+    var overlap = Switch.on
+    @Option(help: "Append each step's running loss and a hash of all weights to this file (PATH.rankN under mpirun); the MPI tests compare them.")
+    var stepLog: String?
     @Option(help: "Every N epochs (and after the last) score samples: FID, precision/recall, classes covered, in metrics.csv and loss.png (built-in data sets; 0 = never).")
     var metricsEvery = 0
     @Option(help: "Samples drawn for each --metrics-every score.") var metricsSamples = 2000
@@ -133,15 +137,31 @@ struct Train: ParsableCommand {
     }
 
     func run() throws {
-        try runReportingErrors { () throws(VAEGANError) in try train() }
+        try runReportingErrors { () throws(VAEGANError) -> Void in
+            // Started by mpirun with several ranks: one model trained by all of them (Distributed/).
+            guard let mpi = try MPIPlugin.launched() else { return try train(mpi: nil) }
+            do throws(VAEGANError) {
+                try train(mpi: mpi)
+            } catch {
+                // The other ranks would wait for this one in their next allreduce: end them all.
+                FileHandle.standardError.write(Data("error (rank \(mpi.rank) of \(mpi.size)): \(error.message)\n".utf8))
+                mpi.abort(code: 1)
+            }
+            mpi.finish()
+        }
     }
 
-    private func train() throws(VAEGANError) {
-        try Threads.set(threads)
+    private func train(mpi: MPIPlugin?) throws(VAEGANError) {
+        // All cores means this rank's share of them when several ranks share the machine.
+        try Threads.set(threads == 0 && (mpi?.localSize ?? 1) > 1
+                        ? max(1, ProcessInfo.processInfo.activeProcessorCount / mpi!.localSize) : threads)
+        let isFirstRank = (mpi?.rank ?? 0) == 0
         var (trainSet, testSet) = try dataOptions.load()
         if let limit { trainSet = trainSet.prefix(limit) }
         var options = TrainingOptions(epochs: epochCount, outputDirectory: out ?? "runs/\(model)")
-        options.quiet = quiet
+        options.quiet = quiet || !isFirstRank
+        options.writesOutput = isFirstRank
+        options.stepLogPath = stepLog.map { path in mpi.map { "\(path).rank\($0.rank)" } ?? path }
         options.sampleQualityEvery = metricsEvery
         options.sampleQualityCount = metricsSamples
         options.likelihoodEvery = likelihoodEvery
@@ -161,14 +181,21 @@ struct Train: ParsableCommand {
             training = loaded.training
             if loaded.fresh {
                 // Weights only: no optimizer moments, generator states or epoch to continue from.
-                FileHandle.standardError.write(Data("warning: \(options.checkpointPath) holds weights only; training on from them with fresh optimizer state, from epoch 1\n".utf8))
+                if isFirstRank { FileHandle.standardError.write(Data("warning: \(options.checkpointPath) holds weights only; training on from them with fresh optimizer state, from epoch 1\n".utf8)) }
             } else {
                 checkpoint = file
             }
         } else {
-            if resume { FileHandle.standardError.write(Data("no checkpoint in \(options.outputDirectory); starting afresh\n".utf8)) }
+            if resume && isFirstRank { FileHandle.standardError.write(Data("no checkpoint in \(options.outputDirectory); starting afresh\n".utf8)) }
             configuration.seed = seed
             training = try configuration.makeTraining(inputWidth: trainSet.featureCount, stepsPerEpoch: loader.batchesPerEpoch)
+        }
+        var ranks = "", reducer: GradientReducer?
+        if let mpi {
+            try requireShards(loader: loader, ranks: mpi.size)
+            reducer = GradientReducer(communicator: mpi, overlapsBackward: overlap == .on)
+            try training.distribute(with: reducer!)
+            ranks = " on each of \(mpi.size) MPI ranks (\(mpi.libraryVersion)), each training \(loader.batchSize / mpi.size)–\((loader.batchSize + mpi.size - 1) / mpi.size) rows of every batch"
         }
         // --metrics-every scores in the data set's domain-classifier features (validate() made
         // sure the data set is a built-in one).
@@ -182,9 +209,23 @@ struct Train: ParsableCommand {
             try trainer.restore(from: checkpoint)
             trainer.progress.note("resuming \(options.checkpointPath) after epoch \(trainer.nextEpoch - 1)")
         }
-        trainer.progress.note("training \(model) on \(dataOptions.data): \(trainSet.count) examples, \(loader.batchesPerEpoch) batches of \(loader.batchSize) per epoch, \(Threads.count) threads")
+        trainer.progress.note("training \(model) on \(dataOptions.data): \(trainSet.count) examples, \(loader.batchesPerEpoch) batches of \(loader.batchSize) per epoch, \(Threads.count) threads\(ranks)")
+        let started = Date()
         try trainer.run()
+        if let reducer {
+            let seconds = Date().timeIntervalSince(started)
+            trainer.progress.note(String(format: "rank 0 waited %.2f s of %.2f s (%.1f%%) for gradient sums (overlap %@)",
+                                         reducer.waitingSeconds, seconds, 100 * reducer.waitingSeconds / seconds, overlap.rawValue))
+        }
         trainer.progress.note("wrote \(options.outputDirectory)/: checkpoint.safetensors, metrics.csv, loss.png and pictures")
+    }
+
+    /// Every rank needs at least one row of every batch, the last (partial) one included.
+    private func requireShards(loader: BatchLoader, ranks: Int) throws(VAEGANError) {
+        let last = loader.examples.count - (loader.batchesPerEpoch - 1) * loader.batchSize
+        guard min(loader.batchSize, last) >= ranks else {
+            throw .invalidArgument("\(ranks) ranks need batches of at least \(ranks) rows; with --batch-size \(loader.batchSize) the last batch of each epoch has \(last): change --batch-size or --limit")
+        }
     }
 
     /// The recipe of --preset, if any.

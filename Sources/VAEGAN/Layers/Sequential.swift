@@ -13,6 +13,13 @@ public final class Sequential: Layer {
     public let batchCapacity: Int
     /// Every layer's parameters in order (stored: training steps read it without allocating).
     public let parameters: [Parameter]
+    /// Told after each layer's backward that added into its parameters' gradients, with the
+    /// offset of the layer's first parameter in its store: a data-parallel run (GradientBuckets)
+    /// sets it on a part's last backward pass of a step, whose finished layers' gradients are
+    /// final and can be summed across ranks while the earlier layers are still computed.
+    public var backwardListener: (any BackwardListener)?
+    /// Each layer's first parameter's offset in its store (nil without parameters).
+    private let firstParameterOffsets: [Int?]
 
     public init(_ layers: [any Layer]) {
         precondition(!layers.isEmpty, "Sequential needs at least one layer")
@@ -23,6 +30,7 @@ public final class Sequential: Layer {
         self.layers = layers
         batchCapacity = layers.map(\.batchCapacity).min()!
         parameters = layers.flatMap(\.parameters)
+        firstParameterOffsets = layers.map { $0.parameters.first?.offset }
     }
 
     /// A multilayer perceptron of Dense layers named "name.0", "name.1", …: `hidden` after every
@@ -130,6 +138,9 @@ public final class Sequential: Layer {
             gradient = layers[index].backward(
                 gradient, computeInputGradient: index > 0 || computeInputGradient,
                 accumulateParameterGradients: accumulateParameterGradients)
+            if accumulateParameterGradients, let backwardListener, let offset = firstParameterOffsets[index] {
+                backwardListener.parameterGradientsAreFinal(from: offset)
+            }
         }
         return gradient
     }

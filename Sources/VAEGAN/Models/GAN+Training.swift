@@ -65,6 +65,18 @@ public final class GANTraining: GenerativeTraining {
         return d.loss
     }
 
+    public func distribute(with reducer: GradientReducer) throws(VAEGANError) {
+        gan.shard = reducer.shard
+        schedule.reducer = reducer
+        if reducer.overlapsBackward {
+            let buckets = (GradientBuckets(store: gan.discriminatorStore, reducer: reducer),
+                           GradientBuckets(store: gan.generatorStore, reducer: reducer))
+            gan.discriminatorListener = buckets.0
+            gan.generator.backwardListener = buckets.1
+            schedule.buckets = buckets
+        }
+    }
+
     public func finishEpoch(test: ImageDataset?) -> GANMetrics {
         if let average = schedule.generatorAverage, let noise = reestimationNoise {
             average.withAveragedWeights { gan.reestimateDecoderStatistics(noise: noise) }

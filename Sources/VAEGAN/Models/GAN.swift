@@ -36,6 +36,12 @@ public final class GAN {
     public let discriminatorStore: ParameterStore
     /// Draws z for training steps; saved in checkpoints.
     public var rng: RandomGenerator
+    /// The rows of each training batch this process trains on (data-parallel training); every
+    /// row when training alone.
+    public var shard = BatchShard.whole
+    /// Told as D's layers finish their last backward pass of a D step (the fakes'); G's
+    /// generator.backwardListener needs no such care, G having one pass per step.
+    public var discriminatorListener: (any BackwardListener)?
 
     private let noise: Tensor          // z, (capacity, latent)
     private let logitGradient: Tensor  // ∂L/∂l, (capacity, 1)
@@ -65,34 +71,35 @@ public final class GAN {
     public var latentWidth: Int { configuration.latentWidth }
     public var dataWidth: Int { configuration.dataWidth }
 
-    /// Fresh z ~ N(0, I) for `rows` rows, from `rng`.
+    /// Fresh z ~ N(0, I) for a batch of `rows` rows, from `rng`: the shard's rows of them.
     private func sampleNoise(rows: Int) -> Matrix {
-        let z = Matrix(noise.pointer, rows: rows, columns: latentWidth)
-        rng.fillNormal(z)
-        return z
+        shard.normalRows(rows, columns: latentWidth, in: noise.pointer, from: &rng)
     }
 
     /// D's gradient for one batch of real examples and as many fakes from fresh z: adds
     /// ∂/∂θ_D [BCE(D(x), real label) + BCE(D(G(z)), 0)] (batch means) into D's gradients.
-    /// G runs forward only: no gradient of G's parameters is computed.
-    public func accumulateDiscriminatorGradients(real: Matrix) -> DiscriminatorLosses {
+    /// G runs forward only: no gradient of G's parameters is computed. With a `shard`, only its
+    /// rows are computed, and gradients and figures are their share of the batch's.
+    public func accumulateDiscriminatorGradients(real batch: Matrix) -> DiscriminatorLosses {
         generator.updatesRunningStatistics = false // G is not trained here: its state stays as it is
         defer { generator.updatesRunningStatistics = true }
-        let rows = real.rows
-        let scale = 1 / Float(rows)
+        let batchRows = batch.rows, real = shard.rows(of: batch), rows = real.rows
+        let scale = 1 / Float(batchRows)
         let dLogits = Matrix(logitGradient.pointer, rows: rows, columns: 1)
 
         let realLogits = discriminator.forward(real)
-        let realProbability = meanSigmoid(realLogits)
+        let realProbability = shard.share(ofMean: meanSigmoid(realLogits), batchRows: batchRows)
         let realLoss = binaryCrossEntropy(logits: realLogits, target: configuration.realLabel,
                                           gradient: dLogits, gradientScale: scale)
         discriminator.backward(dLogits, computeInputGradient: false, accumulateParameterGradients: true)
 
-        let fake = generator.forward(sampleNoise(rows: rows))
+        let fake = generator.forward(sampleNoise(rows: batchRows))
         let fakeLogits = discriminator.forward(fake)
-        let fakeProbability = meanSigmoid(fakeLogits)
+        let fakeProbability = shard.share(ofMean: meanSigmoid(fakeLogits), batchRows: batchRows)
         let fakeLoss = binaryCrossEntropy(logits: fakeLogits, target: 0, gradient: dLogits, gradientScale: scale)
+        discriminator.backwardListener = discriminatorListener // D's last pass: its gradients end here
         discriminator.backward(dLogits, computeInputGradient: false, accumulateParameterGradients: true)
+        discriminator.backwardListener = nil
 
         return DiscriminatorLosses(loss: (realLoss + fakeLoss) * Double(scale),
                                    realProbability: realProbability, fakeProbability: fakeProbability)
@@ -100,15 +107,15 @@ public final class GAN {
 
     /// G's gradient for `rows` fresh z: the loss flows through D to G's output, but D's
     /// parameter gradients are neither computed nor touched.
-    public func accumulateGeneratorGradients(rows: Int) -> GeneratorLosses {
+    public func accumulateGeneratorGradients(rows batchRows: Int) -> GeneratorLosses {
         discriminator.updatesRunningStatistics = false // nor D here
         defer { discriminator.updatesRunningStatistics = true }
-        precondition(rows > 0 && rows <= batchCapacity, "GAN: \(rows) rows, capacity \(batchCapacity)")
-        let scale = 1 / Float(rows)
-        let dLogits = Matrix(logitGradient.pointer, rows: rows, columns: 1)
-        let fake = generator.forward(sampleNoise(rows: rows))
+        precondition(batchRows > 0 && batchRows <= batchCapacity, "GAN: \(batchRows) rows, capacity \(batchCapacity)")
+        let scale = 1 / Float(batchRows)
+        let fake = generator.forward(sampleNoise(rows: batchRows))
+        let dLogits = Matrix(logitGradient.pointer, rows: fake.rows, columns: 1)
         let logits = discriminator.forward(fake)
-        let fakeProbability = meanSigmoid(logits)
+        let fakeProbability = shard.share(ofMean: meanSigmoid(logits), batchRows: batchRows)
         let loss: Double
         switch configuration.objective {
         case .nonSaturating: // minimize −log D(G(z)) = BCE(l, 1)

@@ -40,12 +40,15 @@ public final class GaussianLatent {
 
     /// Draws ε ~ N(0, I) from `generator` and returns z = μ + exp(½ log σ²)·ε (a view into a
     /// workspace, valid until the next call). Saves μ, log σ² and ε for `backward` and `kl`.
-    public func sample(mu: Matrix, logvar: Matrix, noise generator: inout RandomGenerator) -> Matrix {
+    /// With a `shard` of a data-parallel run, μ and log σ² are its rows of a batch of
+    /// `batchRows`: ε is drawn for the whole batch and the shard keeps its rows of it.
+    public func sample(mu: Matrix, logvar: Matrix, noise generator: inout RandomGenerator,
+                       shard: BatchShard = .whole, batchRows: Int? = nil) -> Matrix {
+        let drawn = batchRows ?? mu.rows
         precondition(mu.columns == width && logvar.columns == width && mu.rows == logvar.rows
-                     && mu.rows > 0 && mu.rows <= batchCapacity,
+                     && mu.rows > 0 && drawn <= batchCapacity && mu.rows == shard.range(ofRows: drawn).count,
                      "GaussianLatent: μ (\(mu.rows), \(mu.columns)) and log σ² (\(logvar.rows), \(logvar.columns)) for width \(width), capacity \(batchCapacity)")
-        let eps = Matrix(noise.pointer, rows: mu.rows, columns: width)
-        generator.fillNormal(eps)
+        let eps = shard.normalRows(drawn, columns: width, in: noise.pointer, from: &generator)
         let zBatch = Matrix(z.pointer, rows: mu.rows, columns: width)
         reparameterize(into: zBatch, mu: mu, logvar: logvar, noise: eps)
         saved = (mu, logvar, eps)

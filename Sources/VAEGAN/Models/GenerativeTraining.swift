@@ -73,6 +73,12 @@ public protocol GenerativeTraining: Trainable where Metrics: GenerativeMetrics {
     func prepare(stepsPerEpoch: Int) throws(VAEGANError)
     /// The observers that write this kind's pictures (and per-epoch files) into `directory`.
     func outputObservers(directory: String, test: ImageDataset) -> [any TrainingObserver]
+    /// Makes this a data-parallel run's copy: from now on each step trains the reducer's shard of
+    /// its batch and sums gradients (each player's in its own step) and figures over the ranks
+    /// before the optimizers move (Distributed/). Before the first step.
+    ///
+    /// - Throws: `.invalidArgument` for what cannot be trained in pieces.
+    func distribute(with reducer: GradientReducer) throws(VAEGANError)
     /// The average of the generating part's weights (GAN generator, VAE-GAN decoder) when one
     /// is kept: pictures and scores during training use it, as `sample` and `eval` do.
     var averagedWeights: ExponentialMovingAverage? { get }

@@ -18,8 +18,11 @@ public struct VAEEvaluation: Sendable {
 
 extension VAE {
     /// Negative ELBO (β = 1) over every example of `data`, one z per example drawn from a
-    /// generator seeded with `seed` (the same ε each call, so epochs compare fairly).
-    public func evaluate(_ data: ImageDataset, seed: UInt64 = VAETraining.evaluationSeed) -> VAEEvaluation {
+    /// generator seeded with `seed` (the same ε each call, so epochs compare fairly). With a
+    /// `shard`, its rows of each batch only: the figures are its share, and the shards' sum
+    /// (GradientReducer) is the whole set's.
+    public func evaluate(_ data: ImageDataset, seed: UInt64 = VAETraining.evaluationSeed,
+                         shard: BatchShard = .whole) -> VAEEvaluation {
         var generator = RandomGenerator(seed: seed)
         let batch = Tensor(shape: [batchCapacity, data.featureCount])
         resetKLStatistics()
@@ -28,13 +31,13 @@ extension VAE {
         while start < data.count {
             let rows = min(batchCapacity, data.count - start)
             for r in 0..<rows { data.copyRow(start + r, to: batch.pointer + r * data.featureCount) }
-            let losses = evaluate(Matrix(batch.pointer, rows: rows, columns: data.featureCount), noise: &generator, tallyKL: true)
+            let losses = evaluate(Matrix(batch.pointer, rows: rows, columns: data.featureCount), noise: &generator, tallyKL: true, shard: shard)
             reconstruction += losses.reconstruction * Double(rows)
             kl += losses.kl * Double(rows)
             start += rows
         }
         let n = Double(data.count)
-        let perDimension = klPerDimension.map { $0 / Double(max(klExamples, 1)) }
+        let perDimension = klPerDimension.map { $0 / Double(max(data.count, 1)) } // every example tallied once
         resetKLStatistics()
         return VAEEvaluation(reconstruction: reconstruction / n, kl: kl / n, klPerDimension: perDimension)
     }

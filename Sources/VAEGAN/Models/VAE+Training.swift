@@ -19,6 +19,10 @@ public final class VAETraining: GenerativeTraining {
     /// Epochs the schedule spans, in epochs of `stepsPerEpoch` steps (unused by `.constant`).
     public let scheduleEpochs: Int
 
+    /// Sums gradients and figures across the ranks of a data-parallel run; nil alone.
+    public private(set) var reducer: GradientReducer?
+    private var buckets: GradientBuckets?
+
     private var sums = (loss: 0.0, reconstruction: 0.0, kl: 0.0, beta: 0.0, batches: 0)
     /// A fixed generator for test ε and pictures, so epochs are compared on equal terms.
     public static let evaluationSeed: UInt64 = 0x5EED
@@ -76,7 +80,12 @@ public final class VAETraining: GenerativeTraining {
     public func trainStep(on batch: Matrix) throws(VAEGANError) -> Double {
         let beta = currentBeta
         vae.store.zeroGradients()
-        let losses = vae.accumulateGradients(on: batch, beta: beta)
+        buckets?.begin()
+        var losses = vae.accumulateGradients(on: batch, beta: beta)
+        if let reducer {
+            reducer.reduce(vae.store, buckets: buckets)
+            reducer.sum(&losses)
+        }
         guard losses.loss.isFinite else {
             throw .nonFinite("loss is \(losses.loss) (reconstruction \(losses.reconstruction), KL \(losses.kl))")
         }
@@ -90,10 +99,32 @@ public final class VAETraining: GenerativeTraining {
         return losses.loss
     }
 
+    public func distribute(with reducer: GradientReducer) throws(VAEGANError) {
+        guard vae.configuration.objective == .elbo else {
+            throw .invalidArgument("data-parallel training of the β-VAE takes --objective elbo; the importance-weighted bound trains in one process")
+        }
+        vae.shard = reducer.shard
+        self.reducer = reducer
+        // The decoder's backward and then the encoder's finish the store from its end (log σ,
+        // decoder) to its start (encoder), one pass each.
+        buckets = reducer.buckets(for: vae.store)
+        vae.decoder.backwardListener = buckets
+        vae.encoder.body.backwardListener = buckets
+    }
+
     public func finishEpoch(test: ImageDataset?) -> VAEMetrics {
         let n = Double(max(sums.batches, 1))
         return VAEMetrics(loss: sums.loss / n, reconstruction: sums.reconstruction / n, kl: sums.kl / n,
-                          beta: sums.beta / n, evaluation: test.map { vae.evaluate($0) })
+                          beta: sums.beta / n, evaluation: test.map(evaluate))
+    }
+
+    /// The test set's figures; in a data-parallel run each rank computes its rows of each batch
+    /// and the sums are the whole set's, on every rank.
+    private func evaluate(_ test: ImageDataset) -> VAEEvaluation {
+        guard let reducer else { return vae.evaluate(test) }
+        var evaluation = vae.evaluate(test, shard: reducer.shard)
+        reducer.sum(&evaluation)
+        return evaluation
     }
 
     public func outputObservers(directory: String, test: ImageDataset) -> [any TrainingObserver] {

@@ -42,6 +42,9 @@ public final class VAE {
     public let logSigma: Parameter?
     /// The generator for ε in training; saved in checkpoints.
     public var rng: RandomGenerator
+    /// The rows of each training batch this process trains on (data-parallel training); every
+    /// row when training alone.
+    public var shard = BatchShard.whole
 
     /// Encoder, decoder and log σ in one buffer: the part the optimizer steps over.
     public let store: ParameterStore
@@ -104,23 +107,25 @@ public final class VAE {
 
     /// Forward and backward on one batch `x` (rows ≤ batchCapacity, values in the likelihood's
     /// range): adds ∂loss/∂parameters into the gradients and returns the batch's mean losses.
-    /// Draws ε from `rng`.
-    public func accumulateGradients(on x: Matrix, beta: Float) -> VAELosses {
+    /// Draws ε from `rng`. With a `shard`, only its rows of `x` are computed, and gradients and
+    /// losses are their share of the whole batch's (summing the shards' gives the batch's).
+    public func accumulateGradients(on batch: Matrix, beta: Float) -> VAELosses {
         if case .importanceWeighted(let samples, let dreg) = configuration.objective {
-            return accumulateImportanceWeightedGradients(on: x, samples: samples, doublyReparameterized: dreg)
+            precondition(shard == .whole, "VAE: the importance-weighted objective trains in one process only")
+            return accumulateImportanceWeightedGradients(on: batch, samples: samples, doublyReparameterized: dreg)
         }
-        let rows = x.rows
-        let output = forward(x, noise: &rng)
+        let rows = batch.rows, x = shard.rows(of: batch)
+        let output = forward(x, noise: &rng, shard: shard, batchRows: rows)
 
         let scale = 1 / Float(rows)
-        let dOutput = Matrix(outputGradient.pointer, rows: rows, columns: inputWidth)
+        let dOutput = Matrix(outputGradient.pointer, rows: x.rows, columns: inputWidth)
         let reconstruction = reconstructionLoss(output: output, target: x, gradient: dOutput, scale: scale)
         let dz = decoder.backward(dOutput)
 
         let (dmu, dlogvar, kl) = klPerDimension.withUnsafeMutableBufferPointer { perDimension in
             latent.backward(zGradient: dz, klGradientScale: beta * scale, perDimension: perDimension)
         }
-        klExamples += rows
+        klExamples += x.rows
 
         encoder.backward(muGradient: dmu, logvarGradient: dlogvar)
         // Divide in Double: the Float 1/rows is inexact unless rows is a power of two.
@@ -129,10 +134,12 @@ public final class VAE {
 
     /// x → (μ, log σ²) → z = μ + σ·ε with ε drawn from `generator` → decoder output (a view
     /// into the decoder's buffer, valid until the next call). `latent` saves what its backward
-    /// and its KL need.
-    private func forward(_ x: Matrix, noise generator: inout RandomGenerator) -> Matrix {
+    /// and its KL need. With a `shard`, x is its rows of a batch of `batchRows` (ε is drawn
+    /// for the whole batch).
+    private func forward(_ x: Matrix, noise generator: inout RandomGenerator, shard: BatchShard = .whole,
+                         batchRows: Int? = nil) -> Matrix {
         let (mu, logvar) = encode(x)
-        return decoder.forward(latent.sample(mu: mu, logvar: logvar, noise: &generator))
+        return decoder.forward(latent.sample(mu: mu, logvar: logvar, noise: &generator, shard: shard, batchRows: batchRows))
     }
 
     /// −log p(x | z) summed over the batch; writes `scale`·∂/∂output into `gradient` (if any).
@@ -246,10 +253,12 @@ public final class VAE {
     public func reconstruct(_ x: Matrix) -> Matrix { decode(encode(x).mu) }
 
     /// The losses of one batch without training: one z per example drawn from `noise`. With
-    /// `tallyKL` the KL per latent dimension is added to `klPerDimension` too.
-    public func evaluate(_ x: Matrix, noise generator: inout RandomGenerator, tallyKL: Bool = false) -> VAELosses {
-        let rows = x.rows
-        let output = forward(x, noise: &generator)
+    /// `tallyKL` the KL per latent dimension is added to `klPerDimension` too. With a `shard`,
+    /// only its rows of `batch` are computed, and the losses are their share of the batch's means.
+    public func evaluate(_ batch: Matrix, noise generator: inout RandomGenerator, tallyKL: Bool = false,
+                         shard: BatchShard = .whole) -> VAELosses {
+        let batchRows = batch.rows, x = shard.rows(of: batch), rows = x.rows
+        let output = forward(x, noise: &generator, shard: shard, batchRows: batchRows)
         let reconstruction = reconstructionLoss(output: output, target: x, gradient: nil, scale: 1)
         let kl: Double
         if tallyKL {
@@ -258,7 +267,7 @@ public final class VAE {
         } else {
             kl = latent.kl()
         }
-        let scale = 1 / Double(rows)
+        let scale = 1 / Double(batchRows)
         return VAELosses(reconstruction: reconstruction * scale, kl: kl * scale, beta: 1)
     }
 }

@@ -12,6 +12,9 @@ public final class VAEGANTraining: GenerativeTraining {
     public let discriminatorOptimizer: Adam
     /// The decoder's weight average, updated after each decoder step (when kept).
     public let decoderAverage: ExponentialMovingAverage?
+    /// Sums gradients and figures across the ranks of a data-parallel run; nil alone.
+    public private(set) var reducer: GradientReducer?
+    private var buckets: (encoder: GradientBuckets, decoder: GradientBuckets, discriminator: GradientBuckets)?
     private var sums = (prior: 0.0, llike: 0.0, pixel: 0.0, gan: 0.0, real: 0.0, fake: 0.0, steps: 0,
                         discriminatorSkips: 0, decoderSkips: 0)
 
@@ -53,7 +56,21 @@ public final class VAEGANTraining: GenerativeTraining {
         model.encoderStore.zeroGradients()
         model.decoderStore.zeroGradients()
         model.discriminatorStore.zeroGradients()
-        let step = model.accumulateGradients(on: batch)
+        if let buckets {
+            buckets.encoder.begin()
+            buckets.decoder.begin()
+            buckets.discriminator.begin()
+        }
+        var step = model.accumulateGradients(on: batch)
+        if let reducer {
+            reducer.reduce(model.encoderStore, buckets: buckets?.encoder)
+            reducer.reduce(model.decoderStore, buckets: buckets?.decoder)
+            reducer.reduce(model.discriminatorStore, buckets: buckets?.discriminator)
+            reducer.sum(&step)
+            // Each rank's gate saw its shard only; the batch's losses decide, alike everywhere.
+            (step.updatedDiscriminator, step.updatedDecoder) =
+                model.gate(realLoss: step.discriminatorRealLoss, fakeLoss: step.discriminatorFakeLoss)
+        }
         guard step.prior.isFinite, step.llike.isFinite, step.gan.isFinite else {
             throw .nonFinite("L_prior \(step.prior), L_llike \(step.llike), L_GAN \(step.gan)")
         }
@@ -73,6 +90,18 @@ public final class VAEGANTraining: GenerativeTraining {
         sums.fake += step.fakeProbability
         sums.steps += 1
         return step.prior + step.llike
+    }
+
+    public func distribute(with reducer: GradientReducer) throws(VAEGANError) {
+        model.shard = reducer.shard
+        self.reducer = reducer
+        if reducer.overlapsBackward {
+            let buckets = (GradientBuckets(store: model.encoderStore, reducer: reducer),
+                           GradientBuckets(store: model.decoderStore, reducer: reducer),
+                           GradientBuckets(store: model.discriminatorStore, reducer: reducer))
+            model.listenToLastBackwardPasses(encoder: buckets.0, decoder: buckets.1, discriminator: buckets.2)
+            self.buckets = buckets
+        }
     }
 
     public func finishEpoch(test: ImageDataset?) -> VAEGANMetrics {

@@ -60,6 +60,9 @@ public final class VAEGAN {
     /// D's layers after Dis_l, ending in one logit.
     public let discriminatorHead: Sequential
     public var rng: RandomGenerator
+    /// The rows of each training batch this process trains on (data-parallel training); every
+    /// row when training alone.
+    public var shard = BatchShard.whole
 
     /// D as one network, its features and head.
     private struct DiscriminatorPass {
@@ -68,8 +71,12 @@ public final class VAEGAN {
 
         /// Backward through the head, then the features, from logit gradients; D's parameters
         /// accumulate only when `trainsDiscriminator`. Returns ∂/∂input when asked.
+        /// `listener` hears of this pass's finished layers (D's last pass of a step).
         @discardableResult
-        func backward(_ dLogits: Matrix, trainsDiscriminator: Bool, needsInputGradient: Bool) -> Matrix {
+        func backward(_ dLogits: Matrix, trainsDiscriminator: Bool, needsInputGradient: Bool,
+                      listener: (any BackwardListener)? = nil) -> Matrix {
+            (head.backwardListener, features.backwardListener) = (listener, listener)
+            defer { (head.backwardListener, features.backwardListener) = (nil, nil) }
             let df = head.backward(dLogits, computeInputGradient: true, accumulateParameterGradients: trainsDiscriminator)
             return features.backward(df, computeInputGradient: needsInputGradient,
                                      accumulateParameterGradients: trainsDiscriminator)
@@ -77,6 +84,9 @@ public final class VAEGAN {
     }
     /// D's features and head, run on x, then x_p, then x̃.
     private let discriminator: DiscriminatorPass
+    /// Told as the decoder's and D's layers finish their last backward pass of a step, which
+    /// is not their only one (`listenToLastBackwardPasses`).
+    private var decoderListener: (any BackwardListener)?, discriminatorListener: (any BackwardListener)?
 
     /// Each part's parameters in one buffer: the parts the three optimizers step over.
     public let encoderStore: ParameterStore
@@ -142,9 +152,11 @@ public final class VAEGAN {
 
     /// Adds every part's gradient for one batch `x` into its parameters' gradients, each part
     /// getting only its own losses (see the file's header), and decides the gate. The caller
-    /// zeroes gradients before and applies the optimizers after (`VAEGANTraining`).
-    public func accumulateGradients(on x: Matrix) -> VAEGANStep {
-        let rows = x.rows, scale = 1 / Float(rows)
+    /// zeroes gradients before and applies the optimizers after (`VAEGANTraining`). With a
+    /// `shard`, only its rows of `batch` are computed, gradients and figures are their share of
+    /// the batch's, and the gate must be decided again on the batch's summed losses.
+    public func accumulateGradients(on batch: Matrix) -> VAEGANStep {
+        let batchRows = batch.rows, x = shard.rows(of: batch), rows = x.rows, scale = 1 / Float(batchRows)
         let c = configuration
         let dLogits = Matrix(logitGradient.pointer, rows: rows, columns: 1)
         let decoderOut = Matrix(decoderGradient.pointer, rows: rows, columns: inputWidth)
@@ -158,23 +170,23 @@ public final class VAEGAN {
         let fReal = Matrix(realFeatures.pointer, rows: rows, columns: featureWidth)
         fReal.copy(from: d.features.forward(x))
         let realLogits = d.head.forward(fReal)
-        let realProbability = meanSigmoid(realLogits)
+        let realProbability = shard.share(ofMean: meanSigmoid(realLogits), batchRows: batchRows)
         let realLoss = binaryCrossEntropy(logits: realLogits, target: 1, gradient: dLogits, gradientScale: scale) * Double(scale)
         d.backward(dLogits, trainsDiscriminator: true, needsInputGradient: false)
 
         // Prior samples x_p = Dec(z_p): D's term BCE(D(x_p), 0) → D; the decoder's GAN term → decoder.
-        let zPrior = Matrix(priorNoise.pointer, rows: rows, columns: latentWidth)
-        rng.fillNormal(zPrior)
+        let zPrior = shard.normalRows(batchRows, columns: latentWidth, in: priorNoise.pointer, from: &rng)
         let fakeLogits = d.head.forward(d.features.forward(decoder.forward(zPrior)))
-        let fakeProbability = meanSigmoid(fakeLogits)
+        let fakeProbability = shard.share(ofMean: meanSigmoid(fakeLogits), batchRows: batchRows)
         let fakeLoss = binaryCrossEntropy(logits: fakeLogits, target: 0, gradient: dLogits, gradientScale: scale) * Double(scale)
-        let dPrior = d.backward(dLogits, trainsDiscriminator: true, needsInputGradient: true)
+        let dPrior = d.backward(dLogits, trainsDiscriminator: true, needsInputGradient: true,
+                                listener: c.reconstructionsAsFakes ? nil : discriminatorListener)
         decoderOut.copy(from: generatorGradient(dPrior, logits: fakeLogits, through: d, scale: scale))
         decoder.backward(decoderOut, computeInputGradient: false, accumulateParameterGradients: true)
 
         // Reconstructions x̃ = Dec(μ + σ·ε).
         let (mu, logvar) = encoder.forward(x)
-        let xTilde = decoder.forward(latent.sample(mu: mu, logvar: logvar, noise: &rng))
+        let xTilde = decoder.forward(latent.sample(mu: mu, logvar: logvar, noise: &rng, shard: shard, batchRows: batchRows))
         let reconstructed = d
         let fTilde = reconstructed.features.forward(xTilde)
 
@@ -183,7 +195,8 @@ public final class VAEGAN {
         if c.reconstructionsAsFakes { // BCE(D(x̃), 0) → D; its GAN term → decoder (never the encoder)
             let logits = reconstructed.head.forward(fTilde)
             ganLoss += binaryCrossEntropy(logits: logits, target: 0, gradient: dLogits, gradientScale: scale) * Double(scale)
-            let dx = reconstructed.backward(dLogits, trainsDiscriminator: true, needsInputGradient: true)
+            let dx = reconstructed.backward(dLogits, trainsDiscriminator: true, needsInputGradient: true,
+                                            listener: discriminatorListener)
             decoderOut.copy(from: generatorGradient(dx, logits: logits, through: reconstructed, scale: scale))
         }
 
@@ -203,7 +216,9 @@ public final class VAEGAN {
         vg_axpy(decoderOut.base, c.pixelWeight, dPixel.base, Int64(decoderOut.count))
 
         // Both backward passes read the decoder's forward on z (z_p's pass is finished).
+        decoder.backwardListener = decoderListener // the decoder's last pass that adds into its gradients
         decoder.backward(decoderOut, computeInputGradient: false, accumulateParameterGradients: true)
+        decoder.backwardListener = nil
         let dz = decoder.backward(encoderOut, computeInputGradient: true, accumulateParameterGradients: false)
 
         // Encoder: L_llike + λ·L_pixel through z, plus L_prior = KL.
@@ -215,6 +230,18 @@ public final class VAEGAN {
         return VAEGANStep(prior: priorLoss, llike: llike, pixel: pixel, gan: ganLoss, realProbability: realProbability,
                           fakeProbability: fakeProbability, discriminatorRealLoss: realLoss,
                           discriminatorFakeLoss: fakeLoss, updatedDiscriminator: trainD, updatedDecoder: trainDecoder)
+    }
+
+    /// Sets each part's listener on the pass that adds last into its gradients in a step, so the
+    /// listener hears of final gradients only (data-parallel overlap, GradientBuckets): the
+    /// encoder's one pass; the decoder's pass on z (z_p's came before); D's pass on x̃ when
+    /// reconstructions are fakes, else on x_p (x's came before).
+    public func listenToLastBackwardPasses(encoder encoderListener: any BackwardListener,
+                                           decoder decoderListener: any BackwardListener,
+                                           discriminator discriminatorListener: any BackwardListener) {
+        encoder.body.backwardListener = encoderListener
+        self.decoderListener = decoderListener
+        self.discriminatorListener = discriminatorListener
     }
 
     /// The reference code's equilibrium rule on D's mean BCE for real and fake examples.

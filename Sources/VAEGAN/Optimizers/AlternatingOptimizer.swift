@@ -29,6 +29,11 @@ public final class AlternatingOptimizer {
     public var discriminatorStepsInRound = 0
     /// The generator's weight average, updated after each generator step (when kept).
     public let generatorAverage: ExponentialMovingAverage?
+    /// Sums each player's gradients (and figures) across the ranks of a data-parallel run, in
+    /// that player's own step; nil alone.
+    public var reducer: GradientReducer?
+    /// Each player's buckets, when the reducer overlaps the backward pass.
+    public var buckets: (discriminator: GradientBuckets, generator: GradientBuckets)?
 
     public init(gan: GAN, discriminatorOptimizer: any Optimizer, generatorOptimizer: any Optimizer,
                 discriminatorSteps: Int = 1, generatorSteps: Int = 1,
@@ -51,7 +56,12 @@ public final class AlternatingOptimizer {
     /// `generatorSteps` generator steps with batches of the same size (D fixed).
     public func step(real: Matrix) -> AlternatingStep {
         gan.discriminatorStore.zeroGradients()
-        let d = gan.accumulateDiscriminatorGradients(real: real)
+        buckets?.discriminator.begin()
+        var d = gan.accumulateDiscriminatorGradients(real: real)
+        if let reducer {
+            reducer.reduce(gan.discriminatorStore, buckets: buckets?.discriminator)
+            reducer.sum(&d)
+        }
         discriminatorOptimizer.step()
         discriminatorStepsInRound += 1
         guard discriminatorStepsInRound == discriminatorSteps else { return AlternatingStep(discriminator: d) }
@@ -59,7 +69,13 @@ public final class AlternatingOptimizer {
         var g: GeneratorLosses?
         for _ in 0..<generatorSteps {
             gan.generatorStore.zeroGradients()
-            g = gan.accumulateGeneratorGradients(rows: real.rows)
+            buckets?.generator.begin()
+            var losses = gan.accumulateGeneratorGradients(rows: real.rows)
+            if let reducer {
+                reducer.reduce(gan.generatorStore, buckets: buckets?.generator)
+                reducer.sum(&losses)
+            }
+            g = losses
             generatorOptimizer.step()
             generatorAverage?.update()
         }

@@ -21,6 +21,12 @@ public struct TrainingOptions: Sendable {
     public var likelihoodEvery = 0
     public var likelihoodSamples = 1000
     public var likelihoodImages = 1000
+    /// False on the ranks of a data-parallel run other than 0: they train and evaluate their
+    /// shares but write nothing (no folder, checkpoint, metrics or pictures).
+    public var writesOutput = true
+    /// Appends each step's running loss and a hash of the weights to this file (one per rank
+    /// under MPI); the data-parallel tests compare them.
+    public var stepLogPath: String?
 
     public init(epochs: Int, outputDirectory: String) {
         self.epochs = epochs
@@ -65,6 +71,7 @@ public final class Trainer {
         log = MetricsLogWriter(path: options.metricsPath, records: history)
         progress = ProgressReporter(epochs: options.epochs, batchesPerEpoch: loader.batchesPerEpoch)
         progress.isQuiet = options.quiet
+        guard options.writesOutput else { return }
         do {
             try FileManager.default.createDirectory(atPath: options.outputDirectory, withIntermediateDirectories: true)
         } catch {
@@ -95,6 +102,8 @@ public final class Trainer {
     /// What `vaegan train` writes and shows, in the order they run after an epoch.
     private func observers() -> [any TrainingObserver] {
         var observers: [any TrainingObserver] = []
+        if let path = options.stepLogPath { observers.append(StepLogWriter(path: path, model: model.generativeModel)) }
+        guard options.writesOutput else { return observers }
         var extraPanels: [(title: String, metrics: [String])] = []
         if let sampleQuality, options.sampleQualityEvery > 0 {
             observers += [SampleQualityScorer(evaluator: sampleQuality, model: model.trainedModel, options: options)]
