@@ -254,7 +254,9 @@ VG_API vg_status vg_model_create_with_networks(vg_model **out, const vg_config *
  * "conv", the convolutional networks for 1 × 28 × 28 images (β-VAE: conv encoder body and
  * decoder; GAN: DCGAN generator and discriminator; VAE-GAN: both, D's layer 3 as the feature
  * layer), which follow config's latent_width (and the GAN's generator_output, the leaky_slope)
- * and ignore its widths. "conv" needs input_width 784 (VG_ERROR_SHAPE_MISMATCH otherwise).
+ * and ignore its widths. A preset also sets the VAE-GAN's gamma, objective and gating to its
+ * reference values (conv: 0.01, VG_OBJECTIVE_NONSATURATING, 0; mlp: 1, VG_OBJECTIVE_MINIMAX, 1), over
+ * config's. "conv" needs input_width 784 (VG_ERROR_SHAPE_MISMATCH otherwise).
  * Errors as vg_model_create, and VG_ERROR_INVALID_ARGUMENT for an unknown name (the message
  * lists the known ones). */
 VG_API vg_status vg_model_create_with_architecture(vg_model **out, const vg_config *config,

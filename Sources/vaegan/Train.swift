@@ -60,7 +60,7 @@ struct Train: ParsableCommand {
     @Flag(help: "vae: learn σ of the Gaussian likelihood.") var learnSigma = false
 
     // GAN and VAE-GAN
-    @Option(help: "vae: elbo (default) or iwae (the importance-weighted bound); gan: minimax or nonsaturating (default); vaegan: the decoder's form (default minimax).")
+    @Option(help: "vae: elbo (default) or iwae (the importance-weighted bound); gan: minimax or nonsaturating (default); vaegan: the decoder's form (default minimax mlp, nonsaturating conv).")
     var objective: String?
     @Option(help: "vae: importance samples K per example for --objective iwae (default 5).") var importanceSamples: Int?
     @Flag(help: "vae: with --objective iwae, the doubly reparameterized gradient (DReG) for the encoder.") var dreg = false
@@ -74,7 +74,7 @@ struct Train: ParsableCommand {
     var emaDecay: Float = GANTrainingConfiguration().emaDecay
 
     // VAE-GAN
-    @Option(help: "vaegan: weight γ of L_llike in the decoder's update.") var gamma: Float = VAEGANTrainingConfiguration().model.gamma
+    @Option(help: "vaegan: weight γ of L_llike in the decoder's update (default 1 mlp, 0.01 conv).") var gamma: Float?
     @Option(help: "vaegan: weight λ of the pixel term ½‖x − x̃‖² in the encoder's and decoder's updates.")
     var pixelWeight: Float?
     @Option(help: "vaegan: index of D's hidden layer used as the feature space.")
@@ -83,7 +83,7 @@ struct Train: ParsableCommand {
     var reconstructionsAsFakes = Switch(VAEGANTrainingConfiguration().model.reconstructionsAsFakes)
     @Option(help: "vaegan: D's learning rate (default: --lr).") var discriminatorLr: Float?
     @Option(help: "vaegan: Adam's β₁ for all three parts.") var beta1: Float = VAEGANTrainingConfiguration().beta1
-    @Option(help: "vaegan: equilibrium gating, on or off.") var gating = Switch(VAEGANTrainingConfiguration().model.gating)
+    @Option(help: "vaegan: equilibrium gating, on or off (default on mlp, off conv).") var gating: Switch?
 
     func validate() throws {
         guard ModelRegistry.names.contains(model) else {

@@ -55,11 +55,11 @@ extension GANTrainingConfiguration: KindFlags {
 extension VAEGANTrainingConfiguration: KindFlags {
     mutating func apply(_ flags: Train) throws(VAEGANError) {
         try model.applyNetworks(flags)
-        model.gamma = flags.gamma
+        model.gamma = flags.gamma ?? model.gamma
         model.pixelWeight = flags.pixelWeight ?? model.pixelWeight
         model.featureLayer = flags.featureLayer ?? model.featureLayer
         model.reconstructionsAsFakes = flags.reconstructionsAsFakes == .on
-        model.gating = flags.gating == .on
+        model.gating = flags.gating.map { $0 == .on } ?? model.gating
         model.objective = try flags.ganObjective ?? model.objective
         discriminatorLearningRate = flags.discriminatorLr
         beta1 = flags.beta1

@@ -124,6 +124,16 @@ import Testing
         #expect(after < 0.8 * before, "reconstruction error \(before) → \(after)")
     }
 
+    @Test("The VAE-GAN's presets carry their loss settings: conv γ 0.01, non-saturating, ungated; mlp back to the defaults")
+    func vaeganPresetLossSettings() {
+        var c = VAEGANConfiguration()
+        c.use(.conv)
+        #expect(c.gamma == 0.01 && c.objective == .nonSaturating && !c.gating && c.featureLayer == 3)
+        c.use(.mlp)
+        let defaults = VAEGANConfiguration()
+        #expect(c == defaults)
+    }
+
     @Test("A spec that changes a width trains, and its checkpoint holds the new shapes and loads")
     func changedWidth() throws {
         var c = GANTrainingConfiguration()
