@@ -139,7 +139,7 @@ struct Train: ParsableCommand {
     private func train() throws(VAEGANError) {
         try Threads.set(threads)
         var (trainSet, testSet) = try dataOptions.load()
-        if let limit { trainSet = trainSet.prefix(limit) }
+        if let limit { trainSet = try trainSet.prefix(limit) }
         var options = TrainingOptions(epochs: epochCount, outputDirectory: out ?? "runs/\(model)")
         options.quiet = quiet
         options.sampleQualityEvery = metricsEvery

@@ -20,6 +20,8 @@ public final class VAETraining: GenerativeTraining {
     public let scheduleEpochs: Int
 
     private var sums = (loss: 0.0, reconstruction: 0.0, kl: 0.0, beta: 0.0, batches: 0)
+    /// The test set's batches, allocated here so that finishing an epoch cannot run out of memory.
+    private let evaluationBatch: Tensor
     /// A fixed generator for test ε and pictures, so epochs are compared on equal terms.
     public static let evaluationSeed: UInt64 = 0x5EED
 
@@ -39,6 +41,7 @@ public final class VAETraining: GenerativeTraining {
         self.scheduleEpochs = scheduleEpochs
         self.warmupEpochs = warmupEpochs
         self.stepsPerEpoch = stepsPerEpoch
+        evaluationBatch = try vae.makeEvaluationBatch()
     }
 
     public var generativeModel: VAE { vae }
@@ -93,7 +96,7 @@ public final class VAETraining: GenerativeTraining {
     public func finishEpoch(test: ImageDataset?) -> VAEMetrics {
         let n = Double(max(sums.batches, 1))
         return VAEMetrics(loss: sums.loss / n, reconstruction: sums.reconstruction / n, kl: sums.kl / n,
-                          beta: sums.beta / n, evaluation: test.map { vae.evaluate($0) })
+                          beta: sums.beta / n, evaluation: test.map { vae.evaluate($0, seed: Self.evaluationSeed, batch: evaluationBatch) })
     }
 
     public func outputObservers(directory: String, test: ImageDataset) -> [any TrainingObserver] {
