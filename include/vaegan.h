@@ -121,11 +121,17 @@ VG_API int vg_thread_count(void);
  * batches of an epoch). An epoch is one pass over the rows given to vg_model_train, in
  * batches of `batch_size` (the last one may be smaller); a step is one batch.
  *
- * Every function checks its arguments: NULL pointers and sizes <= 0 give
- * VG_ERROR_INVALID_ARGUMENT, sizes that do not fit the model VG_ERROR_SHAPE_MISMATCH, a
- * handle of the wrong kind VG_ERROR_WRONG_MODEL, and a pointer that is not a live vg_model
- * (freed, or never created) VG_ERROR_INVALID_ARGUMENT. That last check is a safety net, not
- * a guarantee: a later vg_model may reuse a freed handle's address. On failure nothing is
+ * Errors. Every function checks its arguments: NULL pointers and sizes <= 0 give
+ * VG_ERROR_INVALID_ARGUMENT, and so does a pointer that is not a live vg_model (freed, or
+ * never created). That check is a safety net, not a guarantee: a later vg_model may reuse a
+ * freed handle's address. A call on a handle that another thread is inside fails with
+ * VG_ERROR_STATE (see "Threads"), and so does, in any function, a bug the library catches
+ * instead of crashing (a LAPACK argument error, say: the message says it is one; please report
+ * it). Beyond these rules, each function returns only the codes its comment lists ("Errors:
+ * ..."; "Errors as vg_x" adds vg_x's list); the boundary test (examples/c/boundary_test.c)
+ * reads those lists from this header and checks every status it sees against them.
+ * VG_ERROR_INTERNAL is not returned by any function (only vg_error_set passes it on). On
+ * failure nothing is
  * written to output buffers except as stated, and vg_last_error_message() says what was
  * wrong; successful calls leave the message as it was.
  */
@@ -267,7 +273,8 @@ VG_API vg_status vg_model_create_with_architecture(vg_model **out, const vg_conf
  * (e.g. freed twice); VG_ERROR_STATE if another thread is inside a call on it (not freed). */
 VG_API vg_status vg_model_free(vg_model *model);
 
-/* The model's kind, a vg_model_kind (int32_t for the reason vg_config gives). */
+/* The model's kind, a vg_model_kind (int32_t for the reason vg_config gives). These four
+ * getters fail only by the two rules above ("Errors"). */
 VG_API vg_status vg_model_kind_of(const vg_model *model, int32_t *out);
 
 /* Features per row the model takes and produces (config.input_width). */
@@ -292,7 +299,8 @@ VG_API vg_status vg_model_batch_size(const vg_model *model, int64_t *out);
  * of range), VG_ERROR_SHAPE_MISMATCH (features), VG_ERROR_NON_FINITE (NaN or infinity in x,
  * or training diverged: the steps before the failing one stay applied, and the weights may
  * no longer be usable; load a checkpoint to continue), VG_ERROR_OUT_OF_MEMORY (the copy of x
- * or its shuffle order cannot be allocated; the model is unchanged). */
+ * or its shuffle order cannot be allocated; the model is unchanged), VG_CANCELLED (stopped on
+ * request: see "Stopping a training call" below). */
 VG_API vg_status vg_model_train(vg_model *model, const float *x, int64_t rows, int64_t features,
                                 int64_t epochs);
 
@@ -381,10 +389,10 @@ VG_API vg_status vg_model_last_metrics(const vg_model *model, vg_metrics *out);
  *   - GAN: d_real, the mean of D(x) (a probability);
  *   - VAE-GAN: eval_kl (KL(q(z|x) ‖ N(0, I))) and eval_reconstruction (½‖x − Dec(μ)‖², the
  *     pixel term), nats per example.
- * The weights and the training state are not changed. Errors as vg_model_encode (NULL, sizes,
- * NaN or infinity in x), VG_ERROR_INVALID_ARGUMENT (out->size too small) and
- * VG_ERROR_OUT_OF_MEMORY (β-VAE: its copy of x cannot be allocated; the other kinds read x in
- * place). */
+ * The weights and the training state are not changed. Errors: VG_ERROR_INVALID_ARGUMENT
+ * (NULL, rows <= 0, out->size too small), VG_ERROR_SHAPE_MISMATCH (features is not the input
+ * width), VG_ERROR_NON_FINITE (NaN or infinity in x), VG_ERROR_OUT_OF_MEMORY (β-VAE: its copy
+ * of x cannot be allocated; the other kinds read x in place). */
 VG_API vg_status vg_model_evaluate(vg_model *model, vg_metrics *out, const float *x, int64_t rows,
                                    int64_t features);
 
@@ -394,18 +402,22 @@ VG_API vg_status vg_model_evaluate(vg_model *model, vg_metrics *out, const float
  * state. They use the handle's workspaces, so the one-call-per-handle rule applies. */
 
 /* The approximate posterior q(z | x) = N(mu, exp(logvar)) for rows of x (rows × features):
- * mu and logvar each receive rows × latent_width floats. β-VAE and VAE-GAN only
- * (VG_ERROR_WRONG_MODEL for a GAN). */
+ * mu and logvar each receive rows × latent_width floats. β-VAE and VAE-GAN only.
+ * Errors: VG_ERROR_INVALID_ARGUMENT (NULL, rows or features <= 0), VG_ERROR_SHAPE_MISMATCH
+ * (features is not the input width), VG_ERROR_NON_FINITE (NaN or infinity in x),
+ * VG_ERROR_WRONG_MODEL (a GAN). */
 VG_API vg_status vg_model_encode(const vg_model *model, float *mu, float *logvar, const float *x,
                                  int64_t rows, int64_t features);
 
 /* Decoder (GAN: generator) outputs for latent rows z (rows × latent): out receives
- * rows × input_width floats, in the data's range (Bernoulli β-VAE: probabilities). */
+ * rows × input_width floats, in the data's range (Bernoulli β-VAE: probabilities).
+ * Errors: VG_ERROR_INVALID_ARGUMENT (NULL, rows or latent <= 0), VG_ERROR_SHAPE_MISMATCH
+ * (latent is not the latent width), VG_ERROR_NON_FINITE (NaN or infinity in z). */
 VG_API vg_status vg_model_decode(const vg_model *model, float *out, const float *z, int64_t rows,
                                  int64_t latent);
 
 /* Reconstructions of rows of x through z = mu: out receives rows × input_width floats.
- * β-VAE and VAE-GAN only. */
+ * β-VAE and VAE-GAN only. Errors as vg_model_encode. */
 VG_API vg_status vg_model_reconstruct(const vg_model *model, float *out, const float *x,
                                       int64_t rows, int64_t features);
 
@@ -413,7 +425,8 @@ VG_API vg_status vg_model_reconstruct(const vg_model *model, float *out, const f
  * same samples on every machine), then decoded. out_capacity is the size of out in floats
  * and must be at least n × input_width (VG_ERROR_SHAPE_MISMATCH otherwise). The library's
  * own memory is n × latent_width floats of z (VG_ERROR_OUT_OF_MEMORY if it cannot be had);
- * the samples are decoded straight into out. */
+ * the samples are decoded straight into out. Errors: VG_ERROR_INVALID_ARGUMENT (NULL, n <= 0,
+ * out_capacity < 0), VG_ERROR_SHAPE_MISMATCH, VG_ERROR_OUT_OF_MEMORY, as above. */
 VG_API vg_status vg_model_sample(const vg_model *model, float *out, int64_t out_capacity, int64_t n,
                                  uint64_t seed);
 
@@ -441,7 +454,7 @@ VG_API vg_status vg_model_save_weights(const vg_model *model, const char *path);
  * shuffling generators of a new model of seed 0; training hyperparameters the file leaves out
  * take the kind's defaults). Errors: VG_ERROR_INVALID_ARGUMENT (NULL), VG_ERROR_IO (cannot
  * read), VG_ERROR_FORMAT (not a valid checkpoint, or a metadata value that does not parse, e.g.
- * "epoch": "x"), VG_ERROR_SHAPE_MISMATCH (a tensor's shape is not the one the metadata's
+ * "epoch": "x", or that no model takes, e.g. "batch_size": "0"), VG_ERROR_SHAPE_MISMATCH (a tensor's shape is not the one the metadata's
  * configuration gives), VG_ERROR_WRONG_MODEL (an unknown kind), VG_ERROR_NON_FINITE (NaN or
  * infinity in a weight or optimizer tensor; the message names the tensor and the element, e.g.
  * "tensor 'decoder.1.weight' holds nan at [3, 5]"), VG_ERROR_OUT_OF_MEMORY. */

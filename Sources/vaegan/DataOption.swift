@@ -17,7 +17,7 @@ struct DataOptions: ParsableArguments {
     /// as stored, for a loader that binarizes each batch (`loader(for:)`).
     func load() throws(VAEGANError) -> (train: ImageDataset, test: ImageDataset) {
         let (train, test) = try loadAsStored()
-        return (train, binarize ? test.binarized(seed: 2) : test)
+        return (train, binarize ? try test.binarized(seed: 2) : test)
     }
 
     /// Batches of the training set, dynamically binarized with --binarize.

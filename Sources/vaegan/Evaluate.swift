@@ -54,7 +54,7 @@ struct Evaluate: ParsableCommand {
                 guard file.featureCount == test.featureCount else {
                     throw .shapeMismatch("\(samplesFile) holds rows of \(file.featureCount) values; \(dataOptions.data) images have \(test.featureCount)")
                 }
-                samples = file.rowsAsFloats(0..<file.count)
+                samples = try file.rowsAsFloats(0..<file.count)
                 jsonPath = out ?? (samplesFile.hasSuffix(".npy") ? String(samplesFile.dropLast(4)) : samplesFile) + "-metrics.json"
                 print("\(samplesFile): \(file.count) samples against \(test.count) test images of \(dataOptions.data)")
             } else {
@@ -89,9 +89,9 @@ struct Evaluate: ParsableCommand {
         if likelihood, vae == nil {
             throw .wrongModel("--likelihood needs a β-VAE checkpoint, not a \(model.kind) one")
         }
-        let images = test.rowsAsFloats(0..<test.count)
+        let images = try test.rowsAsFloats(0..<test.count)
         if let vae {
-            let e = vae.evaluate(test)
+            let e = try vae.evaluate(test)
             report.add("negative_elbo", "test negative ELBO", e.negativeELBO, note: "nats/image (one z per image)")
             report.add("reconstruction", "  reconstruction", e.reconstruction, note: "nats/image")
             report.add("kl", "  KL", e.kl, note: "nats/image")
@@ -100,10 +100,10 @@ struct Evaluate: ParsableCommand {
             if likelihood { try addLikelihood(vae, test: test, to: &report) }
         }
         if let autoencoder = model.model as? any Autoencoding {
-            addSharpness(of: autoencoder.decodeAll(autoencoder.encodeMeans(images)), test: test, to: &report)
+            try addSharpness(of: try autoencoder.decodeAll(try autoencoder.encodeMeans(images)), test: test, to: &report)
         }
         if let gan = model.model as? GAN {
-            let probabilities = gan.discriminateAll(images)
+            let probabilities = try gan.discriminateAll(images)
             report.add("mean_d_real", "mean D(x) on test", probabilities.reduce(0, +) / Double(probabilities.count))
         }
     }
@@ -112,7 +112,7 @@ struct Evaluate: ParsableCommand {
         let count = min(likelihoodImages ?? test.count, test.count)
         let progress = ProgressReporter(epochs: 1, batchesPerEpoch: count)
         let start = Date()
-        let estimate = try vae.likelihoodEstimate(of: test.rowsAsFloats(0..<count), samples: samples, seed: seed) { done, mean in
+        let estimate = try vae.likelihoodEstimate(of: try test.rowsAsFloats(0..<count), samples: samples, seed: seed) { done, mean in
             progress.update(epoch: 1, batch: done, runningLoss: -mean)
             if !progress.isInteractive, done % 1280 == 0 || done == count {
                 progress.note(String(format: "likelihood: %d/%d images, %.0f s", done, count, Date().timeIntervalSince(start)))
@@ -125,9 +125,9 @@ struct Evaluate: ParsableCommand {
         report.add("iwae_standard_error", "  standard error", estimate.standardError, note: "nats (spread of the images / √n)")
     }
 
-    private func addSharpness(of reconstructions: [Float], test: ImageDataset, to report: inout EvaluationReport) {
+    private func addSharpness(of reconstructions: [Float], test: ImageDataset, to report: inout EvaluationReport) throws(VAEGANError) {
         guard test.rows > 1 else { return }
-        let original = Sharpness.meanSquaredLaplacian(test.rowsAsFloats(0..<test.count), width: test.columns, height: test.rows)
+        let original = Sharpness.meanSquaredLaplacian(try test.rowsAsFloats(0..<test.count), width: test.columns, height: test.rows)
         report.add("reconstruction_sharpness", "reconstruction sharpness",
                    Sharpness.meanSquaredLaplacian(reconstructions, width: test.columns, height: test.rows),
                    note: String(format: "mean squared Laplacian (test images %.5f)", original))

@@ -157,7 +157,7 @@ struct Train: ParsableCommand {
                         ? max(1, ProcessInfo.processInfo.activeProcessorCount / mpi!.localSize) : threads)
         let isFirstRank = (mpi?.rank ?? 0) == 0
         var (trainSet, testSet) = try dataOptions.load()
-        if let limit { trainSet = trainSet.prefix(limit) }
+        if let limit { trainSet = try trainSet.prefix(limit) }
         var options = TrainingOptions(epochs: epochCount, outputDirectory: out ?? "runs/\(model)")
         options.quiet = quiet || !isFirstRank
         options.writesOutput = isFirstRank

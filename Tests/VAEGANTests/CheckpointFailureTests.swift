@@ -187,16 +187,7 @@ struct CheckpointFailureTests {
 
     /// Runs another program to its end.
     private func run(_ arguments: [String], tool: String) throws -> (Int32, String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: tool)
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(["SWIFT_BACKTRACE": "enable=no"]) { _, b in b }
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, text)
+        let (process, errors) = try runToEnd(tool, arguments, capturing: .errors)
+        return (process.terminationStatus, errors)
     }
 }

@@ -76,6 +76,38 @@ import Testing
         #expect(shapeStatus == VG_ERROR_SHAPE_MISMATCH, "\(shapeStatus): \(shapeMessage)")
     }
 
+    /// Every metadata entry of each kind's checkpoint (training and weights-only), in turn set
+    /// to a value that does not parse ("x") or parses but no model can take ("0", "-1"): the
+    /// load is a format error (the model entry: an unknown kind), never a success with a default,
+    /// never an invalid argument (the file is not the caller's argument).
+    @Test("vg_model_load: every metadata value that does not parse, or that no model takes, is a format error")
+    func everyDamagedMetadataValueIsAFormatError() throws {
+        let vaegan = try VAEGAN(VAEGANModelTests.tinyConfiguration(), batchCapacity: 4, seed: 1)
+        let vaeganFile = try VAEGANTraining(model: vaegan).checkpoint()
+        let files = [("vae", try vaeCheckpoint()), ("gan", try ganCheckpoint()), ("vaegan", vaeganFile)]
+        var checked = 0
+        for (kind, training) in files {
+            for (form, file) in [("checkpoint", training), ("weights", try training.weightsOnly())] {
+                for key in file.metadata.keys.sorted() {
+                    for value in ["x", "0", "-1"] where value == "x" || Int(file.metadata[key]!) != nil || Float(file.metadata[key]!) != nil {
+                        var damaged = file
+                        damaged.metadata[key] = value
+                        let path = "\(folder)/\(kind)-\(form)-\(key).safetensors"
+                        try damaged.write(to: path)
+                        let (status, message, madeHandle) = loadThroughC(path)
+                        // Some numbers are values a model takes (an epoch of 0, a β of 0).
+                        if status == VG_OK && value != "x" { continue }
+                        let expected = key == "model" ? VG_ERROR_WRONG_MODEL : VG_ERROR_FORMAT
+                        #expect(status == expected && !madeHandle,
+                                "\(kind) \(form), \(key) = \(value): \(String(cString: vg_status_string(status))): \(message)")
+                        checked += 1
+                    }
+                }
+            }
+        }
+        #expect(checked > 100)
+    }
+
     @Test func validCheckpointsLoad() throws {
         for (label, file) in [("vae", try vaeCheckpoint()), ("gan", try ganCheckpoint())] {
             let path = "\(folder)/\(label)-valid.safetensors"

@@ -42,7 +42,7 @@ func smallClassifierConfiguration() -> ClassifierConfiguration {
         let classifier = try Classifier(c, batchCapacity: 3)
         let data = bandImages(count: 3, seed: 1)
         let x = Tensor(shape: [3, 36])
-        x.pointer.update(from: data.rowsAsFloats(0..<3), count: 36 * 3)
+        x.pointer.update(from: try data.rowsAsFloats(0..<3), count: 36 * 3)
         let labels = data.labels!.map(Int32.init)
         func loss() -> Double {
             try! labels.withUnsafeBufferPointer { l in
@@ -73,10 +73,10 @@ func smallClassifierConfiguration() -> ClassifierConfiguration {
         let restored = try Classifier.load(from: SafeTensorsFile(
             serialized: classifier.checkpoint(notes: ["dataset": "bands"]).serialized(), source: "memory"),
             batchCapacity: classifier.batchCapacity) // the same chunks, so the same GEMMs
-        let rows = test.rowsAsFloats(0..<test.count)
-        #expect(restored.predictAll(rows) == classifier.predictAll(rows))
-        #expect(restored.featuresAll(rows) == classifier.featuresAll(rows))
-        #expect(classifier.featuresAll(rows).count == test.count * 8)
+        let rows = try test.rowsAsFloats(0..<test.count)
+        #expect(try restored.predictAll(rows) == classifier.predictAll(rows))
+        #expect(try restored.featuresAll(rows) == classifier.featuresAll(rows))
+        #expect(try classifier.featuresAll(rows).count == test.count * 8)
     }
 
     @Test("training needs labels within the class count")
@@ -102,8 +102,8 @@ func smallClassifierConfiguration() -> ClassifierConfiguration {
         let second = try DomainClassifier.load(for: .fashionMNIST, train: ImageDataset(count: 0, rows: 6, columns: 6, pixels: .floats([])),
                                                test: test, cacheDirectory: folder, configuration: smallClassifierConfiguration())
         #expect(second.testAccuracy == first.testAccuracy)
-        let rows = test.rowsAsFloats(0..<test.count)
-        #expect(second.classifier.predictAll(rows) == first.classifier.predictAll(rows))
+        let rows = try test.rowsAsFloats(0..<test.count)
+        #expect(try second.classifier.predictAll(rows) == first.classifier.predictAll(rows))
     }
 
     @Test("a domain classifier below the required accuracy is refused and not cached")

@@ -60,7 +60,7 @@ func thrownError(_ body: () throws -> Void) -> VAEGANError? {
     @Test("the test images scored against themselves: FID 0, precision and recall 1, every class covered")
     func testImagesAgainstThemselves() throws {
         let (evaluator, test) = try bandEvaluator()
-        let quality = try evaluator.evaluate(test.rowsAsFloats(0..<test.count))
+        let quality = try evaluator.evaluate(try test.rowsAsFloats(0..<test.count))
         #expect(quality.fid < 1e-6)
         #expect(quality.precisionRecall == PrecisionRecall(precision: 1, recall: 1))
         #expect(quality.coverage.classesCovered == 3)
@@ -71,9 +71,9 @@ func thrownError(_ body: () throws -> Void) -> VAEGANError? {
     func collapsedSamples() throws {
         let (evaluator, _) = try bandEvaluator()
         let oneClass = bandImages(count: 300, seed: 13)
-        let rows = (0..<300).filter { $0 % 3 == 0 }.flatMap { oneClass.rowsAsFloats($0..<($0 + 1)) }
+        let rows = try (0..<300).filter { $0 % 3 == 0 }.flatMap { try oneClass.rowsAsFloats($0..<($0 + 1)) }
         let fresh = bandImages(count: 150, seed: 14)
-        let healthy = try evaluator.evaluate(fresh.rowsAsFloats(0..<150))
+        let healthy = try evaluator.evaluate(try fresh.rowsAsFloats(0..<150))
         let collapsed = try evaluator.evaluate(rows)
         #expect(collapsed.coverage.classesCovered == 1)
         #expect(collapsed.precisionRecall.recall < 0.5)
@@ -84,7 +84,7 @@ func thrownError(_ body: () throws -> Void) -> VAEGANError? {
     @Test("samples outside [0, 1], NaN, or of the wrong width are refused")
     func badSamples() throws {
         let (evaluator, test) = try bandEvaluator()
-        var rows = test.rowsAsFloats(0..<20)
+        var rows = try test.rowsAsFloats(0..<20)
         guard case .shapeMismatch = thrownError({ _ = try evaluator.evaluate(Array(rows.dropLast())) }) else {
             Issue.record("a partial row must be a shape mismatch"); return
         }
@@ -104,7 +104,7 @@ func thrownError(_ body: () throws -> Void) -> VAEGANError? {
         var report = EvaluationReport()
         report.context["data"] = "bands"
         report.add("negative_elbo", "test negative ELBO", 241.5, note: "nats/image")
-        report.add(try evaluator.evaluate(test.rowsAsFloats(0..<test.count)), evaluator: evaluator)
+        report.add(try evaluator.evaluate(try test.rowsAsFloats(0..<test.count)), evaluator: evaluator)
         #expect(report.table.split(separator: "\n").count == report.entries.count)
         let json = try JSONSerialization.jsonObject(with: Data(try report.json())) as! [String: Any]
         let metrics = json["metrics"] as! [String: Double]
@@ -156,7 +156,7 @@ func thrownError(_ body: () throws -> Void) -> VAEGANError? {
             let indices = loader.batchIndices.map(Int.init)
             #expect(indices.count == batch.rows)
             for (row, index) in indices.enumerated() {
-                #expect(Array(UnsafeBufferPointer(start: batch.row(row), count: 36)) == data.rowsAsFloats(index..<(index + 1)))
+                #expect(Array(UnsafeBufferPointer(start: batch.row(row), count: 36)) == (try data.rowsAsFloats(index..<(index + 1))))
             }
             seen += indices
         }

@@ -310,7 +310,7 @@ import Testing
         #expect(betas[2 * stepsPerEpoch] == beta)
         #expect(betas.suffix(3).allSatisfy { $0 == beta })
         // The epoch's mean β is the mean of the βs the steps used.
-        let metrics = training.finishEpoch(test: Self.test.prefix(8))
+        let metrics = training.finishEpoch(test: try Self.test.prefix(8))
         let meanBeta = try #require(metrics.namedValues.first { $0.name == "beta" }?.value)
         #expect(isClose(meanBeta, betas.map(Double.init).reduce(0, +) / Double(betas.count), relative: 1e-9))
 
@@ -354,8 +354,8 @@ import Testing
         let vae = training.vae
         // 70 examples: batches of 32, 32 and 6, so the last batch weighs less than the others.
         let odd = ImageDataset(count: 70, rows: 8, columns: 8,
-                               pixels: .floats(Self.test.rowsAsFloats(0..<64) + Self.train.rowsAsFloats(0..<6)))
-        let evaluation = vae.evaluate(odd)
+                               pixels: .floats(try Self.test.rowsAsFloats(0..<64) + Self.train.rowsAsFloats(0..<6)))
+        let evaluation = try vae.evaluate(odd)
 
         // By hand: the same ε stream, batch by batch, weighted by rows.
         var generator = RandomGenerator(seed: VAETraining.evaluationSeed)
@@ -392,7 +392,7 @@ import Testing
         #expect(isClose(evaluation.klPerDimension.reduce(0, +), evaluation.kl, relative: 1e-9))
         #expect(evaluation.activeUnits == klPerDimension.filter { $0 > 0.01 }.count)
         // A second call sees the same ε.
-        #expect(vae.evaluate(odd).negativeELBO == evaluation.negativeELBO)
+        #expect(try vae.evaluate(odd).negativeELBO == evaluation.negativeELBO)
 
         // The threshold is strict.
         let made = VAEEvaluation(reconstruction: 0, kl: 0, klPerDimension: [0, 0.005, 0.01, 0.0100001, 2, 0.3])

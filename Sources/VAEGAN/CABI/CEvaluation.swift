@@ -41,7 +41,7 @@ private func evaluate(_ handle: CModel, on x: UnsafePointer<Float>, rows count: 
     switch model {
     case let vae as VAE:
         let rows = try HeapBuffer(copying: UnsafeBufferPointer(start: x, count: count * width))
-        let evaluation = vae.evaluate(ImageDataset(count: count, rows: 1, columns: width, pixels: .floatBuffer(rows)))
+        let evaluation = try vae.evaluate(ImageDataset(count: count, rows: 1, columns: width, pixels: .floatBuffer(rows)))
         metrics.eval_nelbo = evaluation.negativeELBO
         metrics.eval_reconstruction = evaluation.reconstruction
         metrics.eval_kl = evaluation.kl

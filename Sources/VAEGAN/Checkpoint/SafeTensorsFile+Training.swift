@@ -104,6 +104,15 @@ extension SafeTensorsFile {
         return value
     }
 
+    /// "true" or "false"; anything else is a format error, not false.
+    public func boolean(_ key: String) throws(VAEGANError) -> Bool {
+        switch try string(key) {
+        case "true": return true
+        case "false": return false
+        default: throw .format("\(source): metadata \(key) is not true or false")
+        }
+    }
+
     public func integers(_ key: String) throws(VAEGANError) -> [Int] {
         let text = try string(key)
         if text.isEmpty { return [] }

@@ -8,8 +8,29 @@ extension SafeTensorsFile {
     /// The `format` of a weights-only file.
     public static let weightsFormat = "vaegan-weights-1"
 
+    /// The `format` of a full training checkpoint.
+    public static let checkpointFormat = "vaegan-checkpoint-1"
+
     /// Whether this file holds weights only (no optimizer or generator state).
     public var isWeightsOnly: Bool { metadata["format"] == Self.weightsFormat }
+
+    /// `.format` unless the entries that describe the file to other readers hold: `format` is
+    /// one of the two forms (or absent, in files from before it), and each `<part>_output_type`
+    /// is what that part's spec gives. Nothing else reads them, so a bad one would otherwise
+    /// load unnoticed.
+    func validateDescription() throws(VAEGANError) {
+        if let format = metadata["format"], format != Self.weightsFormat, format != Self.checkpointFormat {
+            throw .format("\(source): metadata format is \(format), not \(Self.checkpointFormat) or \(Self.weightsFormat)")
+        }
+        for key in metadata.keys.sorted() where key.hasSuffix("_output_type") {
+            let part = String(key.dropLast("_output_type".count))
+            guard let spec = try spec("\(part)_spec") else { throw .format("\(source): metadata \(key) names no part with a spec") }
+            let expected = outputType(of: spec, part: part)
+            guard metadata[key] == expected else {
+                throw .format("\(source): metadata \(key) is \(metadata[key]!), but \(part)_spec ends in \(expected)")
+            }
+        }
+    }
 
     /// Metadata that is training state, not model: dropped from weights-only files.
     static let trainingStateKeys: Set<String> = ["rng", "loader_rng", "epoch", "discriminator_steps_in_round"]
@@ -101,10 +122,18 @@ extension GenerativeTraining {
     /// The whole training state from a checkpoint, or, from a weights-only file, its weights
     /// with fresh training state (`fresh` true): zero Adam moments and step counts, the noise
     /// generator of a new model of seed 0, hyperparameters the file leaves out at their defaults.
+    ///
+    /// - Throws: `.format` for a value that does not parse or that the model refuses (a batch
+    ///   size of 0, a negative learning rate: in a file those are damage, not a caller's
+    ///   argument), besides what reading the tensors throws.
     public static func loadTraining(from file: SafeTensorsFile) throws(VAEGANError) -> (training: Self, fresh: Bool) {
-        guard file.isWeightsOnly else { return (try load(from: file), false) }
-        let model = try loadModel(from: file, batchCapacity: try file.integer("batch_size", default: Configuration.defaultBatchSize))
-        return (try freshTraining(around: model, file: file), true)
+        do {
+            guard file.isWeightsOnly else { return (try load(from: file), false) }
+            let model = try loadModel(from: file, batchCapacity: try file.integer("batch_size", default: Configuration.defaultBatchSize))
+            return (try freshTraining(around: model, file: file), true)
+        } catch .invalidArgument(let message) {
+            throw .format("\(file.source): \(message)")
+        }
     }
 
     /// The weights only of this training state, as `vaegan export` writes them.

@@ -15,13 +15,13 @@ extension Autoencoding {
         // samples.png: an 8×8 grid of decoder means for z ~ N(0, I).
         var z = [Float](repeating: 0, count: 64 * latent)
         z.withUnsafeMutableBufferPointer { generator.fillNormal($0.baseAddress!, count: $0.count) }
-        try Image.grid(of: decodeAll(z), side: side, columns: 8)
+        try Image.grid(of: try decodeAll(z), side: side, columns: 8)
             .writePNG(to: directory + "/samples.png")
 
         // reconstructions.png: rows of 8 test images, each followed by a row of their reconstructions.
         let pairs = min(32, test.count)
-        let originals = test.rowsAsFloats(0..<pairs)
-        let reconstructions = decodeAll(encodeMeans(originals))
+        let originals = try test.rowsAsFloats(0..<pairs)
+        let reconstructions = try decodeAll(try encodeMeans(originals))
         var tiles: [Float] = []
         for start in stride(from: 0, to: pairs, by: 8) {
             let rows = (start * inputWidth)..<(min(start + 8, pairs) * inputWidth)
@@ -32,7 +32,7 @@ extension Autoencoding {
         // interpolation.png: straight lines in latent space between the means of image pairs.
         let lines = min(8, test.count / 2), steps = 10
         if lines > 0 {
-            let means = encodeMeans(test.rowsAsFloats(0..<(2 * lines)))
+            let means = try encodeMeans(try test.rowsAsFloats(0..<(2 * lines)))
             var path: [Float] = []
             for line in 0..<lines {
                 let a = means[(line * latent)..<((line + 1) * latent)].map { $0 }
@@ -42,7 +42,7 @@ extension Autoencoding {
                     path += zip(a, b).map { $0 + t * ($1 - $0) }
                 }
             }
-            try Image.grid(of: decodeAll(path), side: side, columns: steps)
+            try Image.grid(of: try decodeAll(path), side: side, columns: steps)
                 .writePNG(to: directory + "/interpolation.png")
         }
 
@@ -50,7 +50,7 @@ extension Autoencoding {
         // posterior mean of the first test image.
         let dimensions = Array(dimensionsByKL.prefix(8)), values = 11
         if !dimensions.isEmpty {
-            let base = encodeMeans(test.rowsAsFloats(0..<1))
+            let base = try encodeMeans(try test.rowsAsFloats(0..<1))
             var sweep: [Float] = []
             for d in dimensions {
                 for v in 0..<values {
@@ -59,7 +59,7 @@ extension Autoencoding {
                     sweep += point
                 }
             }
-            try Image.grid(of: decodeAll(sweep), side: side, columns: values)
+            try Image.grid(of: try decodeAll(sweep), side: side, columns: values)
                 .writePNG(to: directory + "/traversal.png")
         }
     }

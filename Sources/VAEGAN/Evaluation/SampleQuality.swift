@@ -32,12 +32,12 @@ public final class SampleQualityEvaluator {
         try require(test.featureCount == classifier.inputWidth,
                     "the \(domain.dataset.rawValue) classifier takes rows of \(classifier.inputWidth) values, the test set has \(test.featureCount)")
         let count = min(referenceCount ?? test.count, test.count)
-        let images = test.rowsAsFloats(0..<count)
-        let features = classifier.featuresAll(images)
+        let images = try test.rowsAsFloats(0..<count)
+        let features = try classifier.featuresAll(images)
         self.domain = domain
         reference = try FeatureStatistics(features: features, width: classifier.featureWidth)
         referenceManifold = try FeatureManifold(features: features, width: classifier.featureWidth, k: k)
-        referenceCoverage = ModeCoverage(predictions: classifier.predictAll(images), classCount: classifier.classCount)
+        referenceCoverage = ModeCoverage(predictions: try classifier.predictAll(images), classCount: classifier.classCount)
     }
 
     /// The evaluator of a built-in data set: its own files, its domain classifier (trained and
@@ -52,7 +52,8 @@ public final class SampleQualityEvaluator {
     /// Scores `samples`: rows of the data's width with values in [0, 1].
     ///
     /// - Throws: `.shapeMismatch` for rows of another width; `.invalidArgument` for values outside
-    ///   [0, 1] or fewer samples than the k-NN needs; `.nonFinite` for NaN.
+    ///   [0, 1] or fewer samples than the k-NN needs; `.nonFinite` for NaN; `.outOfMemory` when the
+    ///   features cannot be allocated.
     public func evaluate(_ samples: [Float]) throws(VAEGANError) -> SampleQuality {
         let classifier = domain.classifier
         let width = classifier.inputWidth
@@ -64,11 +65,11 @@ public final class SampleQualityEvaluator {
                 ? .nonFinite("samples: NaN at element \(bad)")
                 : .invalidArgument("samples: value \(samples[bad]) at element \(bad) is outside [0, 1]; scale images to [0, 1] first")
         }
-        let features = classifier.featuresAll(samples)
+        let features = try classifier.featuresAll(samples)
         let statistics = try FeatureStatistics(features: features, width: classifier.featureWidth)
         return SampleQuality(
             fid: try statistics.frechetDistance(to: reference),
             precisionRecall: try PrecisionRecall(real: referenceManifold, generated: features),
-            coverage: ModeCoverage(predictions: classifier.predictAll(samples), classCount: classifier.classCount))
+            coverage: ModeCoverage(predictions: try classifier.predictAll(samples), classCount: classifier.classCount))
     }
 }

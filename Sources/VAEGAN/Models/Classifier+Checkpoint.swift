@@ -8,7 +8,7 @@ extension Classifier {
     public func checkpoint(notes: [String: String] = [:]) -> SafeTensorsFile {
         let c = configuration
         var file = SafeTensorsFile(metadata: notes.merging([
-            "model": Self.kind, "format": "vaegan-checkpoint-1",
+            "model": Self.kind, "format": SafeTensorsFile.checkpointFormat,
             "input_width": String(c.inputWidth),
             "hidden_widths": c.hiddenWidths.map(String.init).joined(separator: ","),
             "class_count": String(c.classCount), "epochs": String(c.epochs), "batch_size": String(c.batchSize),

@@ -30,8 +30,8 @@ public struct ClassifierConfiguration: Equatable, Sendable {
 ///
 /// ```swift
 /// let classifier = try Classifier.train(on: train, configuration: ClassifierConfiguration())
-/// let accuracy = classifier.accuracy(on: test)
-/// let features = classifier.featuresAll(test.rowsAsFloats(0..<test.count))
+/// let accuracy = try classifier.accuracy(on: test)
+/// let features = try classifier.featuresAll(try test.rowsAsFloats(0..<test.count))
 /// ```
 public final class Classifier {
     public let configuration: ClassifierConfiguration
@@ -84,13 +84,17 @@ public final class Classifier {
     }
 
     /// The feature-space rows (the last hidden layer's activations) of any number of rows.
-    public func featuresAll(_ rows: [Float]) -> [Float] {
-        mapRowsInChunks(rows, width: inputWidth, capacity: batchCapacity) { body.forward($0) }
+    ///
+    /// - Throws: `.outOfMemory` when the features cannot be allocated.
+    public func featuresAll(_ rows: [Float]) throws(VAEGANError) -> [Float] {
+        try mapRowsInChunks(rows, width: inputWidth, capacity: batchCapacity) { body.forward($0) }
     }
 
-    /// The predicted class of each row.
-    public func predictAll(_ rows: [Float]) -> [Int] {
-        let logits = mapRowsInChunks(rows, width: inputWidth, capacity: batchCapacity) { self.logits($0) }
+    /// The predicted class of each row (as many Ints as the logits' Floats fill: bounded by them).
+    ///
+    /// - Throws: `.outOfMemory` when the logits cannot be allocated.
+    public func predictAll(_ rows: [Float]) throws(VAEGANError) -> [Int] {
+        let logits = try mapRowsInChunks(rows, width: inputWidth, capacity: batchCapacity) { self.logits($0) }
         return logits.withUnsafeBufferPointer { buffer in
             (0..<(logits.count / classCount)).map { Self.argmax(buffer.baseAddress! + $0 * classCount, count: classCount) }
         }
@@ -101,7 +105,7 @@ public final class Classifier {
         guard let labels = examples.labels else { throw .invalidArgument("accuracy needs a labelled data set") }
         try require(examples.featureCount == inputWidth,
                     "the classifier takes rows of \(inputWidth) values, the data has \(examples.featureCount)")
-        let predictions = predictAll(examples.rowsAsFloats(0..<examples.count))
+        let predictions = try predictAll(try examples.rowsAsFloats(0..<examples.count))
         return Double(zip(predictions, labels).filter { $0 == Int($1) }.count) / Double(max(examples.count, 1))
     }
 

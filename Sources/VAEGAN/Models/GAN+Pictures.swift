@@ -23,11 +23,11 @@ public final class GANPictures: TrainingObserver {
     }
 
     /// Generator outputs for the fixed z (64 rows).
-    public func fixedSamples() -> [Float] { gan.generateAll(fixedNoise) }
+    public func fixedSamples() throws(VAEGANError) -> [Float] { try gan.generateAll(fixedNoise) }
 
     public func trainingDidFinishEpoch<Metrics: EpochMetrics>(_ report: EpochReport<Metrics>) throws(VAEGANError) {
         guard let side = squareImageSide(gan.dataWidth) else { return }
-        let samples = gan.inDisplayRange(fixedSamples())
+        let samples = gan.inDisplayRange(try fixedSamples())
         let grid = Image.grid(of: samples, side: side, columns: 8)
         try grid.writePNG(to: directory + String(format: "/samples-epoch-%03d.png", report.epoch))
         try grid.writePNG(to: directory + "/samples.png")

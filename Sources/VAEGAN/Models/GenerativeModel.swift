@@ -65,24 +65,33 @@ extension GenerativeModel {
     }
 
     /// Decoder means for any number of latent rows, in chunks of the batch capacity.
-    public func decodeAll(_ latents: [Float]) -> [Float] {
-        mapRowsInChunks(latents, width: latentWidth, capacity: batchCapacity) { decode($0) }
+    ///
+    /// - Throws: `.outOfMemory` when the rows' outputs cannot be allocated.
+    public func decodeAll(_ latents: [Float]) throws(VAEGANError) -> [Float] {
+        try mapRowsInChunks(latents, width: latentWidth, capacity: batchCapacity) { decode($0) }
     }
 
     /// `count` samples from z ~ N(0, I) drawn with `seed`, as rows of `inputWidth` values.
+    ///
+    /// - Throws: `.invalidArgument` for `count` < 1; `.outOfMemory` when z or the samples
+    ///   cannot be allocated.
     public func sample(count: Int, seed: UInt64) throws(VAEGANError) -> [Float] {
         try require(count > 0, "sample count must be positive, not \(count)")
+        let (values, overflow) = count.multipliedReportingOverflow(by: latentWidth)
+        guard !overflow else { throw .outOfMemory("\(count) samples × latent \(latentWidth) are more than an Int counts") }
         var generator = RandomGenerator(seed: seed)
-        var z = [Float](repeating: 0, count: count * latentWidth)
-        z.withUnsafeMutableBufferPointer { generator.fillNormal($0.baseAddress!, count: $0.count) }
-        return decodeAll(z)
+        let z = try HeapBuffer<Float>(zeroed: values)
+        generator.fillNormal(z.pointer, count: z.count)
+        return try mapRowsInChunks(UnsafeBufferPointer(z.buffer), width: latentWidth, capacity: batchCapacity) { decode($0) }
     }
 }
 
 extension Autoencoding {
     /// Posterior means μ for any number of examples.
-    public func encodeMeans(_ examples: [Float]) -> [Float] {
-        mapRowsInChunks(examples, width: inputWidth, capacity: batchCapacity) { encode($0).mu }
+    ///
+    /// - Throws: `.outOfMemory` when the means cannot be allocated.
+    public func encodeMeans(_ examples: [Float]) throws(VAEGANError) -> [Float] {
+        try mapRowsInChunks(examples, width: inputWidth, capacity: batchCapacity) { encode($0).mu }
     }
 }
 

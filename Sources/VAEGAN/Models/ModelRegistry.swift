@@ -20,8 +20,10 @@ public enum ModelRegistry {
         return kind
     }
 
-    /// The kind a checkpoint holds (its "model" metadata).
+    /// The kind a checkpoint holds (its "model" metadata), after checking the entries that
+    /// describe the file (`format`, `<part>_output_type`): every reader of models starts here.
     public static func kind(of file: SafeTensorsFile) throws(VAEGANError) -> any GenerativeTraining.Type {
+        try file.validateDescription()
         let name = try file.string("model")
         guard let kind = kinds.first(where: { $0.kind == name }) else {
             throw .wrongModel("\(file.source): unknown model kind '\(name)'")

@@ -45,7 +45,7 @@ public struct TrainedModel {
     public var latentWidth: Int { model.latentWidth }
 
     /// Decoder (generator) outputs for latent rows, any number of them.
-    public func decode(_ latents: [Float]) -> [Float] { model.decodeAll(latents) }
+    public func decode(_ latents: [Float]) throws(VAEGANError) -> [Float] { try model.decodeAll(latents) }
 
     /// `count` samples from z ~ N(0, I) drawn with `seed`, as rows of `dataWidth` values.
     public func sample(count: Int, seed: UInt64) throws(VAEGANError) -> [Float] {
@@ -55,17 +55,23 @@ public struct TrainedModel {
     /// ``sample(count:seed:)`` clipped to the pixel range [0, 1], as images are shown and
     /// scored: a Gaussian decoder's means may stray outside it.
     public func sampleImages(count: Int, seed: UInt64) throws(VAEGANError) -> [Float] {
-        try sample(count: count, seed: seed).map { min(max($0, 0), 1) }
+        var samples = try sample(count: count, seed: seed)
+        for i in samples.indices { samples[i] = min(max(samples[i], 0), 1) } // in place: no second copy
+        return samples
     }
 }
 
 extension GAN {
     /// Generator outputs for any number of latent rows.
-    public func generateAll(_ latents: [Float]) -> [Float] { decodeAll(latents) }
+    public func generateAll(_ latents: [Float]) throws(VAEGANError) -> [Float] { try decodeAll(latents) }
 
     /// D(x) as probabilities for any number of rows.
-    public func discriminateAll(_ rows: [Float]) -> [Double] {
-        mapRowsInChunks(rows, width: dataWidth, capacity: batchCapacity) { discriminator.forward($0) }
-            .map { 1 / (1 + exp(-Double($0))) }
+    ///
+    /// - Throws: `.outOfMemory` when the probabilities cannot be allocated.
+    public func discriminateAll(_ rows: [Float]) throws(VAEGANError) -> [Double] {
+        let logits = try mapRowsInChunks(rows, width: dataWidth, capacity: batchCapacity) { discriminator.forward($0) }
+        return try [Double](checkedCount: logits.count, "\(logits.count) probabilities") { probabilities in
+            for (i, logit) in logits.enumerated() { probabilities[i] = 1 / (1 + exp(-Double(logit))) }
+        }
     }
 }

@@ -43,7 +43,7 @@ extension VAEConfiguration {
         }
         switch try file.string("likelihood") {
         case "bernoulli": likelihood = .bernoulli
-        case "gaussian": likelihood = .gaussian(sigma: try file.float("sigma"), learned: try file.string("learned_sigma") == "true")
+        case "gaussian": likelihood = .gaussian(sigma: try file.float("sigma"), learned: try file.boolean("learned_sigma"))
         case let other: throw .format("\(file.source): unknown likelihood \(other)")
         }
         // Checkpoints from before specs existed have widths only: their MLPs.
@@ -71,7 +71,7 @@ extension SafeTensorsFile {
 
 extension VAETraining {
     public func checkpoint() -> SafeTensorsFile {
-        var file = SafeTensorsFile(metadata: ["model": Self.kind, "format": "vaegan-checkpoint-1"])
+        var file = SafeTensorsFile(metadata: ["model": Self.kind, "format": SafeTensorsFile.checkpointFormat])
         vae.configuration.store(into: &file)
         // The base rate: optimizer.learningRate is the scheduled one of the last step.
         file.metadata["learning_rate"] = String(baseLearningRate)

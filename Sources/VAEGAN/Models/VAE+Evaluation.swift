@@ -21,17 +21,33 @@ extension VAE {
     /// generator seeded with `seed` (the same ε each call, so epochs compare fairly). With a
     /// `shard`, its rows of each batch only: the figures are its share, and the shards' sum
     /// (GradientReducer) is the whole set's.
+    ///
+    /// - Throws: `.shapeMismatch` for examples of another width; `.outOfMemory` when the batch
+    ///   buffer cannot be allocated.
     public func evaluate(_ data: ImageDataset, seed: UInt64 = VAETraining.evaluationSeed,
-                         shard: BatchShard = .whole) -> VAEEvaluation {
+                         shard: BatchShard = .whole) throws(VAEGANError) -> VAEEvaluation {
+        guard data.featureCount == inputWidth else {
+            throw .shapeMismatch("the β-VAE takes examples of \(inputWidth) values, the data has \(data.featureCount)")
+        }
+        return evaluate(data, seed: seed, batch: try makeEvaluationBatch(), shard: shard)
+    }
+
+    /// A buffer for ``evaluate(_:seed:batch:shard:)``: `batchCapacity` rows of the input width.
+    func makeEvaluationBatch() throws(VAEGANError) -> Tensor { try .zeros([batchCapacity, inputWidth]) }
+
+    /// ``evaluate(_:seed:shard:)`` through `batch` (from makeEvaluationBatch), allocating nothing
+    /// that the data's size drives.
+    func evaluate(_ data: ImageDataset, seed: UInt64, batch: Tensor, shard: BatchShard = .whole) -> VAEEvaluation {
+        precondition(data.featureCount == inputWidth && batch.count == batchCapacity * inputWidth,
+                     "VAE.evaluate: examples of \(data.featureCount) through a batch of \(batch.shape)")
         var generator = RandomGenerator(seed: seed)
-        let batch = Tensor(shape: [batchCapacity, data.featureCount])
         resetKLStatistics()
         var reconstruction = 0.0, kl = 0.0
         var start = 0
         while start < data.count {
             let rows = min(batchCapacity, data.count - start)
-            for r in 0..<rows { data.copyRow(start + r, to: batch.pointer + r * data.featureCount) }
-            let losses = evaluate(Matrix(batch.pointer, rows: rows, columns: data.featureCount), noise: &generator, tallyKL: true, shard: shard)
+            for r in 0..<rows { data.copyRow(start + r, to: batch.pointer + r * inputWidth) }
+            let losses = evaluate(Matrix(batch.pointer, rows: rows, columns: inputWidth), noise: &generator, tallyKL: true, shard: shard)
             reconstruction += losses.reconstruction * Double(rows)
             kl += losses.kl * Double(rows)
             start += rows

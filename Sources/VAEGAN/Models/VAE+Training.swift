@@ -24,6 +24,8 @@ public final class VAETraining: GenerativeTraining {
     private var buckets: GradientBuckets?
 
     private var sums = (loss: 0.0, reconstruction: 0.0, kl: 0.0, beta: 0.0, batches: 0)
+    /// The test set's batches, allocated here so that finishing an epoch cannot run out of memory.
+    private let evaluationBatch: Tensor
     /// A fixed generator for test ε and pictures, so epochs are compared on equal terms.
     public static let evaluationSeed: UInt64 = 0x5EED
 
@@ -43,6 +45,7 @@ public final class VAETraining: GenerativeTraining {
         self.scheduleEpochs = scheduleEpochs
         self.warmupEpochs = warmupEpochs
         self.stepsPerEpoch = stepsPerEpoch
+        evaluationBatch = try vae.makeEvaluationBatch()
     }
 
     public var generativeModel: VAE { vae }
@@ -121,9 +124,9 @@ public final class VAETraining: GenerativeTraining {
     /// The test set's figures; in a data-parallel run each rank computes its rows of each batch
     /// and the sums are the whole set's, on every rank.
     private func evaluate(_ test: ImageDataset) -> VAEEvaluation {
-        guard let reducer else { return vae.evaluate(test) }
-        var evaluation = vae.evaluate(test, shard: reducer.shard)
-        reducer.sum(&evaluation)
+        let shard = reducer?.shard ?? .whole
+        var evaluation = vae.evaluate(test, seed: Self.evaluationSeed, batch: evaluationBatch, shard: shard)
+        reducer?.sum(&evaluation)
         return evaluation
     }
 

@@ -124,7 +124,7 @@ public final class VAEGANTraining: GenerativeTraining {
     public func checkpoint() -> SafeTensorsFile {
         let c = model.configuration
         var file = SafeTensorsFile(metadata: [
-            "model": Self.kind, "format": "vaegan-checkpoint-1",
+            "model": Self.kind, "format": SafeTensorsFile.checkpointFormat,
             "latent_width": String(c.latentWidth),
             "encoder_widths": c.encoderWidths.map(String.init).joined(separator: ","),
             "decoder_widths": c.decoderWidths.map(String.init).joined(separator: ","),
@@ -165,8 +165,8 @@ public final class VAEGANTraining: GenerativeTraining {
             throw .format("\(file.source): unknown objective")
         }
         c.objective = objective
-        c.reconstructionsAsFakes = try file.string("reconstructions_as_fakes") == "true"
-        c.gating = try file.string("gating") == "true"
+        c.reconstructionsAsFakes = try file.boolean("reconstructions_as_fakes")
+        c.gating = try file.boolean("gating")
         c.gatingMargin = try file.float("gating_margin")
         c.gatingEquilibrium = try file.float("gating_equilibrium")
         // Checkpoints from before specs existed have widths only: their MLPs.

@@ -73,7 +73,8 @@ func check(_ status: vg_status) throws(VAEGANError) {
     case VG_ERROR_IO: throw .io(message)
     case VG_ERROR_FORMAT: throw .format(message)
     case VG_ERROR_WRONG_MODEL: throw .wrongModel(message)
-    case VG_ERROR_STATE, VG_ERROR_INTERNAL: throw .state(message)
+    case VG_ERROR_STATE: throw .state(message)
+    case VG_ERROR_INTERNAL: throw .state("a bug in VAEGAN, please report it: \(message)")
     case VG_CANCELLED: throw .cancelled(message)
     default: throw .invalidArgument(message)
     }

@@ -8,7 +8,7 @@
 /// importance samples on the epochs `options.likelihoodEvery` divides and on the last.
 public final class LikelihoodScorer: TrainingObserver {
     private let vae: VAE
-    private let images: [Float]
+    private let test: ImageDataset
     private let options: TrainingOptions
 
     /// loss.png's panel for the figure this observer adds.
@@ -17,12 +17,13 @@ public final class LikelihoodScorer: TrainingObserver {
     public init(vae: VAE, test: ImageDataset, options: TrainingOptions) {
         self.vae = vae
         self.options = options
-        images = test.rowsAsFloats(0..<min(options.likelihoodImages, test.count))
+        self.test = test // converted when scored, where running out of memory can be reported
     }
 
     public func figures(afterEpoch epoch: Int) throws(VAEGANError) -> [(name: String, value: Double)] {
         let every = options.likelihoodEvery
         guard every > 0, epoch % every == 0 || epoch == options.epochs else { return [] }
+        let images = try test.rowsAsFloats(0..<min(options.likelihoodImages, test.count))
         // One seed for every epoch: the curve compares weights, not draws.
         let estimate = try vae.likelihoodEstimate(of: images, samples: options.likelihoodSamples, seed: 0x11CE)
         return [("test_nll", -estimate.mean), ("test_nll_se", estimate.standardError)]
