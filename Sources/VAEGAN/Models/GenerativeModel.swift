@@ -69,13 +69,17 @@ extension GenerativeModel {
         mapRowsInChunks(latents, width: latentWidth, capacity: batchCapacity) { decode($0) }
     }
 
-    /// `count` samples from z ~ N(0, I) drawn with `seed`, as rows of `inputWidth` values.
-    public func sample(count: Int, seed: UInt64) throws(VAEGANError) -> [Float] {
+    /// `count` samples from z ~ N(0, I) drawn with `seed`, as rows of `inputWidth` values; with
+    /// `rows`, only those of them: all `count` rows of z are drawn either way, so the ranks of a
+    /// data-parallel run, each decoding its own rows, together decode one process's samples.
+    public func sample(count: Int, seed: UInt64, rows: Range<Int>? = nil) throws(VAEGANError) -> [Float] {
         try require(count > 0, "sample count must be positive, not \(count)")
+        let rows = rows ?? 0..<count
+        try require(rows.lowerBound >= 0 && rows.upperBound <= count, "sample rows \(rows) are not rows of \(count)")
         var generator = RandomGenerator(seed: seed)
         var z = [Float](repeating: 0, count: count * latentWidth)
         z.withUnsafeMutableBufferPointer { generator.fillNormal($0.baseAddress!, count: $0.count) }
-        return decodeAll(z)
+        return decodeAll(rows.count == count ? z : Array(z[rows.lowerBound * latentWidth ..< rows.upperBound * latentWidth]))
     }
 }
 
