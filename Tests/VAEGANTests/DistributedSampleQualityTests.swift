@@ -152,13 +152,8 @@ func runRanks<Result: Sendable>(_ size: Int, _ body: @escaping @Sendable (any Co
         let test = bandImages(count: 150, seed: 12)
         let domain = try DomainClassifier.load(for: .fashionMNIST, train: test, test: test, cacheDirectory: classifierFolder,
                                                configuration: smallClassifierConfiguration())
-        var c = VAEConfiguration()
-        c.inputWidth = 36
-        c.encoderWidths = [16]
-        c.latentWidth = 2
-        c.decoderWidths = [16]
         // A capacity that splits neither the whole set nor a share evenly into chunks.
-        let vae = try VAE(c, batchCapacity: 16, seed: 3)
+        let vae = try VAE(.small(inputWidth: 36, hidden: 16, latent: 2), batchCapacity: 16, seed: 3)
         var options = TrainingOptions(epochs: 1, outputDirectory: "")
         options.sampleQualityEvery = 1
         options.sampleQualityCount = samples
