@@ -201,10 +201,10 @@ struct Train: ParsableCommand {
         // sure the data set is a built-in one).
         var sampleQuality: SampleQualityEvaluator?
         if metricsEvery > 0, let dataset = dataOptions.builtIn {
-            sampleQuality = try SampleQualityEvaluator(for: dataset, quiet: quiet)
+            sampleQuality = try SampleQualityEvaluator(for: dataset, quiet: options.quiet)
         }
         let trainer = try Trainer(model: training, loader: loader, test: testSet, options: options,
-                                  sampleQuality: sampleQuality)
+                                  sampleQuality: sampleQuality, communicator: mpi)
         if let checkpoint {
             try trainer.restore(from: checkpoint)
             trainer.progress.note("resuming \(options.checkpointPath) after epoch \(trainer.nextEpoch - 1)")

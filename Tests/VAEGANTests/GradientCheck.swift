@@ -96,12 +96,16 @@ func checkGradient(_ name: String, of tensor: Tensor, analytic: [Float],
 extension VAEConfiguration {
     /// The smallest β-VAE the checkpoint and schedule tests train: 16 features, hidden 8,
     /// latent 3, Bernoulli.
-    static var tiny: VAEConfiguration {
+    static var tiny: VAEConfiguration { small(inputWidth: 16, hidden: 8, latent: 3) }
+
+    /// A β-VAE with one hidden layer of `hidden` units each side (the sample-quality tests'
+    /// model of the 6×6 band images: 36, 16, 2).
+    static func small(inputWidth: Int, hidden: Int, latent: Int) -> VAEConfiguration {
         var c = VAEConfiguration()
-        c.inputWidth = 16
-        c.encoderWidths = [8]
-        c.latentWidth = 3
-        c.decoderWidths = [8]
+        c.inputWidth = inputWidth
+        c.encoderWidths = [hidden]
+        c.latentWidth = latent
+        c.decoderWidths = [hidden]
         return c
     }
 }

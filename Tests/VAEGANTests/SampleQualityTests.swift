@@ -119,12 +119,7 @@ func thrownError(_ body: () throws -> Void) -> VAEGANError? {
     func trainerScoresSamples() throws {
         let (evaluator, _) = try bandEvaluator()
         let train = bandImages(count: 128, seed: 15), test = bandImages(count: 48, seed: 16)
-        var c = VAEConfiguration()
-        c.inputWidth = 36
-        c.encoderWidths = [16]
-        c.latentWidth = 2
-        c.decoderWidths = [16]
-        let training = try VAETraining(vae: try VAE(c, batchCapacity: 32), learningRate: 3e-3, warmupEpochs: 0, stepsPerEpoch: 4)
+        let training = try VAETraining(vae: try VAE(.small(inputWidth: 36, hidden: 16, latent: 2), batchCapacity: 32), learningRate: 3e-3, warmupEpochs: 0, stepsPerEpoch: 4)
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("vaegan-quality-\(UUID())").path
         defer { try? FileManager.default.removeItem(atPath: folder) }
         var options = TrainingOptions(epochs: 3, outputDirectory: folder)

@@ -10,6 +10,15 @@ public struct SampleQuality: Sendable {
     public var sampleCount: Int { coverage.sampleCount }
 }
 
+/// Samples as the domain classifier sees them: feature rows and the histogram of predicted labels.
+public struct SampleFeatures: Sendable {
+    /// Rows of `width` values, one per sample.
+    public var features: [Float]
+    public var width: Int
+    public var coverage: ModeCoverage
+    public var sampleCount: Int { coverage.sampleCount }
+}
+
 /// The real side of the comparison, prepared once: a data set's test images through its domain
 /// classifier (feature statistics for FID, the k-NN manifold for precision and recall).
 ///
@@ -55,9 +64,19 @@ public final class SampleQualityEvaluator {
     ///   [0, 1] or fewer samples than the k-NN needs; `.nonFinite` for NaN; `.outOfMemory` when the
     ///   features cannot be allocated.
     public func evaluate(_ samples: [Float]) throws(VAEGANError) -> SampleQuality {
+        guard !samples.isEmpty else { throw .shapeMismatch("samples: none to score") }
+        return try score(try features(of: samples))
+    }
+
+    /// `samples` through the classifier: its features and its labels' histogram, what
+    /// ``score(_:)`` needs. A data-parallel run's ranks each classify their own share of the
+    /// samples (possibly none) and combine the shares (SampleFeatures+Ranks.swift).
+    ///
+    /// - Throws: as ``evaluate(_:)``, except that no samples are allowed.
+    public func features(of samples: [Float]) throws(VAEGANError) -> SampleFeatures {
         let classifier = domain.classifier
         let width = classifier.inputWidth
-        guard !samples.isEmpty, samples.count % width == 0 else {
+        guard samples.count % width == 0 else {
             throw .shapeMismatch("samples: \(samples.count) values are not rows of \(width) (the \(domain.dataset.rawValue) image size)")
         }
         if let bad = samples.firstIndex(where: { !(0...1).contains($0) }) {
@@ -65,11 +84,16 @@ public final class SampleQualityEvaluator {
                 ? .nonFinite("samples: NaN at element \(bad)")
                 : .invalidArgument("samples: value \(samples[bad]) at element \(bad) is outside [0, 1]; scale images to [0, 1] first")
         }
-        let features = try classifier.featuresAll(samples)
-        let statistics = try FeatureStatistics(features: features, width: classifier.featureWidth)
+        return SampleFeatures(features: try classifier.featuresAll(samples), width: classifier.featureWidth,
+                              coverage: ModeCoverage(predictions: try classifier.predictAll(samples), classCount: classifier.classCount))
+    }
+
+    /// FID, precision and recall, and coverage of classified samples.
+    public func score(_ samples: SampleFeatures) throws(VAEGANError) -> SampleQuality {
+        let statistics = try FeatureStatistics(features: samples.features, width: samples.width)
         return SampleQuality(
             fid: try statistics.frechetDistance(to: reference),
-            precisionRecall: try PrecisionRecall(real: referenceManifold, generated: features),
-            coverage: ModeCoverage(predictions: try classifier.predictAll(samples), classCount: classifier.classCount))
+            precisionRecall: try PrecisionRecall(real: referenceManifold, generated: samples.features),
+            coverage: samples.coverage)
     }
 }

@@ -71,18 +71,25 @@ extension GenerativeModel {
         try mapRowsInChunks(latents, width: latentWidth, capacity: batchCapacity) { decode($0) }
     }
 
-    /// `count` samples from z ~ N(0, I) drawn with `seed`, as rows of `inputWidth` values.
+    /// `count` samples from z ~ N(0, I) drawn with `seed`, as rows of `inputWidth` values; with
+    /// `rows`, only those of them: all `count` rows of z are drawn either way, so the ranks of a
+    /// data-parallel run, each decoding its own rows, together decode one process's samples.
     ///
-    /// - Throws: `.invalidArgument` for `count` < 1; `.outOfMemory` when z or the samples
-    ///   cannot be allocated.
-    public func sample(count: Int, seed: UInt64) throws(VAEGANError) -> [Float] {
+    /// - Throws: `.invalidArgument` for `count` < 1 or rows outside it; `.outOfMemory` when z or
+    ///   the samples cannot be allocated.
+    public func sample(count: Int, seed: UInt64, rows: Range<Int>? = nil) throws(VAEGANError) -> [Float] {
         try require(count > 0, "sample count must be positive, not \(count)")
+        let rows = rows ?? 0..<count
+        try require(rows.lowerBound >= 0 && rows.upperBound <= count, "sample rows \(rows) are not rows of \(count)")
         let (values, overflow) = count.multipliedReportingOverflow(by: latentWidth)
         guard !overflow else { throw .outOfMemory("\(count) samples × latent \(latentWidth) are more than an Int counts") }
         var generator = RandomGenerator(seed: seed)
         let z = try HeapBuffer<Float>(zeroed: values)
         generator.fillNormal(z.pointer, count: z.count)
-        return try mapRowsInChunks(UnsafeBufferPointer(z.buffer), width: latentWidth, capacity: batchCapacity) { decode($0) }
+        let mine = UnsafeBufferPointer(rebasing: z.buffer[rows.lowerBound * latentWidth ..< rows.upperBound * latentWidth])
+        return try withExtendedLifetime(z) { () throws(VAEGANError) in
+            try mapRowsInChunks(mine, width: latentWidth, capacity: batchCapacity) { decode($0) }
+        }
     }
 }
 

@@ -47,15 +47,16 @@ public struct TrainedModel {
     /// Decoder (generator) outputs for latent rows, any number of them.
     public func decode(_ latents: [Float]) throws(VAEGANError) -> [Float] { try model.decodeAll(latents) }
 
-    /// `count` samples from z ~ N(0, I) drawn with `seed`, as rows of `dataWidth` values.
-    public func sample(count: Int, seed: UInt64) throws(VAEGANError) -> [Float] {
-        try model.sample(count: count, seed: seed)
+    /// `count` samples from z ~ N(0, I) drawn with `seed`, as rows of `dataWidth` values (with
+    /// `rows`, only those of them; see GenerativeModel's `sample(count:seed:rows:)`).
+    public func sample(count: Int, seed: UInt64, rows: Range<Int>? = nil) throws(VAEGANError) -> [Float] {
+        try model.sample(count: count, seed: seed, rows: rows)
     }
 
-    /// ``sample(count:seed:)`` clipped to the pixel range [0, 1], as images are shown and
+    /// ``sample(count:seed:rows:)`` clipped to the pixel range [0, 1], as images are shown and
     /// scored: a Gaussian decoder's means may stray outside it.
-    public func sampleImages(count: Int, seed: UInt64) throws(VAEGANError) -> [Float] {
-        var samples = try sample(count: count, seed: seed)
+    public func sampleImages(count: Int, seed: UInt64, rows: Range<Int>? = nil) throws(VAEGANError) -> [Float] {
+        var samples = try sample(count: count, seed: seed, rows: rows)
         for i in samples.indices { samples[i] = min(max(samples[i], 0), 1) } // in place: no second copy
         return samples
     }

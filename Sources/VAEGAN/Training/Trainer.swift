@@ -47,13 +47,17 @@ public final class Trainer {
     public let progress: ProgressReporter
     /// Scores samples for FID, precision/recall and coverage (see TrainingOptions).
     public let sampleQuality: SampleQualityEvaluator?
+    /// The ranks of a data-parallel run (the model's reducer's): the sample scores are split
+    /// across them. Nil in one process.
+    public let communicator: (any Communicator)?
     private let log: MetricsLogWriter
 
     /// Records of the epochs finished so far (restored on resume).
     public var history: [EpochRecord] { log.records }
 
     public init(model: any GenerativeTraining, loader: BatchLoader, test: ImageDataset, options: TrainingOptions,
-                history: [EpochRecord] = [], sampleQuality: SampleQualityEvaluator? = nil) throws(VAEGANError) {
+                history: [EpochRecord] = [], sampleQuality: SampleQualityEvaluator? = nil,
+                communicator: (any Communicator)? = nil) throws(VAEGANError) {
         try require(options.epochs >= 0, "epochs must be non-negative, not \(options.epochs)")
         try require(loader.examples.featureCount == model.inputWidth && test.featureCount == model.inputWidth,
                     "the model takes rows of \(model.inputWidth) values; the data has \(loader.examples.featureCount) (train) and \(test.featureCount) (test)")
@@ -68,6 +72,7 @@ public final class Trainer {
         self.test = test
         self.options = options
         self.sampleQuality = sampleQuality
+        self.communicator = communicator
         log = MetricsLogWriter(path: options.metricsPath, records: history)
         progress = ProgressReporter(epochs: options.epochs, batchesPerEpoch: loader.batchesPerEpoch)
         progress.isQuiet = options.quiet
@@ -103,13 +108,15 @@ public final class Trainer {
     private func observers() -> [any TrainingObserver] {
         var observers: [any TrainingObserver] = []
         if let path = options.stepLogPath { observers.append(StepLogWriter(path: path, model: model.generativeModel)) }
-        guard options.writesOutput else { return observers }
-        var extraPanels: [(title: String, metrics: [String])] = []
-        if let sampleQuality, options.sampleQualityEvery > 0 {
-            observers += [SampleQualityScorer(evaluator: sampleQuality, model: model.trainedModel, options: options)]
+        // Every rank scores its share of the samples; only the first writes the figures.
+        let scoresSamples = sampleQuality != nil && options.sampleQualityEvery > 0
+        if let sampleQuality, scoresSamples {
+            observers += [SampleQualityScorer(evaluator: sampleQuality, model: model.trainedModel, options: options,
+                                              communicator: communicator)]
                 .seeing(model.averagedWeights)
-            extraPanels = SampleQualityScorer.panels
         }
+        guard options.writesOutput else { return observers }
+        var extraPanels: [(title: String, metrics: [String])] = scoresSamples ? SampleQualityScorer.panels : []
         if options.likelihoodEvery > 0, let vae = model.generativeModel as? VAE {
             observers.append(LikelihoodScorer(vae: vae, test: test, options: options))
             extraPanels += LikelihoodScorer.panels
