@@ -135,6 +135,26 @@ struct OutOfMemoryTests {
             _ = try SafeTensorsFile.read(from: path)
         }),
 
+        // Pictures whose size the caller chooses.
+        ("Image.scaled(by:): a 28×28 image by 2^16", { cap throws(VAEGANError) in
+            let image = Image(grayscaleIntensities: [Float](repeating: 0.5, count: 784), width: 28, height: 28)
+            cap()
+            _ = try image.scaled(by: 1 << 16)
+        }),
+        ("Image(filledWith:): 2^16 × 2^16 RGB", { cap throws(VAEGANError) in
+            cap()
+            _ = try Image(width: 1 << 16, height: 1 << 16, channels: 3, filledWith: 255)
+        }),
+        ("Image.grid: 4 tiles of 28×28 in rows of 2^22", { cap throws(VAEGANError) in
+            let tiles = [Float](repeating: 0.5, count: 4 * 784)
+            cap()
+            _ = try Image.grid(of: tiles, side: 28, columns: 1 << 22)
+        }),
+        ("LinePlot.render: 2^17 × 2^17", { cap throws(VAEGANError) in
+            let plot = LinePlot(title: "loss", series: [.init(name: "train", values: [3, 2, 1])])
+            cap()
+            _ = try plot.render(width: 1 << 17, height: 1 << 17)
+        }),
     ]
 
     @Test("each call whose sizes need more than the capped address space throws .outOfMemory",
