@@ -8,7 +8,8 @@
 // forked child could inherit held.
 //
 // Large inputs are uninitialized arrays of fresh (zero, untouched) pages: they count against
-// the cap but cost no memory.
+// the cap but cost no memory. Large files are sparse (a header, then a hole made by truncate),
+// in a folder the parent makes for each case and removes after it: they cost no disk.
 import Foundation
 import Testing
 @testable import VAEGAN
@@ -20,6 +21,7 @@ struct OutOfMemoryTests {
 
     static let headroom = 128 << 20
     static let childVariable = "VAEGAN_OOM_CASE"
+    static let folderVariable = "VAEGAN_OOM_FOLDER"
 
     static let cases: [(name: String, run: Case)] = [
         ("VAE(_:batchCapacity:): a 131072-wide layer", { cap throws(VAEGANError) in
@@ -97,15 +99,74 @@ struct OutOfMemoryTests {
             cap()
             _ = try FeatureStatistics(features: features, width: 6000)
         }),
+
+        // Files: reading one whole, inflating it, decoding or copying what it holds.
+        ("NPYMatrix: an 8 GB float32 file", { cap throws(VAEGANError) in
+            let path = sparseFile("big.npy", NPYFormat.preambleAndHeader(
+                NPYHeader(descr: "<f4", fortranOrder: false, shape: [1 << 21, 1024])), dataBytes: 1 << 33)
+            cap()
+            _ = try NPYMatrix(contentsOfFile: path)
+        }),
+        ("NPYMatrix: 96 MB of float32 read, then decoded beside its bytes", { cap throws(VAEGANError) in
+            let path = sparseFile("floats.npy", NPYFormat.preambleAndHeader(
+                NPYHeader(descr: "<f4", fortranOrder: false, shape: [24 << 10, 1024])), dataBytes: 96 << 20)
+            cap()
+            _ = try NPYMatrix(contentsOfFile: path)
+        }),
+        ("IDXImages: a raw 4 GB image file", { cap throws(VAEGANError) in
+            let path = sparseFile("images-idx3-ubyte", IDX.header(sizes: [1 << 20, 64, 64]), dataBytes: 1 << 32)
+            cap()
+            _ = try IDXImages(contentsOfFile: path)
+        }),
+        ("IDXImages: 256 gzip members of 1 MB, inflated by doubling", { cap throws(VAEGANError) in
+            // The last member's trailer suggests 1 MB, so the output grows step by step.
+            let member = Gzip.compress([UInt8](repeating: 0, count: 1 << 20))
+            let path = file("images-idx3-ubyte.gz", Gzip.compress(IDX.header(sizes: [256, 1024, 1024]))
+                + Array([[UInt8]](repeating: member, count: 256).joined()))
+            cap()
+            _ = try IDXImages(contentsOfFile: path)
+        }),
+        ("SafeTensorsFile.read: a 96 MB tensor read, then copied out", { cap throws(VAEGANError) in
+            let count = 96 << 20
+            var header = Array(#"{"t":{"dtype":"U8","shape":[\#(count)],"data_offsets":[0,\#(count)]}}"#.utf8)
+            header += [UInt8](repeating: UInt8(ascii: " "), count: (8 - header.count % 8) % 8)
+            let path = sparseFile("big.safetensors", LittleEndian.encode([UInt64(header.count)]) + header, dataBytes: count)
+            cap()
+            _ = try SafeTensorsFile.read(from: path)
+        }),
+
+        // Pictures whose size the caller chooses.
+        ("Image.scaled(by:): a 28×28 image by 2^16", { cap throws(VAEGANError) in
+            let image = Image(grayscaleIntensities: [Float](repeating: 0.5, count: 784), width: 28, height: 28)
+            cap()
+            _ = try image.scaled(by: 1 << 16)
+        }),
+        ("Image(filledWith:): 2^16 × 2^16 RGB", { cap throws(VAEGANError) in
+            cap()
+            _ = try Image(width: 1 << 16, height: 1 << 16, channels: 3, filledWith: 255)
+        }),
+        ("Image.grid: 4 tiles of 28×28 in rows of 2^22", { cap throws(VAEGANError) in
+            let tiles = [Float](repeating: 0.5, count: 4 * 784)
+            cap()
+            _ = try Image.grid(of: tiles, side: 28, columns: 1 << 22)
+        }),
+        ("LinePlot.render: 2^17 × 2^17", { cap throws(VAEGANError) in
+            let plot = LinePlot(title: "loss", series: [.init(name: "train", values: [3, 2, 1])])
+            cap()
+            _ = try plot.render(width: 1 << 17, height: 1 << 17)
+        }),
     ]
 
     @Test("each call whose sizes need more than the capped address space throws .outOfMemory",
           arguments: cases.map(\.name))
     func outOfMemoryIsThrown(_ name: String) throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("vaegan-oom-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
         let (process, text) = try runToEnd(
             URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path,
             ["--testing-library", "swift-testing", "--filter", "OutOfMemoryTests/child"],
-            environment: [Self.childVariable: name], capturing: .output)
+            environment: [Self.childVariable: name, Self.folderVariable: folder], capturing: .output)
         let result = text.split(separator: "\n").first { $0.hasPrefix("oom-case:") } ?? "no result line"
         #expect(process.terminationReason == .exit && process.terminationStatus == 0,
                 "\(name): \(process.terminationReason == .uncaughtSignal ? "killed by signal \(process.terminationStatus)" : String(result))")
@@ -122,7 +183,9 @@ struct OutOfMemoryTests {
             try entry.run(Self.cap)
             report(1, "no error")
         } catch .outOfMemory(let message) {
-            report(message.isEmpty ? 1 : 0, ".outOfMemory: \(message)")
+            // A file's error names the file.
+            let named = Self.filePath.map { message.contains($0) } ?? !message.isEmpty
+            report(named ? 0 : 1, ".outOfMemory: \(message)")
         } catch {
             report(1, "\(error)")
         }
@@ -172,6 +235,30 @@ struct OutOfMemoryTests {
     /// `count` values the test never writes: fresh pages from mmap, zero and not yet touched.
     static func untouched<Value: BitwiseCopyable>(_: Value.Type, count: Int) -> [Value] {
         [Value](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
+    }
+
+    /// The file the child's case made, if any; only the child's one thread sets it.
+    nonisolated(unsafe) static var filePath: String?
+
+    /// `bytes` written to `name` in the case's folder; returns its path.
+    static func file(_ name: String, _ bytes: [UInt8]) -> String {
+        let path = ProcessInfo.processInfo.environment[folderVariable]! + "/" + name
+        filePath = path
+        guard FileManager.default.createFile(atPath: path, contents: Data(bytes)) else {
+            print("oom-case: cannot write \(path)")
+            exit(3)
+        }
+        return path
+    }
+
+    /// A file of `header` and then `dataBytes` zeros, which truncate leaves as a hole.
+    static func sparseFile(_ name: String, _ header: [UInt8], dataBytes: Int) -> String {
+        let path = file(name, header)
+        guard truncate(path, off_t(header.count + dataBytes)) == 0 else {
+            print("oom-case: cannot extend \(path): \(String(cString: strerror(errno)))")
+            exit(3)
+        }
+        return path
     }
 
     /// `count` images of `width` byte pixels, untouched.

@@ -94,8 +94,8 @@ import Testing
 
     @Test func writePNGReplacesTheFileAndLeavesNoTemporary() throws {
         let path = "\(folder)/picture.png"
-        let first = Image(width: 1, height: 1, channels: 1, filledWith: 0)
-        let second = Image(width: 3, height: 1, channels: 3, filledWith: 200)
+        let first = try Image(width: 1, height: 1, channels: 1, filledWith: 0)
+        let second = try Image(width: 3, height: 1, channels: 3, filledWith: 200)
         try first.writePNG(to: path)
         try second.writePNG(to: path)
         #expect(try readFileBytes(atPath: path) == second.pngData())

@@ -37,7 +37,8 @@ public struct SafeTensorsFile: Sendable {
     ///
     /// - Throws: `.io` when the file cannot be read; `.format("<path>: <problem>")` when the
     ///   header length, JSON, a dtype, shape or offsets are wrong, tensors overlap or leave
-    ///   bytes of the data section unused.
+    ///   bytes of the data section unused; `.outOfMemory("<path>: …")` when the file or a copy of
+    ///   a tensor cannot be allocated.
     public static func read(from path: String) throws(VAEGANError) -> SafeTensorsFile {
         try SafeTensorsFile(serialized: readFileBytes(atPath: path), source: path)
     }
@@ -71,8 +72,10 @@ public struct SafeTensorsFile: Sendable {
                 continue
             }
             let (dtype, shape, range) = try Self.parseEntry(name: name, entry, dataLength: dataLength, source: source)
-            tensors[name] = StoredTensor(
-                dtype: dtype, shape: shape, bytes: Array(bytes[dataStart + range.lowerBound..<dataStart + range.upperBound]))
+            let tensorBytes = try [UInt8](checkedCount: range.count, "\(source): tensor '\(name)'") { copy in
+                _ = copy.initialize(from: bytes[dataStart + range.lowerBound..<dataStart + range.upperBound])
+            }
+            tensors[name] = StoredTensor(dtype: dtype, shape: shape, bytes: tensorBytes)
             ranges.append((name, range))
         }
         try Self.checkTiling(ranges, dataLength: dataLength, source: source)
@@ -134,7 +137,8 @@ public struct SafeTensorsFile: Sendable {
 
     /// The F32 tensor `name` as floats; when `shape` is given, the stored shape must equal it.
     ///
-    /// - Throws: `.format` if it is missing or not F32, `.shapeMismatch` if the shape differs.
+    /// - Throws: `.format` if it is missing or not F32, `.shapeMismatch` if the shape differs,
+    ///   `.outOfMemory` if the floats cannot be allocated.
     public func floats(_ name: String, shape: [Int]? = nil) throws(VAEGANError) -> [Float] {
         try values(name, as: Float.self, dtype: .float32, shape: shape)
     }
@@ -163,7 +167,7 @@ public struct SafeTensorsFile: Sendable {
         _ name: String, as type: Element.Type, dtype: StoredTensor.DType, shape: [Int]?
     ) throws(VAEGANError) -> [Element] {
         let tensor = try tensor(named: name)
-        guard let values = tensor.values(as: type, expecting: dtype) else {
+        guard let values = try tensor.values(as: type, expecting: dtype, "\(source): tensor '\(name)'") else {
             throw .format("\(source): tensor '\(name)' is \(tensor.dtype.rawValue), expected \(dtype.rawValue)")
         }
         if let shape, shape != tensor.shape {

@@ -66,8 +66,12 @@ public struct StoredTensor: Equatable, Sendable {
     }
 
     /// The elements decoded as `Element`, or nil when `dtype` is not `expected`.
-    func values<Element: BitwiseCopyable>(as _: Element.Type, expecting expected: DType) -> [Element]? {
+    ///
+    /// - Throws: `.outOfMemory` naming `what` when they cannot be allocated.
+    func values<Element: BitwiseCopyable>(
+        as _: Element.Type, expecting expected: DType, _ what: @autoclosure () -> String
+    ) throws(VAEGANError) -> [Element]? {
         guard dtype == expected else { return nil }
-        return LittleEndian.decode(bytes[...], as: Element.self)
+        return try LittleEndian.decode(bytes[...], as: Element.self, what())
     }
 }

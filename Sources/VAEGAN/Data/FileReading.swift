@@ -8,7 +8,8 @@ import Darwin
 
 /// The bytes of the file at `path`, read to its end.
 ///
-/// Missing, unreadable or directory paths throw `.io("<path>: <reason>")`.
+/// Missing, unreadable or directory paths throw `.io("<path>: <reason>")`; a file larger than
+/// the memory to be had throws `.outOfMemory("<path>: …")`.
 func readFileBytes(atPath path: String) throws(VAEGANError) -> [UInt8] {
     let descriptor = open(path, O_RDONLY | O_CLOEXEC)
     guard descriptor >= 0 else {
@@ -22,7 +23,7 @@ func readFileBytes(atPath path: String) throws(VAEGANError) -> [UInt8] {
     }
     var bytes: [UInt8] = []
     // The size is only a hint: the file may grow or shrink while we read, so read to EOF.
-    bytes.reserveCapacity(Int(max(status.st_size, 0)))
+    try bytes.reserveCapacity(checked: Int(max(status.st_size, 0)), path)
     var chunk = [UInt8](repeating: 0, count: 1 << 20)
     while true {
         let readCount = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
@@ -31,6 +32,10 @@ func readFileBytes(atPath path: String) throws(VAEGANError) -> [UInt8] {
             throw .io("\(path): cannot read: \(describeSystemError(errno))")
         }
         if readCount == 0 { return bytes }
+        if bytes.count + readCount > bytes.capacity {
+            // The file grew since fstat: double, as append would, but fallibly.
+            try bytes.reserveCapacity(checked: max(2 * bytes.capacity, bytes.count + readCount), path)
+        }
         bytes.append(contentsOf: chunk[0..<readCount])
     }
 }

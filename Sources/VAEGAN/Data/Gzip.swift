@@ -15,7 +15,8 @@ public enum Gzip {
     /// bytes `1f 8b` and returned as they are otherwise.
     ///
     /// - Throws: `.io` when the file cannot be read; `.format("<path>: corrupt gzip stream …")`
-    ///   when the compressed data is damaged or cut short.
+    ///   when the compressed data is damaged or cut short; `.outOfMemory("<path>: …")` when the
+    ///   file or what it inflates to does not fit in the memory to be had.
     public static func readFileInflatingIfNeeded(atPath path: String) throws(VAEGANError) -> [UInt8] {
         let bytes = try readFileBytes(atPath: path)
         guard isCompressed(bytes) else { return bytes }
@@ -72,7 +73,8 @@ public enum Gzip {
 
     /// Inflates a whole stream held in memory, to at most `limit` bytes.
     ///
-    /// Concatenated gzip members are joined, as `gzip -d` does. `source` names the file in errors.
+    /// Concatenated gzip members are joined, as `gzip -d` does. `source` names the file in errors;
+    /// output that outgrows the memory to be had is `.outOfMemory`, as more than `limit` is `.format`.
     static func decompress(
         _ input: [UInt8], format: StreamFormat, source: String, limit: Int = maximumInflatedBytes
     ) throws(VAEGANError) -> [UInt8] {
@@ -88,12 +90,18 @@ public enum Gzip {
         }
         defer { inflateEnd(&stream) }
 
-        var output = [UInt8](repeating: 0, count: min(expectedInflatedSize(of: input, format: format), limit + 1))
+        var output = try [UInt8](
+            checkedCount: min(expectedInflatedSize(of: input, format: format), limit + 1), repeating: 0,
+            "\(source): inflating")
         var consumed = 0
         var produced = 0
         while true {
             if produced == output.count {
-                output.append(contentsOf: repeatElement(0, count: min(max(output.count, 1 << 16), limit + 1 - output.count)))
+                // Each step (doubling) is checked: under the limit, a stream may still inflate to
+                // more than the machine has.
+                let grown = output.count + min(max(output.count, 1 << 16), limit + 1 - output.count)
+                try output.reserveCapacity(checked: grown, "\(source): inflating")
+                output.append(contentsOf: repeatElement(0, count: grown - output.count))
             }
             var status: Int32 = Z_OK
             input.withUnsafeBufferPointer { source in

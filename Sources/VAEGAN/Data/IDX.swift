@@ -33,7 +33,8 @@ public struct IDXImages: Equatable, Sendable {
     /// Reads an image file (raw or gzip) and checks its header against its length.
     ///
     /// - Throws: `.io` if the file cannot be read, `.format("<path>: <problem>")` if it is not
-    ///   a well-formed unsigned-byte IDX image file.
+    ///   a well-formed unsigned-byte IDX image file;
+    ///   `.outOfMemory("<path>: …")` if the file, or what it inflates to, cannot be allocated.
     public init(contentsOfFile path: String) throws(VAEGANError) {
         try self.init(idxBytes: Gzip.readFileInflatingIfNeeded(atPath: path), source: path)
     }
@@ -68,14 +69,16 @@ public struct IDXLabels: Equatable, Sendable {
     /// Reads a label file (raw or gzip) and checks its header against its length.
     ///
     /// - Throws: `.io` if the file cannot be read, `.format("<path>: <problem>")` if it is not
-    ///   a well-formed unsigned-byte IDX label file.
+    ///   a well-formed unsigned-byte IDX label file;
+    ///   `.outOfMemory("<path>: …")` if the file, or what it inflates to, cannot be allocated.
     public init(contentsOfFile path: String) throws(VAEGANError) {
         try self.init(idxBytes: Gzip.readFileInflatingIfNeeded(atPath: path), source: path)
     }
 
-    init(idxBytes bytes: [UInt8], source: String) throws(VAEGANError) {
+    init(idxBytes bytes: consuming [UInt8], source: String) throws(VAEGANError) {
         _ = try IDX.parseHeader(bytes, dimensionCount: 1, kind: "labels", source: source)
-        self.init(labels: Array(bytes[IDX.headerLength(dimensionCount: 1)...]))
+        bytes.removeFirst(IDX.headerLength(dimensionCount: 1))  // in place, as for images
+        self.init(labels: bytes)
     }
 
     /// The file contents: header and labels, uncompressed.

@@ -5,17 +5,21 @@
 /// Copies between little-endian byte arrays and arrays of fixed-size numbers.
 enum LittleEndian {
     /// The numbers stored in `bytes`; `bytes.count` must be a multiple of the element size.
-    static func decode<Element: BitwiseCopyable>(_ bytes: ArraySlice<UInt8>, as _: Element.Type) -> [Element] {
+    ///
+    /// - Throws: `.outOfMemory` naming `what` when the numbers cannot be allocated (the bytes
+    ///   come from a file, whose size the caller does not choose).
+    static func decode<Element: BitwiseCopyable>(
+        _ bytes: ArraySlice<UInt8>, as _: Element.Type, _ what: @autoclosure () -> String
+    ) throws(VAEGANError) -> [Element] {
         let size = MemoryLayout<Element>.size
         precondition(bytes.count % size == 0, "\(bytes.count) bytes is not a whole number of \(Element.self)")
         let count = bytes.count / size
-        return [Element](unsafeUninitializedCapacity: count) { elements, initialized in
+        return try [Element](checkedCount: count, what()) { elements in
             let destination = UnsafeMutableRawBufferPointer(elements)
             bytes.withUnsafeBytes { destination.copyMemory(from: $0) }
             #if _endian(big)
             for index in 0..<count { destination[index * size..<(index + 1) * size].reverse() }
             #endif
-            initialized = count
         }
     }
 

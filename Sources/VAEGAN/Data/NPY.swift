@@ -64,12 +64,13 @@ public struct NPYMatrix: Equatable, Sendable {
     /// - Throws: `.io` if the file cannot be read; `.format("<path>: <problem>")` for a bad
     ///   preamble or header, an unsupported dtype, order or number of axes, or a data length
     ///   that does not match the shape; `.nonFinite("<path>: element i … is nan")` naming the
-    ///   first NaN or infinity in float data.
+    ///   first NaN or infinity in float data; `.outOfMemory("<path>: …")` when the file or its
+    ///   floats cannot be allocated.
     public init(contentsOfFile path: String) throws(VAEGANError) {
         try self.init(npyBytes: readFileBytes(atPath: path), source: path)
     }
 
-    init(npyBytes bytes: [UInt8], source: String) throws(VAEGANError) {
+    init(npyBytes bytes: consuming [UInt8], source: String) throws(VAEGANError) {
         let (header, dataStart) = try NPYFormat.parsePreambleAndHeader(bytes, source: source)
         let elementType = try NPYFormat.elementType(ofDescr: header.descr, source: source)
         guard !header.fortranOrder else {
@@ -107,12 +108,13 @@ public struct NPYMatrix: Equatable, Sendable {
                 "\(source): \(dataLength - expectedLength.partialValue) trailing bytes after the \(expectedLength.partialValue) data bytes of shape \(shape)")
         }
 
-        let data = bytes[dataStart...]
         switch elementType {
         case .uint8:
-            self.init(shape: shape, storage: .bytes(Array(data)))
+            // Drop the header in place: no second copy of the data.
+            bytes.removeFirst(dataStart)
+            self.init(shape: shape, storage: .bytes(bytes))
         case .float32:
-            let floats = LittleEndian.decode(data, as: Float.self)
+            let floats = try LittleEndian.decode(bytes[dataStart...], as: Float.self, "\(source): float32 data")
             if let bad = floats.firstIndex(where: { !$0.isFinite }) {
                 let columns = elementCount / shape[0]
                 throw .nonFinite(

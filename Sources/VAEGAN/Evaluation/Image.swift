@@ -29,26 +29,47 @@ public struct Image: Equatable, Sendable {
 
     /// Each pixel repeated as a `factor` × `factor` block: enlarged without the blur a viewer's
     /// smoothing adds, so pixel-level texture stays visible.
-    public func scaled(by factor: Int) -> Image {
+    ///
+    /// - Throws: `.outOfMemory` when the enlarged image cannot be allocated.
+    public func scaled(by factor: Int) throws(VAEGANError) -> Image {
         precondition(factor >= 1, "Image scale factor must be at least 1, not \(factor)")
         guard factor > 1 else { return self }
-        var result = [UInt8](repeating: 0, count: pixels.count * factor * factor)
+        var result = try Image(
+            width: Self.size(width, times: factor, "Image.scaled(by: \(factor))"),
+            height: Self.size(height, times: factor, "Image.scaled(by: \(factor))"),
+            channels: channels, filledWith: 0)
         let rowBytes = width * channels
-        for y in 0..<height * factor {
-            for x in 0..<width * factor {
+        for y in 0..<result.height {
+            for x in 0..<result.width {
                 for c in 0..<channels {
-                    result[(y * width * factor + x) * channels + c] = pixels[(y / factor) * rowBytes + (x / factor) * channels + c]
+                    result.pixels[(y * result.width + x) * channels + c] = pixels[(y / factor) * rowBytes + (x / factor) * channels + c]
                 }
             }
         }
-        return Image(width: width * factor, height: height * factor, channels: channels, pixels: result)
+        return result
     }
 
     /// An image with every byte set to `value` (white for 255).
-    public init(width: Int, height: Int, channels: Int, filledWith value: UInt8) {
+    ///
+    /// - Throws: `.outOfMemory` when the pixels cannot be allocated.
+    public init(width: Int, height: Int, channels: Int, filledWith value: UInt8) throws(VAEGANError) {
+        let what = "Image \(width)×\(height)×\(channels)"
+        let count = try Self.size(Self.size(width, times: height, what), times: channels, what)
+        // A size that is not positive reaches the designated initializer's check.
         self.init(
             width: width, height: height, channels: channels,
-            pixels: [UInt8](repeating: value, count: max(width * height * channels, 0)))
+            pixels: try [UInt8](checkedCount: max(count, 0), repeating: value, what))
+    }
+
+    /// `a × b + c` for a size a caller chose. Overflow is `.outOfMemory` naming `what`: no image
+    /// that large could be allocated.
+    static func size(_ a: Int, times b: Int, plus c: Int = 0, _ what: @autoclosure () -> String) throws(VAEGANError) -> Int {
+        let (product, overflow) = a.multipliedReportingOverflow(by: b)
+        let (sum, sumOverflow) = product.addingReportingOverflow(c)
+        guard !overflow, !sumOverflow else {
+            throw .outOfMemory("\(what()): \(a) × \(b) + \(c) is more than an Int counts")
+        }
+        return sum
     }
 
     /// A grayscale image from intensities in [0, 1], row-major; values outside are clamped and

@@ -9,11 +9,13 @@ extension Image {
     /// A grayscale tile in an RGB grid is shown in gray. A last row that is not full is left
     /// in the gutter shade.
     ///
+    /// - Throws: `.outOfMemory` when the grid cannot be allocated.
+    ///
     /// ```swift
     /// // Test images beside their reconstructions: [x0, r0, x1, r1, …], two per row.
     /// let pairs = Image(tiling: zip(originals, reconstructions).flatMap { [$0, $1] }, columns: 2)
     /// ```
-    public init(tiling images: [Image], columns: Int, gutter: Int = 2, gutterShade: UInt8 = 128) {
+    public init(tiling images: [Image], columns: Int, gutter: Int = 2, gutterShade: UInt8 = 128) throws(VAEGANError) {
         precondition(!images.isEmpty, "Image(tiling:) needs at least one image")
         precondition(columns > 0 && gutter >= 0, "Image(tiling:) needs columns > 0 and gutter ≥ 0")
         let tileWidth = images[0].width
@@ -23,9 +25,11 @@ extension Image {
             "Image(tiling:) needs equal-sized images; the first is \(tileWidth)×\(tileHeight)")
         let channels = images.contains { $0.channels == 3 } ? 3 : 1
         let gridRows = (images.count + columns - 1) / columns
-        var grid = Image(
-            width: columns * tileWidth + (columns + 1) * gutter,
-            height: gridRows * tileHeight + (gridRows + 1) * gutter,
+        // n tiles and n + 1 gutters: n × (tile + gutter) + gutter.
+        let what = "Image(tiling:) of \(images.count) tiles, \(columns) per row"
+        var grid = try Image(
+            width: Self.size(columns, times: Self.size(tileWidth, times: 1, plus: gutter, what), plus: gutter, what),
+            height: Self.size(gridRows, times: Self.size(tileHeight, times: 1, plus: gutter, what), plus: gutter, what),
             channels: channels, filledWith: gutterShade)
         for (index, image) in images.enumerated() {
             grid.copy(
@@ -40,12 +44,13 @@ extension Image {
     /// e.g. a batch of decoder outputs of shape (count, height·width).
     ///
     /// ```swift
-    /// let samples = Image(tilingIntensities: means, tileWidth: 28, tileHeight: 28, columns: 8)
+    /// let samples = try Image(tilingIntensities: means, tileWidth: 28, tileHeight: 28, columns: 8)
     /// ```
+    /// - Throws: `.outOfMemory` as ``init(tiling:columns:gutter:gutterShade:)``.
     public init(
         tilingIntensities intensities: UnsafeBufferPointer<Float>, tileWidth: Int, tileHeight: Int,
         columns: Int, gutter: Int = 2, gutterShade: UInt8 = 128
-    ) {
+    ) throws(VAEGANError) {
         let tileSize = tileWidth * tileHeight
         precondition(
             tileSize > 0 && intensities.count % tileSize == 0 && !intensities.isEmpty,
@@ -55,29 +60,33 @@ extension Image {
                 grayscaleIntensities: UnsafeBufferPointer(rebasing: intensities[index * tileSize..<(index + 1) * tileSize]),
                 width: tileWidth, height: tileHeight)
         }
-        self.init(tiling: tiles, columns: columns, gutter: gutter, gutterShade: gutterShade)
+        try self.init(tiling: tiles, columns: columns, gutter: gutter, gutterShade: gutterShade)
     }
 
     /// Tiles grayscale images given as consecutive rows of intensities; see the buffer version.
     public init(
         tilingIntensities intensities: [Float], tileWidth: Int, tileHeight: Int,
         columns: Int, gutter: Int = 2, gutterShade: UInt8 = 128
-    ) {
-        self = intensities.withUnsafeBufferPointer {
-            Image(
-                tilingIntensities: $0, tileWidth: tileWidth, tileHeight: tileHeight,
+    ) throws(VAEGANError) {
+        self = try intensities.withUnsafeBufferPointer { (intensities) throws(VAEGANError) in
+            try Image(
+                tilingIntensities: intensities, tileWidth: tileWidth, tileHeight: tileHeight,
                 columns: columns, gutter: gutter, gutterShade: gutterShade)
         }
     }
 
     /// Places images one under another, left-aligned, `spacing` pixels apart; narrower images
     /// are padded on the right with `background`.
-    public init(stacking images: [Image], spacing: Int = 0, background: UInt8 = 255) {
+    ///
+    /// - Throws: `.outOfMemory` when the stack cannot be allocated.
+    public init(stacking images: [Image], spacing: Int = 0, background: UInt8 = 255) throws(VAEGANError) {
         precondition(!images.isEmpty, "Image(stacking:) needs at least one image")
         let channels = images.contains { $0.channels == 3 } ? 3 : 1
-        var stack = Image(
+        var stack = try Image(
             width: images.map(\.width).max()!,
-            height: images.map(\.height).reduce(0, +) + spacing * (images.count - 1),
+            height: Self.size(
+                spacing, times: images.count - 1, plus: images.map(\.height).reduce(0, +),
+                "Image(stacking:) of \(images.count) images \(spacing) apart"),
             channels: channels, filledWith: background)
         var top = 0
         for image in images {

@@ -3,8 +3,10 @@
 extension Image {
     /// A grid of the `side`×`side` images stored one after another in `pixels`, `columns` per
     /// grid row.
-    public static func grid(of pixels: [Float], side: Int, columns: Int) -> Image {
-        Image(tilingIntensities: pixels, tileWidth: side, tileHeight: side, columns: columns)
+    ///
+    /// - Throws: `.outOfMemory` when the grid cannot be allocated.
+    public static func grid(of pixels: [Float], side: Int, columns: Int) throws(VAEGANError) -> Image {
+        try Image(tilingIntensities: pixels, tileWidth: side, tileHeight: side, columns: columns)
     }
 }
 

@@ -47,14 +47,20 @@ public struct LinePlot: Sendable {
     }
 
     /// Stacks one rendered panel per plot, top to bottom.
-    public static func renderStacked(_ plots: [LinePlot], width: Int = 640, panelHeight: Int = 300) -> Image {
-        Image(stacking: plots.map { $0.render(width: width, height: panelHeight) })
+    ///
+    /// - Throws: `.outOfMemory` when a panel or the stack cannot be allocated.
+    public static func renderStacked(
+        _ plots: [LinePlot], width: Int = 640, panelHeight: Int = 300
+    ) throws(VAEGANError) -> Image {
+        try Image(stacking: plots.map { (plot) throws(VAEGANError) in try plot.render(width: width, height: panelHeight) })
     }
 
     /// The panel as an RGB image. Sizes below 160×120 leave no room for the axes.
-    public func render(width: Int = 640, height: Int = 400) -> Image {
+    ///
+    /// - Throws: `.outOfMemory` when the image cannot be allocated.
+    public func render(width: Int = 640, height: Int = 400) throws(VAEGANError) -> Image {
         precondition(width >= 160 && height >= 120, "LinePlot.render: \(width)×\(height) is too small")
-        var image = Image(width: width, height: height, channels: 3, filledWith: 255)
+        var image = try Image(width: width, height: height, channels: 3, filledWith: 255)
         let titleScale = 2
         image.drawText(
             title, x: (width - BitmapFont.width(of: title, scale: titleScale)) / 2, y: 6, color: .black,

@@ -4,7 +4,11 @@ public enum LossCurves {
     /// One panel per group of metric names (curves over epochs); names absent from the
     /// records are skipped, and so is a panel left empty. Epochs without a finite value (a
     /// figure scored only every few epochs) are left out, so the points that exist are joined.
-    public static func render(_ history: [EpochRecord], panels: [(title: String, metrics: [String])]) -> Image {
+    ///
+    /// - Throws: `.outOfMemory` when the picture cannot be allocated.
+    public static func render(
+        _ history: [EpochRecord], panels: [(title: String, metrics: [String])]
+    ) throws(VAEGANError) -> Image {
         let plots: [LinePlot] = panels.compactMap { panel in
             let series = panel.metrics.compactMap { name -> LinePlot.Series? in
                 let points = history.compactMap { record in
@@ -15,7 +19,7 @@ public enum LossCurves {
             }
             return series.isEmpty ? nil : LinePlot(title: panel.title, series: series, xLabel: "epoch")
         }
-        return LinePlot.renderStacked(plots.isEmpty ? [LinePlot(title: "no data yet", series: [])] : plots,
-                                      width: 640, panelHeight: 240)
+        return try LinePlot.renderStacked(plots.isEmpty ? [LinePlot(title: "no data yet", series: [])] : plots,
+                                          width: 640, panelHeight: 240)
     }
 }

@@ -28,7 +28,7 @@ public final class GANPictures: TrainingObserver {
     public func trainingDidFinishEpoch<Metrics: EpochMetrics>(_ report: EpochReport<Metrics>) throws(VAEGANError) {
         guard let side = squareImageSide(gan.dataWidth) else { return }
         let samples = gan.inDisplayRange(try fixedSamples())
-        let grid = Image.grid(of: samples, side: side, columns: 8)
+        let grid = try Image.grid(of: samples, side: side, columns: 8)
         try grid.writePNG(to: directory + String(format: "/samples-epoch-%03d.png", report.epoch))
         try grid.writePNG(to: directory + "/samples.png")
         try extendStrip(with: Array(samples.prefix(Self.stripWidth * gan.dataWidth)), epoch: report.epoch, side: side)

@@ -34,6 +34,17 @@ extension Array where Element: BitwiseCopyable {
             initialized = count
         }
     }
+
+    /// Room for at least `minimumCapacity` values, so that appending up to it cannot trap; for
+    /// arrays that grow by steps (a file read to its end, an inflating stream).
+    ///
+    /// - Throws: `.outOfMemory` as `init(checkedCount:repeating:_:)`. The check runs while the
+    ///   old storage is still mapped, as moving the values needs both.
+    mutating func reserveCapacity(checked minimumCapacity: Int, _ what: @autoclosure () -> String) throws(VAEGANError) {
+        guard minimumCapacity > capacity else { return }
+        try requireMappable(count: minimumCapacity, stride: MemoryLayout<Element>.stride, what())
+        reserveCapacity(minimumCapacity)
+    }
 }
 
 /// Throws `.outOfMemory` unless `count` values of `stride` bytes (and a page for malloc's
