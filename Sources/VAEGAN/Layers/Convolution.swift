@@ -57,7 +57,8 @@ public final class Conv2d: Layer {
                 parameters layout: ParameterStore.Layout) throws(VAEGANError) {
         engine = try ConvolutionEngine(name: name, transposed: false, input: input, outputChannels: outputChannels,
                                        kernel: kernel, stride: stride, padding: padding, outputPadding: 0,
-                                       activation: activation, batchCapacity: batchCapacity)
+                                       activation: activation, batchCapacity: batchCapacity,
+                                       workspace: layout.scratch(floats:))
         (weight, bias, parameters) = ConvolutionEngine.declare(
             name, weight: [outputChannels, input.channels, kernel, kernel], outputChannels: outputChannels,
             hasBias: hasBias, fanIn: input.channels * kernel * kernel, fanOut: outputChannels * kernel * kernel,
@@ -112,7 +113,8 @@ public final class ConvTranspose2d: Layer {
                 batchCapacity: Int, parameters layout: ParameterStore.Layout) throws(VAEGANError) {
         engine = try ConvolutionEngine(name: name, transposed: true, input: input, outputChannels: outputChannels,
                                        kernel: kernel, stride: stride, padding: padding, outputPadding: outputPadding,
-                                       activation: activation, batchCapacity: batchCapacity)
+                                       activation: activation, batchCapacity: batchCapacity,
+                                       workspace: layout.scratch(floats:))
         // PyTorch reads a transposed convolution's fan-in from its weight's dimension 1 (out).
         (weight, bias, parameters) = ConvolutionEngine.declare(
             name, weight: [input.channels, outputChannels, kernel, kernel], outputChannels: outputChannels,
@@ -150,14 +152,15 @@ final class ConvolutionEngine {
     let activation: Activation
     let batchCapacity: Int
     private let geometry: vg_conv_geometry
-    private let workspace: Tensor
+    private let workspace: Scratch              // im2col/col2im patches, during a call only
     private let output: Tensor                  // y, (capacity, out)
     private let preactivationGradient: Tensor?  // ∂L/∂(conv + b), only when act ≠ identity
     private let inputGradient: Tensor           // ∂L/∂x, (capacity, in)
     private var lastInput: Matrix?              // the backward needs x for ∂W
 
     init(name: String, transposed: Bool, input: ImageShape, outputChannels: Int, kernel: Int, stride: Int,
-         padding: Int, outputPadding: Int, activation: Activation, batchCapacity: Int) throws(VAEGANError) {
+         padding: Int, outputPadding: Int, activation: Activation, batchCapacity: Int,
+         workspace: (_ floats: Int) -> Scratch) throws(VAEGANError) {
         try require(batchCapacity > 0, "\(name): batch capacity must be positive, not \(batchCapacity)")
         var g = vg_conv_geometry()
         let status = vg_conv_geometry_init(&g, transposed, Int64(batchCapacity), Int64(input.channels),
@@ -173,19 +176,20 @@ final class ConvolutionEngine {
         outputImage = ImageShape(channels: outputChannels, height: Int(g.out_height), width: Int(g.out_width))
         self.activation = activation
         self.batchCapacity = batchCapacity
-        workspace = try .zeros([Int(vg_conv_workspace_size(&g))])
+        self.workspace = workspace(Int(vg_conv_workspace_size(&g)))
         output = try .zeros([batchCapacity, outputImage.count])
         preactivationGradient = activation == .identity ? nil : try .zeros([batchCapacity, outputImage.count])
         inputGradient = try .zeros([batchCapacity, input.count])
     }
 
-    /// The same convolution with buffers of its own (for a layer's second pass).
+    /// The same convolution with buffers of its own (for a layer's second pass); the workspace
+    /// stays the part's shared one.
     convenience init(copying other: ConvolutionEngine) throws(VAEGANError) {
         let g = other.geometry
         try self.init(name: other.name, transposed: g.transposed, input: other.inputImage,
                       outputChannels: other.outputImage.channels, kernel: Int(g.kernel), stride: Int(g.stride),
                       padding: Int(g.padding), outputPadding: Int(g.output_padding), activation: other.activation,
-                      batchCapacity: other.batchCapacity)
+                      batchCapacity: other.batchCapacity, workspace: { _ in other.workspace })
     }
 
     var kernel: Int { Int(geometry.kernel) }

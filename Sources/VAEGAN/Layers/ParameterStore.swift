@@ -9,6 +9,10 @@
 // names of its own, saved in checkpoints beside the parameters. What a "part" is belongs to
 // the model: whatever one optimizer trains (the β-VAE is one part; the GAN two; the VAE-GAN
 // three).
+//
+// The store also holds the part's scratch memory: what a layer needs only while one of its
+// calls runs (a convolution's patch matrix). A part's layers and passes never run at the same
+// time, so one buffer as large as the largest need serves them all.
 
 /// A non-trainable tensor of a store (no gradient, not touched by optimizers), saved in
 /// checkpoints under its name, as PyTorch saves a module's buffers in its state_dict.
@@ -39,6 +43,26 @@ public final class StateTensor {
     }
 }
 
+/// A layer's scratch memory for the duration of one call, in its store's shared scratch buffer.
+public final class Scratch {
+    /// Floats the layer needs.
+    public let count: Int
+    private var buffer: Tensor?
+
+    init(count: Int) { self.count = count }
+
+    /// The memory; valid once the store exists, overwritten by the part's next call.
+    public var pointer: UnsafeMutablePointer<Float> {
+        guard let buffer else { preconditionFailure("scratch memory is used before its ParameterStore exists") }
+        return buffer.pointer
+    }
+
+    fileprivate func bind(to buffer: Tensor) {
+        precondition(self.buffer == nil, "scratch memory in two stores")
+        self.buffer = buffer
+    }
+}
+
 /// The parameters (and non-trainable state) of one model part, in one buffer of values and
 /// one of gradients.
 ///
@@ -65,6 +89,9 @@ public final class ParameterStore {
         public private(set) var parameterFloats = 0
         /// Floats the state buffer needs, padding included.
         public private(set) var stateFloats = 0
+        /// Floats the shared scratch buffer needs: the largest single need.
+        public private(set) var scratchFloats = 0
+        fileprivate var scratches: [Scratch] = []
         fileprivate var initializers: [(inout RandomGenerator) throws(VAEGANError) -> Void] = []
         private var names: Set<String> = []
 
@@ -83,6 +110,15 @@ public final class ParameterStore {
             let s = StateTensor(name: name, shape: shape, offset: stateFloats)
             declare(name, shape: shape, floats: &stateFloats)
             state.append(s)
+            return s
+        }
+
+        /// Declares scratch memory a layer uses during its calls only; every scratch of the
+        /// layout shares one buffer.
+        public func scratch(floats: Int) -> Scratch {
+            let s = Scratch(count: floats)
+            scratchFloats = max(scratchFloats, floats)
+            scratches.append(s)
             return s
         }
 
@@ -110,6 +146,8 @@ public final class ParameterStore {
     public let gradients: Tensor
     /// The state tensors' values: [stateCount].
     public let stateValues: Tensor
+    /// The layers' shared scratch memory (see the file's header).
+    public let scratch: Tensor
 
     /// Allocates the layout's buffers, points its tensors into them and runs its initializers
     /// with `rng`.
@@ -121,8 +159,10 @@ public final class ParameterStore {
         values = try .zeros([layout.parameterFloats])
         gradients = try .zeros([layout.parameterFloats])
         stateValues = try .zeros([layout.stateFloats])
+        scratch = try .zeros([layout.scratchFloats])
         for p in parameters { p.bind(to: self) }
         for s in state { s.bind(to: stateValues) }
+        for s in layout.scratches { s.bind(to: scratch) }
         for step in layout.initializers { try step(&rng) }
     }
 
