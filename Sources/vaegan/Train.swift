@@ -38,8 +38,8 @@ struct Train: ParsableCommand {
     @Flag(help: "Continue from --out's checkpoint (a weights-only one: its weights, fresh optimizer state).") var resume = false
     @Option(help: "Train on the first N training examples only (quick runs).") var limit: Int?
     @Flag(help: "No progress output.") var quiet = false
-    @Option(help: "Under mpirun: start summing each part's last layers' gradients across the ranks while the backward pass computes the earlier ones (on), or sum each part after its backward pass (off).")
-    var overlap = Switch.on
+    @Option(help: "Under mpirun: start summing each part's last layers' gradients across the ranks while the backward pass computes the earlier ones (on), or sum each part after its backward pass (off). Default: on when the ranks span several machines; off when they share one, where the sums are the cores' own work and overlapping only adds calls.")
+    var overlap: Switch?
     @Option(help: "Append each step's running loss and a hash of all weights to this file (PATH.rankN under mpirun); the MPI tests compare them.")
     var stepLog: String?
     @Option(help: "Every N epochs (and after the last) score samples: FID, precision/recall, classes covered, in metrics.csv and loss.png (built-in data sets; 0 = never).")
@@ -151,6 +151,11 @@ struct Train: ParsableCommand {
         }
     }
 
+    /// --overlap, or by default whether the ranks span more than this machine.
+    private func overlapsBackward(_ mpi: MPIPlugin) -> Bool {
+        overlap.map { $0 == .on } ?? (mpi.localSize < mpi.size)
+    }
+
     private func train(mpi: MPIPlugin?) throws(VAEGANError) {
         // All cores means this rank's share of them when several ranks share the machine.
         try Threads.set(threads == 0 && (mpi?.localSize ?? 1) > 1
@@ -193,7 +198,7 @@ struct Train: ParsableCommand {
         var ranks = "", reducer: GradientReducer?
         if let mpi {
             try requireShards(loader: loader, ranks: mpi.size)
-            reducer = GradientReducer(communicator: mpi, overlapsBackward: overlap == .on)
+            reducer = GradientReducer(communicator: mpi, overlapsBackward: overlapsBackward(mpi))
             try training.distribute(with: reducer!)
             ranks = " on each of \(mpi.size) MPI ranks (\(mpi.libraryVersion)), each training \(loader.batchSize / mpi.size)–\((loader.batchSize + mpi.size - 1) / mpi.size) rows of every batch"
         }
@@ -215,7 +220,8 @@ struct Train: ParsableCommand {
         if let reducer {
             let seconds = Date().timeIntervalSince(started)
             trainer.progress.note(String(format: "rank 0 waited %.2f s of %.2f s (%.1f%%) for gradient sums (overlap %@)",
-                                         reducer.waitingSeconds, seconds, 100 * reducer.waitingSeconds / seconds, overlap.rawValue))
+                                         reducer.waitingSeconds, seconds, 100 * reducer.waitingSeconds / seconds,
+                                         reducer.overlapsBackward ? "on" : "off"))
         }
         trainer.progress.note("wrote \(options.outputDirectory)/: checkpoint.safetensors, metrics.csv, loss.png and pictures")
     }

@@ -8,8 +8,9 @@
 #    the losses': the two sum the batch's gradient in different orders, and Adam divides by
 #    √v, so a near-zero gradient's rounding difference becomes a difference of up to the
 #    learning rate in its update; losses average over the whole batch and stay much closer.
-#    The default overlaps the sums with the backward pass (buckets); --overlap off, one sum per
-#    part after it, must give the same weights bit for bit (2 ranks: one addition either way).
+#    These runs overlap the sums with the backward pass (--overlap on: buckets); --overlap off,
+#    one sum per part after it (the default on one machine), must give the same weights bit for
+#    bit (2 ranks: one addition either way).
 # 2. --resume with the same 2 ranks continues bit for bit as an uninterrupted 2-rank run.
 # 3. A rank killed (SIGKILL) in the middle of training makes the other stop with an error
 #    within the timeout instead of waiting forever in its allreduce.
@@ -56,7 +57,7 @@ failed=0
 for model in vae gan vaegan; do
     echo "MPI equivalence, $model: 1 rank against 2 ranks, global batch 32"
     "$vaegan" "${train[@]}" --model "$model" --out "$work/$model-1" --step-log "$work/$model-1.log"
-    timeout 300 "${mpirun[@]}" "$vaegan" "${train[@]}" --model "$model" --out "$work/$model-2" --step-log "$work/$model-2.log"
+    timeout 300 "${mpirun[@]}" "$vaegan" "${train[@]}" --model "$model" --out "$work/$model-2" --overlap on --step-log "$work/$model-2.log"
     python3 Tests/MPI/compare.py "$work/$model-1.log" "$work/$model-2.log.rank0" "$work/$model-2.log.rank1" \
         "$work/$model-1/checkpoint.safetensors" "$work/$model-2/checkpoint.safetensors" 1e-6 1e-3 || failed=1
 done
