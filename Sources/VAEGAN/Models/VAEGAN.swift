@@ -65,7 +65,7 @@ public final class VAEGAN {
     public var shard = BatchShard.whole
 
     /// D as one network, its features and head.
-    private struct DiscriminatorPass {
+    private struct SplitDiscriminator {
         let features: Sequential
         let head: Sequential
 
@@ -83,7 +83,7 @@ public final class VAEGAN {
         }
     }
     /// D's features and head, run on x, then x_p, then x̃.
-    private let discriminator: DiscriminatorPass
+    private let discriminator: SplitDiscriminator
     /// Told as the decoder's and D's layers finish their last backward pass of a step, which
     /// is not their only one (`listenToLastBackwardPasses`).
     private var decoderListener: (any BackwardListener)?, discriminatorListener: (any BackwardListener)?
@@ -133,7 +133,7 @@ public final class VAEGAN {
         discriminatorHead = Sequential(Array(d.layers[(c.featureLayer + 1)...]))
         self.rng = rng
         latent = try GaussianLatent(width: c.latentWidth, batchCapacity: batchCapacity)
-        discriminator = DiscriminatorPass(features: discriminatorFeatures, head: discriminatorHead)
+        discriminator = SplitDiscriminator(features: discriminatorFeatures, head: discriminatorHead)
         let image = [batchCapacity, c.inputWidth]
         let features = [batchCapacity, discriminatorFeatures.outputWidth]
         priorNoise = try .zeros([batchCapacity, c.latentWidth])
@@ -256,10 +256,10 @@ public final class VAEGAN {
         return (trainD, trainDecoder)
     }
 
-    /// The decoder's GAN gradient at a fake batch whose D backward (through `pass`, the pass
-    /// that ran forward on it) for BCE(l, 0) gave `dBCEFake`: minimax −L_GAN is its negation;
+    /// The decoder's GAN gradient at a fake batch whose D backward (through `d`, whose last
+    /// forward ran on it) for BCE(l, 0) gave `dBCEFake`: minimax −L_GAN is its negation;
     /// non-saturating BCE(l, 1) needs one more pass back through the same forward with σ(l) − 1.
-    private func generatorGradient(_ dBCEFake: Matrix, logits: Matrix, through pass: DiscriminatorPass,
+    private func generatorGradient(_ dBCEFake: Matrix, logits: Matrix, through d: SplitDiscriminator,
                                    scale: Float) -> Matrix {
         switch configuration.objective {
         case .minimax:
@@ -268,7 +268,7 @@ public final class VAEGAN {
         case .nonSaturating:
             let dLogits = Matrix(logitGradient.pointer, rows: logits.rows, columns: 1)
             binaryCrossEntropy(logits: logits, target: 1, gradient: dLogits, gradientScale: scale)
-            return pass.backward(dLogits, trainsDiscriminator: false, needsInputGradient: true)
+            return d.backward(dLogits, trainsDiscriminator: false, needsInputGradient: true)
         }
     }
 
