@@ -13,6 +13,9 @@ public struct BatchShard: Sendable, Equatable {
     /// One process training alone: every row.
     public static let whole = BatchShard(index: 0, count: 1)
 
+    /// This process's shard among the ranks of `communicator`.
+    public init(of communicator: any Communicator) { self.init(index: communicator.rank, count: communicator.size) }
+
     public init(index: Int, count: Int) {
         precondition(count > 0 && (0..<count).contains(index), "BatchShard: rank \(index) of \(count)")
         self.index = index
@@ -34,8 +37,7 @@ public struct BatchShard: Sendable, Equatable {
                            from generator: inout RandomGenerator) -> Matrix {
         let all = Matrix(buffer, rows: batchRows, columns: columns)
         generator.fillNormal(all)
-        let range = range(ofRows: batchRows)
-        return Matrix(all.row(range.lowerBound), rows: range.count, columns: columns)
+        return rows(of: all)
     }
 
     /// The share of a batch's mean that this shard's `mean` (over its own rows) contributes.

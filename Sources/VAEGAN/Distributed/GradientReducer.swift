@@ -30,7 +30,7 @@ public final class GradientReducer {
     public init(communicator: any Communicator, overlapsBackward: Bool = true) {
         self.communicator = communicator
         self.overlapsBackward = overlapsBackward
-        shard = BatchShard(index: communicator.rank, count: communicator.size)
+        shard = BatchShard(of: communicator)
     }
 
     /// Replaces the store's gradients with their sum over the ranks (padding included: it is

@@ -33,7 +33,7 @@ extension SampleFeatures {
     /// - Throws: `.invalidArgument` when this rank holds another number of rows than its share;
     ///   `.outOfMemory`.
     func combined(over communicator: any Communicator, totalRows: Int) throws(VAEGANError) -> SampleFeatures {
-        let shard = BatchShard(index: communicator.rank, count: communicator.size)
+        let shard = BatchShard(of: communicator)
         let whole = try shard.spread(features, width: width, totalRows: totalRows)
         communicator.sum(whole.pointer, count: whole.count)
         // Counts below 2^53 are exact in double.

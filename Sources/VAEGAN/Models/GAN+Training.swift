@@ -68,13 +68,9 @@ public final class GANTraining: GenerativeTraining {
     public func distribute(with reducer: GradientReducer) throws(VAEGANError) {
         gan.shard = reducer.shard
         schedule.reducer = reducer
-        if reducer.overlapsBackward {
-            let buckets = (GradientBuckets(store: gan.discriminatorStore, reducer: reducer),
-                           GradientBuckets(store: gan.generatorStore, reducer: reducer))
-            gan.discriminatorListener = buckets.0
-            gan.generator.backwardListener = buckets.1
-            schedule.buckets = buckets
-        }
+        schedule.buckets = (reducer.buckets(for: gan.discriminatorStore), reducer.buckets(for: gan.generatorStore))
+        gan.discriminatorListener = schedule.buckets.discriminator
+        gan.generator.backwardListener = schedule.buckets.generator
     }
 
     public func finishEpoch(test: ImageDataset?) -> GANMetrics {

@@ -14,7 +14,7 @@ public final class VAEGANTraining: GenerativeTraining {
     public let decoderAverage: ExponentialMovingAverage?
     /// Sums gradients and figures across the ranks of a data-parallel run; nil alone.
     public private(set) var reducer: GradientReducer?
-    private var buckets: (encoder: GradientBuckets, decoder: GradientBuckets, discriminator: GradientBuckets)?
+    private var buckets: (encoder: GradientBuckets?, decoder: GradientBuckets?, discriminator: GradientBuckets?) = (nil, nil, nil)
     private var sums = (prior: 0.0, llike: 0.0, pixel: 0.0, gan: 0.0, real: 0.0, fake: 0.0, steps: 0,
                         discriminatorSkips: 0, decoderSkips: 0)
 
@@ -56,16 +56,14 @@ public final class VAEGANTraining: GenerativeTraining {
         model.encoderStore.zeroGradients()
         model.decoderStore.zeroGradients()
         model.discriminatorStore.zeroGradients()
-        if let buckets {
-            buckets.encoder.begin()
-            buckets.decoder.begin()
-            buckets.discriminator.begin()
-        }
+        buckets.encoder?.begin()
+        buckets.decoder?.begin()
+        buckets.discriminator?.begin()
         var step = model.accumulateGradients(on: batch)
         if let reducer {
-            reducer.reduce(model.encoderStore, buckets: buckets?.encoder)
-            reducer.reduce(model.decoderStore, buckets: buckets?.decoder)
-            reducer.reduce(model.discriminatorStore, buckets: buckets?.discriminator)
+            reducer.reduce(model.encoderStore, buckets: buckets.encoder)
+            reducer.reduce(model.decoderStore, buckets: buckets.decoder)
+            reducer.reduce(model.discriminatorStore, buckets: buckets.discriminator)
             reducer.sum(&step)
             // Each rank's gate saw its shard only; the batch's losses decide, alike everywhere.
             (step.updatedDiscriminator, step.updatedDecoder) =
@@ -95,13 +93,10 @@ public final class VAEGANTraining: GenerativeTraining {
     public func distribute(with reducer: GradientReducer) throws(VAEGANError) {
         model.shard = reducer.shard
         self.reducer = reducer
-        if reducer.overlapsBackward {
-            let buckets = (GradientBuckets(store: model.encoderStore, reducer: reducer),
-                           GradientBuckets(store: model.decoderStore, reducer: reducer),
-                           GradientBuckets(store: model.discriminatorStore, reducer: reducer))
-            model.listenToLastBackwardPasses(encoder: buckets.0, decoder: buckets.1, discriminator: buckets.2)
-            self.buckets = buckets
-        }
+        buckets = (reducer.buckets(for: model.encoderStore), reducer.buckets(for: model.decoderStore),
+                   reducer.buckets(for: model.discriminatorStore))
+        model.listenToLastBackwardPasses(encoder: buckets.encoder, decoder: buckets.decoder,
+                                         discriminator: buckets.discriminator)
     }
 
     public func finishEpoch(test: ImageDataset?) -> VAEGANMetrics {

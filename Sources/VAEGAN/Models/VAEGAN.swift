@@ -236,9 +236,9 @@ public final class VAEGAN {
     /// listener hears of final gradients only (data-parallel overlap, GradientBuckets): the
     /// encoder's one pass; the decoder's pass on z (z_p's came before); D's pass on x̃ when
     /// reconstructions are fakes, else on x_p (x's came before).
-    public func listenToLastBackwardPasses(encoder encoderListener: any BackwardListener,
-                                           decoder decoderListener: any BackwardListener,
-                                           discriminator discriminatorListener: any BackwardListener) {
+    public func listenToLastBackwardPasses(encoder encoderListener: (any BackwardListener)?,
+                                           decoder decoderListener: (any BackwardListener)?,
+                                           discriminator discriminatorListener: (any BackwardListener)?) {
         encoder.body.backwardListener = encoderListener
         self.decoderListener = decoderListener
         self.discriminatorListener = discriminatorListener

@@ -33,7 +33,7 @@ public final class AlternatingOptimizer {
     /// that player's own step; nil alone.
     public var reducer: GradientReducer?
     /// Each player's buckets, when the reducer overlaps the backward pass.
-    public var buckets: (discriminator: GradientBuckets, generator: GradientBuckets)?
+    public var buckets: (discriminator: GradientBuckets?, generator: GradientBuckets?) = (nil, nil)
 
     public init(gan: GAN, discriminatorOptimizer: any Optimizer, generatorOptimizer: any Optimizer,
                 discriminatorSteps: Int = 1, generatorSteps: Int = 1,
@@ -56,10 +56,10 @@ public final class AlternatingOptimizer {
     /// `generatorSteps` generator steps with batches of the same size (D fixed).
     public func step(real: Matrix) -> AlternatingStep {
         gan.discriminatorStore.zeroGradients()
-        buckets?.discriminator.begin()
+        buckets.discriminator?.begin()
         var d = gan.accumulateDiscriminatorGradients(real: real)
         if let reducer {
-            reducer.reduce(gan.discriminatorStore, buckets: buckets?.discriminator)
+            reducer.reduce(gan.discriminatorStore, buckets: buckets.discriminator)
             reducer.sum(&d)
         }
         discriminatorOptimizer.step()
@@ -69,10 +69,10 @@ public final class AlternatingOptimizer {
         var g: GeneratorLosses?
         for _ in 0..<generatorSteps {
             gan.generatorStore.zeroGradients()
-            buckets?.generator.begin()
+            buckets.generator?.begin()
             var losses = gan.accumulateGeneratorGradients(rows: real.rows)
             if let reducer {
-                reducer.reduce(gan.generatorStore, buckets: buckets?.generator)
+                reducer.reduce(gan.generatorStore, buckets: buckets.generator)
                 reducer.sum(&losses)
             }
             g = losses

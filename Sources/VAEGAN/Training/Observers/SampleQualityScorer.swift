@@ -32,7 +32,7 @@ public final class SampleQualityScorer: TrainingObserver {
         guard every > 0, epoch % every == 0 || epoch == options.epochs else { return [] }
         // Seeded by the epoch: comparable across epochs, and the model's own generators untouched.
         let count = options.sampleQualityCount
-        let shard = communicator.map { BatchShard(index: $0.rank, count: $0.size) } ?? .whole
+        let shard = communicator.map(BatchShard.init(of:)) ?? .whole
         let samples = try model.sampleImages(count: count, seed: UInt64(epoch), rows: shard.range(ofRows: count))
         var features = try evaluator.features(of: samples)
         if let communicator { features = try features.combined(over: communicator, totalRows: count) }
