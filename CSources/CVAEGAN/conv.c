@@ -107,105 +107,111 @@ static int64_t chunk_examples(const vg_conv_geometry *g, const patch_geometry *p
     return n < 1 ? 1 : n > g->batch ? g->batch : n;
 }
 
-int64_t vg_conv_workspace_size(const vg_conv_geometry *g) {
-    if (!g) return 0;
-    patch_geometry p = patches_of(g);
-    int64_t rows = chunk_examples(g, &p) * positions(&p);
-    /* the chunk's patch matrix, and its channel-major copy of the side that is not patches */
-    int64_t other = g->transposed ? g->in_channels : g->out_channels;
-    return rows * patch_width(&p) + rows * other;
-}
-
 /* ------------------------------------------------------------ im2col and col2im (one example) */
 
-/* The kernel columns [*first, *last) of a patch starting at input column `start` that fall
- * inside a row of `width` pixels: taps outside read (or receive) padding. */
-static inline void inside(int64_t start, int64_t K, int64_t width, int64_t *first, int64_t *last) {
-    *first = start < 0 ? -start : 0;
-    *last = start + K > width ? width - start : K;
-    if (*last < *first) *last = *first;
+/* Both go through a zero-padded copy of one example's image, "padded" (C, PH, PW): pixel
+ * (ih, iw) sits at (ih + P, iw + P) and the border reaches every tap any patch has, so a
+ * patch's kernel row is one copy of K floats with no bounds to check. Checking each tap
+ * against the image's edges instead cost more than the copies (a third of im2col's time went
+ * to the partial rows at the left and right edges alone). */
+static int64_t padded_height(const patch_geometry *p) {
+    int64_t reach = (p->rows_h - 1) * p->stride + p->kernel, interior = p->height + p->padding;
+    return reach > interior ? reach : interior;
 }
+static int64_t padded_width(const patch_geometry *p) {
+    int64_t reach = (p->rows_w - 1) * p->stride + p->kernel, interior = p->width + p->padding;
+    return reach > interior ? reach : interior;
+}
+static int64_t padded_size(const patch_geometry *p) { return p->channels * padded_height(p) * padded_width(p); }
 
 /* rows[r][(c·K + kh)·K + kw] = image[c][oh·S − P + kh][ow·S − P + kw] (0 outside), r = oh·RW + ow.
- * The taps of one kernel row read consecutive pixels, so each is one copy between zeros; a
- * tap row wholly inside the image (the common case) is a straight copy of K floats. Written
- * for any K and inlined into copies for the common kernel sizes, where K is a constant and
- * those copies become single vector moves (the loop overhead, not the bytes, is the cost). */
+ * Written for any K and inlined for the common kernel sizes, where K is a constant and each
+ * copy becomes one vector move (the loop overhead, not the bytes, is the cost). */
 static inline __attribute__((always_inline)) void im2col_k(float *rows, const float *image,
-                                                           const patch_geometry *p, int64_t K) {
-    int64_t width = p->channels * K * K;
+                                                           const patch_geometry *p, float *padded, int64_t K) {
+    int64_t C = p->channels, PH = padded_height(p), PW = padded_width(p), width = C * K * K;
+    memset(padded, 0, (size_t)(C * PH * PW) * sizeof(float));
+    for (int64_t c = 0; c < C; c++)
+        for (int64_t ih = 0; ih < p->height; ih++)
+            memcpy(padded + (c * PH + ih + p->padding) * PW + p->padding, image + (c * p->height + ih) * p->width,
+                   (size_t)p->width * sizeof(float));
     for (int64_t oh = 0; oh < p->rows_h; oh++)
         for (int64_t ow = 0; ow < p->rows_w; ow++) {
             float *row = rows + (oh * p->rows_w + ow) * width;
-            int64_t iw0 = ow * p->stride - p->padding, first, last;
-            inside(iw0, K, p->width, &first, &last);
-            bool whole = first == 0 && last == K;
-            for (int64_t c = 0; c < p->channels; c++)
-                for (int64_t kh = 0; kh < K; kh++) {
-                    int64_t ih = oh * p->stride - p->padding + kh;
-                    float *out = row + (c * K + kh) * K;
-                    if (ih < 0 || ih >= p->height) {
-                        memset(out, 0, (size_t)K * sizeof(float));
-                        continue;
-                    }
-                    const float *in = image + (c * p->height + ih) * p->width + iw0;
-                    if (whole) {
-                        memcpy(out, in, (size_t)K * sizeof(float));
-                        continue;
-                    }
-                    for (int64_t kw = 0; kw < first; kw++) out[kw] = 0.0f;
-                    for (int64_t kw = first; kw < last; kw++) out[kw] = in[kw];
-                    for (int64_t kw = last; kw < K; kw++) out[kw] = 0.0f;
-                }
+            const float *corner = padded + oh * p->stride * PW + ow * p->stride;
+            for (int64_t c = 0; c < C; c++)
+                for (int64_t kh = 0; kh < K; kh++)
+                    memcpy(row + (c * K + kh) * K, corner + (c * PH + kh) * PW, (size_t)K * sizeof(float));
         }
 }
 
-static void im2col(float *rows, const float *image, const patch_geometry *p) {
+static void im2col(float *rows, const float *image, const patch_geometry *p, float *padded) {
     switch (p->kernel) {
-    case 3: im2col_k(rows, image, p, 3); break;
-    case 4: im2col_k(rows, image, p, 4); break;
-    case 5: im2col_k(rows, image, p, 5); break;
-    default: im2col_k(rows, image, p, p->kernel); break;
+    case 3: im2col_k(rows, image, p, padded, 3); break;
+    case 4: im2col_k(rows, image, p, padded, 4); break;
+    case 5: im2col_k(rows, image, p, padded, 5); break;
+    default: im2col_k(rows, image, p, padded, p->kernel); break;
     }
 }
 
 /* The adjoint of im2col: image = beta·image + Σ over the patches that read each pixel. The
- * sum runs in a fixed order (positions, then channels, then the kernel), so it is the same
- * on every run. Specialized for common K as im2col is. */
+ * sums run in a fixed order (positions, then channels, then the kernel) from zero, so they are
+ * the same on every run; taps on the padding land in the border and are dropped. */
 static inline __attribute__((always_inline)) void col2im_k(float *image, const float *rows,
-                                                           const patch_geometry *p, float beta, int64_t K) {
-    int64_t width = p->channels * K * K;
-    int64_t pixels = p->channels * p->height * p->width;
-    if (beta == 0.0f) memset(image, 0, (size_t)pixels * sizeof(float));
-    else if (beta != 1.0f) for (int64_t i = 0; i < pixels; i++) image[i] *= beta;
+                                                           const patch_geometry *p, float *padded, float beta,
+                                                           int64_t K) {
+    int64_t C = p->channels, PH = padded_height(p), PW = padded_width(p), width = C * K * K;
+    memset(padded, 0, (size_t)(C * PH * PW) * sizeof(float));
     for (int64_t oh = 0; oh < p->rows_h; oh++)
         for (int64_t ow = 0; ow < p->rows_w; ow++) {
             const float *row = rows + (oh * p->rows_w + ow) * width;
-            int64_t iw0 = ow * p->stride - p->padding, first, last;
-            inside(iw0, K, p->width, &first, &last);
-            bool whole = first == 0 && last == K;
-            for (int64_t c = 0; c < p->channels; c++)
+            float *corner = padded + oh * p->stride * PW + ow * p->stride;
+            for (int64_t c = 0; c < C; c++)
                 for (int64_t kh = 0; kh < K; kh++) {
-                    int64_t ih = oh * p->stride - p->padding + kh;
-                    if (ih < 0 || ih >= p->height) continue;
-                    float *out = image + (c * p->height + ih) * p->width + iw0;
+                    float *out = corner + (c * PH + kh) * PW;
                     const float *in = row + (c * K + kh) * K;
-                    if (whole) {
-                        for (int64_t kw = 0; kw < K; kw++) out[kw] += in[kw];
-                        continue;
-                    }
-                    for (int64_t kw = first; kw < last; kw++) out[kw] += in[kw];
+                    for (int64_t kw = 0; kw < K; kw++) out[kw] += in[kw];
                 }
+        }
+    for (int64_t c = 0; c < C; c++)
+        for (int64_t ih = 0; ih < p->height; ih++) {
+            float *out = image + (c * p->height + ih) * p->width;
+            const float *sums = padded + (c * PH + ih + p->padding) * PW + p->padding;
+            if (beta == 0.0f) memcpy(out, sums, (size_t)p->width * sizeof(float));
+            else for (int64_t iw = 0; iw < p->width; iw++) out[iw] = beta * out[iw] + sums[iw];
         }
 }
 
-static void col2im(float *image, const float *rows, const patch_geometry *p, float beta) {
+static void col2im(float *image, const float *rows, const patch_geometry *p, float *padded, float beta) {
     switch (p->kernel) {
-    case 3: col2im_k(image, rows, p, beta, 3); break;
-    case 4: col2im_k(image, rows, p, beta, 4); break;
-    case 5: col2im_k(image, rows, p, beta, 5); break;
-    default: col2im_k(image, rows, p, beta, p->kernel); break;
+    case 3: col2im_k(image, rows, p, padded, beta, 3); break;
+    case 4: col2im_k(image, rows, p, padded, beta, 4); break;
+    case 5: col2im_k(image, rows, p, padded, beta, 5); break;
+    default: col2im_k(image, rows, p, padded, beta, p->kernel); break;
     }
+}
+
+/* ------------------------------------------------------------ the workspace */
+
+/* What a chunk needs: its patch matrix, the channel-major copy of the side that is not
+ * patches, and one padded image per example. */
+typedef struct conv_workspace {
+    float *patches, *channels, *padded;
+} conv_workspace;
+
+static int64_t channel_rows(const vg_conv_geometry *g) { return g->transposed ? g->in_channels : g->out_channels; }
+
+static conv_workspace workspace_parts(float *workspace, const vg_conv_geometry *g, const patch_geometry *p) {
+    int64_t rows = chunk_examples(g, p) * positions(p);
+    float *channels = workspace + rows * patch_width(p);
+    return (conv_workspace){workspace, channels, channels + rows * channel_rows(g)};
+}
+
+int64_t vg_conv_workspace_size(const vg_conv_geometry *g) {
+    if (!g) return 0;
+    patch_geometry p = patches_of(g);
+    int64_t examples = chunk_examples(g, &p), rows = examples * positions(&p);
+    return rows * patch_width(&p) + rows * channel_rows(g) + examples * padded_size(&p);
 }
 
 /* ------------------------------------------------------------ per-example passes on the pool */
@@ -223,6 +229,7 @@ typedef enum example_pass {
 typedef struct example_job {
     example_pass pass;
     const patch_geometry *patches;
+    float *padded;                     /* im2col, col2im: one padded image per example */
     float *out;
     const float *in;
     int64_t out_stride, in_stride; /* floats per example (im2col, col2im) */
@@ -236,8 +243,14 @@ static void run_examples(void *context, int64_t begin, int64_t end) {
     int64_t C = j->channels, P = j->count, row = j->examples * P;
     for (int64_t b = begin; b < end; b++) {
         switch (j->pass) {
-        case PASS_IM2COL: im2col(j->out + b * j->out_stride, j->in + b * j->in_stride, j->patches); break;
-        case PASS_COL2IM: col2im(j->out + b * j->out_stride, j->in + b * j->in_stride, j->patches, j->beta); break;
+        case PASS_IM2COL:
+            im2col(j->out + b * j->out_stride, j->in + b * j->in_stride, j->patches,
+                   j->padded + b * padded_size(j->patches));
+            break;
+        case PASS_COL2IM:
+            col2im(j->out + b * j->out_stride, j->in + b * j->in_stride, j->patches,
+                   j->padded + b * padded_size(j->patches), j->beta);
+            break;
         case PASS_TO_CHANNELS:
             for (int64_t c = 0; c < C; c++)
                 memcpy(j->out + c * row + b * P, j->in + (b * C + c) * P, (size_t)P * sizeof(float));
@@ -259,16 +272,17 @@ static void for_each_example(example_job job, int64_t examples) {
     vg_parallel_for(examples, 1, run_examples, &job);
 }
 
-/* im2col of examples [0, n) of `images` (one every `image` floats) into `patches`. */
-static void patches_from(float *patches, const float *images, const patch_geometry *p, int64_t image, int64_t n) {
-    for_each_example((example_job){.pass = PASS_IM2COL, .patches = p, .out = patches, .in = images,
+/* im2col of examples [0, n) of `images` (one every `image` floats) into the workspace's patches. */
+static void patches_from(const conv_workspace *w, const float *images, const patch_geometry *p, int64_t image,
+                         int64_t n) {
+    for_each_example((example_job){.pass = PASS_IM2COL, .patches = p, .padded = w->padded, .out = w->patches, .in = images,
                                    .out_stride = positions(p) * patch_width(p), .in_stride = image}, n);
 }
 
-/* images = beta·images + col2im(patches) for examples [0, n). */
-static void patches_onto(float *images, const float *patches, const patch_geometry *p, int64_t image, int64_t n,
-                         float beta) {
-    for_each_example((example_job){.pass = PASS_COL2IM, .patches = p, .out = images, .in = patches,
+/* images = beta·images + col2im(the workspace's patches) for examples [0, n). */
+static void patches_onto(float *images, const conv_workspace *w, const patch_geometry *p, int64_t image,
+                         int64_t n, float beta) {
+    for_each_example((example_job){.pass = PASS_COL2IM, .patches = p, .padded = w->padded, .out = images, .in = w->patches,
                                    .out_stride = image, .in_stride = positions(p) * patch_width(p), .beta = beta}, n);
 }
 
@@ -324,10 +338,11 @@ vg_status vg_conv2d_forward(float *y, float *workspace, const float *x, const fl
     patch_geometry p = patches_of(g);
     int64_t P = positions(&p), width = patch_width(&p), CO = g->out_channels;
     int64_t image = g->in_channels * g->in_height * g->in_width, out_image = CO * P;
-    float *patches = workspace, *Yc = workspace + chunk_examples(g, &p) * P * width;
+    conv_workspace parts = workspace_parts(workspace, g, &p);
+    float *patches = parts.patches, *Yc = parts.channels;
     FOR_EACH_CHUNK(ch, g, &p) {
         int64_t rows = ch.n * P;
-        patches_from(patches, x + ch.first * image, &p, image, ch.n);
+        patches_from(&parts, x + ch.first * image, &p, image, ch.n);
         /* Yc (CO, n·P) = W · patchesᵀ; y = Yc + b per channel, back in NCHW */
         status = vg_gemm_fused(false, true, CO, rows, width, w, width, patches, width, 0.0f, Yc, rows, NULL,
                                VG_ACTIVATION_IDENTITY, 0.0f, NULL);
@@ -348,12 +363,13 @@ vg_status vg_conv2d_backward(float *dx, float *dw, float *db, float *workspace, 
     patch_geometry p = patches_of(g);
     int64_t P = positions(&p), width = patch_width(&p), CO = g->out_channels;
     int64_t image = g->in_channels * g->in_height * g->in_width, out_image = CO * P;
-    float *patches = workspace, *dYc = workspace + chunk_examples(g, &p) * P * width;
+    conv_workspace parts = workspace_parts(workspace, g, &p);
+    float *patches = parts.patches, *dYc = parts.channels;
     FOR_EACH_CHUNK(ch, g, &p) {
         int64_t rows = ch.n * P;
         to_channels(dYc, dy + ch.first * out_image, CO, P, ch.n);
         if (dw) { /* Yc = W · patchesᵀ  →  dW += dYc · patches, db += the rows' sums of dYc (fused) */
-            patches_from(patches, x + ch.first * image, &p, image, ch.n);
+            patches_from(&parts, x + ch.first * image, &p, image, ch.n);
             status = vg_gemm_fused(false, false, CO, width, rows, dYc, rows, patches, width, 1.0f, dw, width, NULL,
                                    VG_ACTIVATION_IDENTITY, 0.0f, db);
             if (status != VG_OK) return status;
@@ -364,7 +380,7 @@ vg_status vg_conv2d_backward(float *dx, float *dw, float *db, float *workspace, 
             status = vg_gemm_fused(true, false, rows, width, CO, dYc, rows, w, width, 0.0f, patches, width, NULL,
                                    VG_ACTIVATION_IDENTITY, 0.0f, NULL);
             if (status != VG_OK) return status;
-            patches_onto(dx + ch.first * image, patches, &p, image, ch.n, dx_beta);
+            patches_onto(dx + ch.first * image, &parts, &p, image, ch.n, dx_beta);
         }
     }
     return VG_OK;
@@ -397,7 +413,8 @@ vg_status vg_conv_transpose2d_forward(float *y, float *workspace, const float *x
     int64_t P = positions(&p), width = patch_width(&p), CI = g->in_channels;
     int64_t image = g->out_channels * g->out_height * g->out_width, in_image = CI * P;
     int64_t spatial = g->out_height * g->out_width;
-    float *patches = workspace, *Xc = workspace + chunk_examples(g, &p) * P * width;
+    conv_workspace parts = workspace_parts(workspace, g, &p);
+    float *patches = parts.patches, *Xc = parts.channels;
     FOR_EACH_CHUNK(ch, g, &p) {
         int64_t rows = ch.n * P;
         to_channels(Xc, x + ch.first * in_image, CI, P, ch.n);
@@ -405,7 +422,7 @@ vg_status vg_conv_transpose2d_forward(float *y, float *workspace, const float *x
         status = vg_gemm_fused(true, false, rows, width, CI, Xc, rows, w, width, 0.0f, patches, width, NULL,
                                VG_ACTIVATION_IDENTITY, 0.0f, NULL);
         if (status != VG_OK) return status;
-        patches_onto(y + ch.first * image, patches, &p, image, ch.n, 0.0f);
+        patches_onto(y + ch.first * image, &parts, &p, image, ch.n, 0.0f);
     }
     if (bias) {
         channel_bias_job job = {y, bias, g->out_channels, spatial};
@@ -436,13 +453,14 @@ vg_status vg_conv_transpose2d_backward(float *dx, float *dw, float *db, float *w
     patch_geometry p = patches_of(g);
     int64_t P = positions(&p), width = patch_width(&p), CI = g->in_channels;
     int64_t image = g->out_channels * g->out_height * g->out_width, in_image = CI * P;
-    float *patches = workspace, *Xc = workspace + chunk_examples(g, &p) * P * width;
+    conv_workspace parts = workspace_parts(workspace, g, &p);
+    float *patches = parts.patches, *Xc = parts.channels;
     if (db) channel_sums_accumulate(db, dy, g->batch, g->out_channels, g->out_height * g->out_width);
     if (!dw && !dx) return VG_OK;
     FOR_EACH_CHUNK(ch, g, &p) {
         int64_t rows = ch.n * P;
         /* forward: patches = Xcᵀ · W, y = col2im(patches)  →  d patches = im2col(dy) */
-        patches_from(patches, dy + ch.first * image, &p, image, ch.n);
+        patches_from(&parts, dy + ch.first * image, &p, image, ch.n);
         if (dw) { /* dW (CI, CO·K·K) += Xc · d patches */
             to_channels(Xc, x + ch.first * in_image, CI, P, ch.n);
             status = vg_gemm_fused(false, false, CI, width, rows, Xc, rows, patches, width, 1.0f, dw, width, NULL,

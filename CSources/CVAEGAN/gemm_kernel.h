@@ -73,39 +73,81 @@ VG_TARGET static void pack_a(float *restrict packed, const vg_gemm_problem *p, i
     }
 }
 
+typedef float vg_v8 __attribute__((ext_vector_type(8)));
+typedef float vg_v8_unaligned __attribute__((ext_vector_type(8), aligned(4)));
+
+/* out[kk·stride + jj] = rows[jj][k + kk] for kk, jj < 8: an 8 × 8 transpose in registers
+ * (pairs interleaved, then pairs of pairs, then the 128-bit halves swapped: the shuffles of
+ * the classic AVX transpose), instead of 64 single-float loads and stores. */
+VG_TARGET static inline __attribute__((always_inline)) void transpose_8x8(
+    float *restrict out, int64_t stride, const float *const rows[8], int64_t k) {
+    vg_v8 r[8], t[8], u[8];
+#pragma clang loop unroll(full)
+    for (int i = 0; i < 8; i++) r[i] = *(const vg_v8_unaligned *)(rows[i] + k);
+#pragma clang loop unroll(full)
+    for (int i = 0; i < 8; i += 2) {
+        t[i] = __builtin_shufflevector(r[i], r[i + 1], 0, 8, 1, 9, 4, 12, 5, 13);
+        t[i + 1] = __builtin_shufflevector(r[i], r[i + 1], 2, 10, 3, 11, 6, 14, 7, 15);
+    }
+#pragma clang loop unroll(full)
+    for (int i = 0; i < 8; i += 4) {
+        u[i] = __builtin_shufflevector(t[i], t[i + 2], 0, 1, 8, 9, 4, 5, 12, 13);
+        u[i + 1] = __builtin_shufflevector(t[i], t[i + 2], 2, 3, 10, 11, 6, 7, 14, 15);
+        u[i + 2] = __builtin_shufflevector(t[i + 1], t[i + 3], 0, 1, 8, 9, 4, 5, 12, 13);
+        u[i + 3] = __builtin_shufflevector(t[i + 1], t[i + 3], 2, 3, 10, 11, 6, 7, 14, 15);
+    }
+#pragma clang loop unroll(full)
+    for (int i = 0; i < 4; i++) {
+        *(vg_v8_unaligned *)(out + i * stride) = __builtin_shufflevector(u[i], u[i + 4], 0, 1, 2, 3, 8, 9, 10, 11);
+        *(vg_v8_unaligned *)(out + (i + 4) * stride) =
+            __builtin_shufflevector(u[i], u[i + 4], 4, 5, 6, 7, 12, 13, 14, 15);
+    }
+}
+
 /* Packs depth [p0, p0 + depth) and columns [j0, j0 + cols) of op(B) into NR-column panels:
  * panel c holds element (p0 + k, j0 + c·NR + j) at [c·NR·depth + k·NR + j]; columns past the
  * edge are zero. */
 VG_TARGET static void pack_b(float *restrict packed, const vg_gemm_problem *p, int64_t p0,
                              int64_t depth, int64_t j0, int64_t cols) {
+    if (!p->trans_b) {
+        /* op(B)[k][j] = B[k][j]: row by row, each row's span of the tile read once, in order,
+         * and dealt out NR floats to a panel. Panel by panel instead would read one cache
+         * line per row with rows ldb apart, lines that share cache sets when ldb is a multiple
+         * of 1024 (a conv's patch width): every row a miss, and each panel reading them again. */
+        int64_t full = cols / VG_GEMM_NR * VG_GEMM_NR;
+        for (int64_t k = 0; k < depth; k++) {
+            const float *row = p->B + (p0 + k) * p->ldb + j0;
+            for (int64_t c0 = 0; c0 < full; c0 += VG_GEMM_NR)
+                memcpy(packed + c0 * depth + k * VG_GEMM_NR, row + c0, VG_GEMM_NR * sizeof(float));
+            if (full < cols) {
+                float *out = packed + full * depth + k * VG_GEMM_NR;
+                int64_t j = 0;
+                for (; j < cols - full; j++) out[j] = row[full + j];
+                for (; j < VG_GEMM_NR; j++) out[j] = 0.0f;
+            }
+        }
+        return;
+    }
+    /* op(B)[k][j] = B[j][k]: NR rows of B read side by side, 8 × 8 blocks transposed */
     for (int64_t c0 = 0; c0 < cols; c0 += VG_GEMM_NR) {
         int64_t valid = cols - c0 < VG_GEMM_NR ? cols - c0 : VG_GEMM_NR;
         float *panel = packed + c0 * depth;
-        if (p->trans_b) { /* op(B)[k][j] = B[j][k]: NR rows of B read side by side */
-            const float *rows_of_b[VG_GEMM_NR];
-            for (int64_t j = 0; j < VG_GEMM_NR; j++)
-                rows_of_b[j] = p->B + (j0 + c0 + (j < valid ? j : 0)) * p->ldb + p0;
-            if (valid == VG_GEMM_NR) {
-                for (int64_t k = 0; k < depth; k++)
+        const float *rows_of_b[VG_GEMM_NR];
+        for (int64_t j = 0; j < VG_GEMM_NR; j++)
+            rows_of_b[j] = p->B + (j0 + c0 + (j < valid ? j : 0)) * p->ldb + p0;
+        if (valid == VG_GEMM_NR) {
+            int64_t k = 0;
+            for (; k + 8 <= depth; k += 8)
 #pragma clang loop unroll(full)
-                    for (int64_t j = 0; j < VG_GEMM_NR; j++) panel[k * VG_GEMM_NR + j] = rows_of_b[j][k];
-            } else {
-                for (int64_t k = 0; k < depth; k++)
-                    for (int64_t j = 0; j < VG_GEMM_NR; j++)
-                        panel[k * VG_GEMM_NR + j] = j < valid ? rows_of_b[j][k] : 0.0f;
-            }
-        } else { /* op(B)[k][j] = B[k][j]: NR consecutive floats per k */
-            const float *b = p->B + p0 * p->ldb + j0 + c0;
-            for (int64_t k = 0; k < depth; k++) {
-                float *row = panel + k * VG_GEMM_NR;
-                if (valid == VG_GEMM_NR) {
-                    memcpy(row, b + k * p->ldb, VG_GEMM_NR * sizeof(float));
-                } else {
-                    int64_t j = 0;
-                    for (; j < valid; j++) row[j] = b[k * p->ldb + j];
-                    for (; j < VG_GEMM_NR; j++) row[j] = 0.0f;
-                }
-            }
+                for (int64_t j = 0; j < VG_GEMM_NR; j += 8)
+                    transpose_8x8(panel + k * VG_GEMM_NR + j, VG_GEMM_NR, rows_of_b + j, k);
+            for (; k < depth; k++)
+#pragma clang loop unroll(full)
+                for (int64_t j = 0; j < VG_GEMM_NR; j++) panel[k * VG_GEMM_NR + j] = rows_of_b[j][k];
+        } else {
+            for (int64_t k = 0; k < depth; k++)
+                for (int64_t j = 0; j < VG_GEMM_NR; j++)
+                    panel[k * VG_GEMM_NR + j] = j < valid ? rows_of_b[j][k] : 0.0f;
         }
     }
 }

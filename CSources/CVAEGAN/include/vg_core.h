@@ -219,8 +219,9 @@ vg_status vg_conv_geometry_init(vg_conv_geometry *g, bool transposed, int64_t ba
                                 int64_t in_channels, int64_t height, int64_t width,
                                 int64_t out_channels, int64_t kernel, int64_t stride,
                                 int64_t padding, int64_t output_padding);
-/* Floats of workspace the forward and backward of g need (the patch matrix and one copy of
- * the other side, position-major). The caller owns it; it holds nothing between calls. */
+/* Floats of workspace the forward and backward of g need (a chunk's patch matrix, one copy of
+ * the other side, channel-major, and a zero-padded copy of each of its images). The caller
+ * owns it; it holds nothing between calls. */
 int64_t vg_conv_workspace_size(const vg_conv_geometry *g);
 
 /* y (B, CO, OH, OW) = act(conv(x) + bias); bias (CO) may be NULL. */
