@@ -109,6 +109,25 @@ static int64_t chunk_examples(const vg_conv_geometry *g, const patch_geometry *p
 
 /* ------------------------------------------------------------ im2col and col2im (one example) */
 
+/* Short runs of floats (an image row, a channel of a 7×7 map) copied and cleared in vectors
+ * here: a call of the C library's memcpy or memset costs more than such a copy. */
+typedef float run_vector __attribute__((ext_vector_type(8), aligned(4)));
+
+static inline void copy_run(float *restrict out, const float *restrict in, int64_t n) {
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8) *(run_vector *)(out + i) = *(const run_vector *)(in + i);
+    if (i < n && n >= 8) /* the tail as the last 8, overlapping what is already copied */
+        *(run_vector *)(out + n - 8) = *(const run_vector *)(in + n - 8);
+    else
+        for (; i < n; i++) out[i] = in[i];
+}
+
+static inline void clear_run(float *out, int64_t n) {
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8) *(run_vector *)(out + i) = (run_vector)0.0f;
+    for (; i < n; i++) out[i] = 0.0f;
+}
+
 /* Both go through a zero-padded copy of one example's image, "padded" (C, PH, PW): pixel
  * (ih, iw) sits at (ih + P, iw + P) and the border reaches every tap any patch has, so a
  * patch's kernel row is one copy of K floats with no bounds to check. Checking each tap
@@ -130,11 +149,18 @@ static int64_t padded_size(const patch_geometry *p) { return p->channels * padde
 static inline __attribute__((always_inline)) void im2col_k(float *rows, const float *image,
                                                            const patch_geometry *p, float *padded, int64_t K) {
     int64_t C = p->channels, PH = padded_height(p), PW = padded_width(p), width = C * K * K;
-    memset(padded, 0, (size_t)(C * PH * PW) * sizeof(float));
-    for (int64_t c = 0; c < C; c++)
-        for (int64_t ih = 0; ih < p->height; ih++)
-            memcpy(padded + (c * PH + ih + p->padding) * PW + p->padding, image + (c * p->height + ih) * p->width,
-                   (size_t)p->width * sizeof(float));
+    int64_t P = p->padding, H = p->height, W = p->width;
+    for (int64_t c = 0; c < C; c++) { /* the image between zeros: only the border is cleared */
+        float *plane = padded + c * PH * PW;
+        clear_run(plane, P * PW);
+        for (int64_t ih = 0; ih < H; ih++) {
+            float *row = plane + (ih + P) * PW;
+            clear_run(row, P);
+            copy_run(row + P, image + (c * H + ih) * W, W);
+            clear_run(row + P + W, PW - P - W);
+        }
+        clear_run(plane + (P + H) * PW, (PH - P - H) * PW);
+    }
     for (int64_t oh = 0; oh < p->rows_h; oh++)
         for (int64_t ow = 0; ow < p->rows_w; ow++) {
             float *row = rows + (oh * p->rows_w + ow) * width;
@@ -177,7 +203,7 @@ static inline __attribute__((always_inline)) void col2im_k(float *image, const f
         for (int64_t ih = 0; ih < p->height; ih++) {
             float *out = image + (c * p->height + ih) * p->width;
             const float *sums = padded + (c * PH + ih + p->padding) * PW + p->padding;
-            if (beta == 0.0f) memcpy(out, sums, (size_t)p->width * sizeof(float));
+            if (beta == 0.0f) copy_run(out, sums, p->width);
             else for (int64_t iw = 0; iw < p->width; iw++) out[iw] = beta * out[iw] + sums[iw];
         }
 }
@@ -253,7 +279,7 @@ static void run_examples(void *context, int64_t begin, int64_t end) {
             break;
         case PASS_TO_CHANNELS:
             for (int64_t c = 0; c < C; c++)
-                memcpy(j->out + c * row + b * P, j->in + (b * C + c) * P, (size_t)P * sizeof(float));
+                copy_run(j->out + c * row + b * P, j->in + (b * C + c) * P, P);
             break;
         case PASS_FROM_CHANNELS:
             for (int64_t c = 0; c < C; c++) {
