@@ -16,7 +16,8 @@
  * dW += dYc · patches (the bias gradient as the row sums of dYc, fused into the product) and
  * d patches = dYcᵀ · W, then col2im, im2col's adjoint, brings the patch gradients back onto the
  * image. A transposed convolution is the adjoint of a convolution: its forward is the
- * convolution's input-gradient path and its backward the convolution's forward path.
+ * convolution's input-gradient path and its backward the convolution's forward path. Both
+ * im2col and col2im go through a zero-padded copy of each image, so no tap is bounds-checked.
  *
  * The batch goes through in chunks of examples whose patch matrix stays near 4 MB, so it is
  * written and read again from cache rather than memory, and the workspace is the chunk's
