@@ -146,6 +146,10 @@ static vg_status run_on_grid(vg_pool *pool, const vg_gemm_problem *p) {
                ((g.row_blocks * g.col_blocks) % threads != 0 || g.row_blocks * g.col_blocks < threads) &&
                g.row_blocks * g.col_blocks < 4 * threads)
             g.col_blocks++;
+        /* A narrow C (a conv's weight gradient of 16 columns, a logit's one) has too few
+         * column panels for every thread: then rows are split too (each tile packs its own
+         * B, which costs less than a waiting thread). */
+        while (g.row_blocks < g.row_panels && g.row_blocks * g.col_blocks < threads) g.row_blocks++;
     } else {
         pool = NULL; /* small: this thread alone, with its own scratch */
     }
