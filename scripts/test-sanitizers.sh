@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The C core and the C ABI under sanitizers; any report fails the run.
-#   1. The C core's thread pool and kernels: Tests/CSanitizers/pool_stress.c built with the
-#      toolchain's clang against the core's sources, with AddressSanitizer + UBSan and with
-#      ThreadSanitizer.
+#   1. The C core's thread pool and kernels: Tests/CSanitizers/pool_stress.c and conv_bounds.c
+#      (the convolutions at every edge, buffers of exact size, against the references) built
+#      with the toolchain's clang against the core's sources, with AddressSanitizer + UBSan and
+#      with ThreadSanitizer.
 #   2. The C ABI: libVAEGANC.so built by SwiftPM with the sanitizer on its Swift code
 #      (-sanitize=address or thread) and its C core (-fsanitize=address,undefined or thread), in
 #      its own scratch path (.build-asan, .build-tsan), then the C examples, the boundary test,
@@ -39,11 +40,13 @@ for sanitizer in address,undefined thread; do
   name="${sanitizer%%,*}"
   extra=()
   [ "$name" = thread ] && extra=("${tsan_libs[@]}")
-  clang -std=c11 -O1 -g -fno-omit-frame-pointer -fsanitize="$sanitizer" -fno-sanitize-recover=all \
-    -I"$core/include" -I"$core" Tests/CSanitizers/pool_stress.c "${sources[@]}" \
-    -o "$out/pool_stress_$name" "${extra[@]}" -lopenblas -llapacke -lm -lpthread 2>&1 | quiet_link
-  echo "pool_stress under $sanitizer:"
-  "$out/pool_stress_$name"
+  for program in pool_stress conv_bounds; do
+    clang -std=c11 -O1 -g -fno-omit-frame-pointer -fsanitize="$sanitizer" -fno-sanitize-recover=all \
+      -I"$core/include" -I"$core" "Tests/CSanitizers/$program.c" "${sources[@]}" \
+      -o "$out/${program}_$name" "${extra[@]}" -lopenblas -llapacke -lm -lpthread 2>&1 | quiet_link
+    echo "$program under $sanitizer:"
+    "$out/${program}_$name" | tail -1
+  done
 done
 
 status=0
