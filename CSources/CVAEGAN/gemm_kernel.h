@@ -36,43 +36,6 @@ typedef float vg_vf __attribute__((ext_vector_type(VG_LANES)));
 /* The same vector at float alignment, for rows of C at any column. */
 typedef float vg_vf_unaligned __attribute__((ext_vector_type(VG_LANES), aligned(4)));
 
-/* Packs rows [i0, i0 + rows) and depth [p0, p0 + depth) of op(A) into MR-row panels:
- * panel r holds element (i0 + r·MR + i, p0 + k) at [r·MR·depth + k·MR + i]; rows past the
- * edge are zero. */
-VG_TARGET static void pack_a(float *restrict packed, const vg_gemm_problem *p, int64_t i0,
-                             int64_t rows, int64_t p0, int64_t depth) {
-    for (int64_t r0 = 0; r0 < rows; r0 += VG_GEMM_MR) {
-        int64_t valid = rows - r0 < VG_GEMM_MR ? rows - r0 : VG_GEMM_MR;
-        float *panel = packed + r0 * depth;
-        if (p->trans_a) { /* op(A)[i][k] = A[k][i]: MR consecutive floats per k */
-            const float *a = p->A + p0 * p->lda + i0 + r0;
-            if (valid == VG_GEMM_MR) {
-                for (int64_t k = 0; k < depth; k++)
-                    memcpy(panel + k * VG_GEMM_MR, a + k * p->lda, VG_GEMM_MR * sizeof(float));
-            } else {
-                for (int64_t k = 0; k < depth; k++) {
-                    int64_t i = 0;
-                    for (; i < valid; i++) panel[k * VG_GEMM_MR + i] = a[k * p->lda + i];
-                    for (; i < VG_GEMM_MR; i++) panel[k * VG_GEMM_MR + i] = 0.0f;
-                }
-            }
-        } else { /* op(A)[i][k] = A[i][k]: MR rows read side by side, the panel written in order */
-            const float *rows_of_a[VG_GEMM_MR];
-            for (int64_t i = 0; i < VG_GEMM_MR; i++)
-                rows_of_a[i] = p->A + (i0 + r0 + (i < valid ? i : 0)) * p->lda + p0;
-            if (valid == VG_GEMM_MR) {
-                for (int64_t k = 0; k < depth; k++)
-#pragma clang loop unroll(full)
-                    for (int64_t i = 0; i < VG_GEMM_MR; i++) panel[k * VG_GEMM_MR + i] = rows_of_a[i][k];
-            } else {
-                for (int64_t k = 0; k < depth; k++)
-                    for (int64_t i = 0; i < VG_GEMM_MR; i++)
-                        panel[k * VG_GEMM_MR + i] = i < valid ? rows_of_a[i][k] : 0.0f;
-            }
-        }
-    }
-}
-
 typedef float vg_v8 __attribute__((ext_vector_type(8)));
 typedef float vg_v8_unaligned __attribute__((ext_vector_type(8), aligned(4)));
 
@@ -104,6 +67,54 @@ VG_TARGET static inline __attribute__((always_inline)) void transpose_8x8(
     }
 }
 
+/* panel[k·width + i] = rows[i·ld + k] for k < depth, i < valid, and 0 for valid ≤ i < width:
+ * `width` rows of a matrix read side by side into a panel (a transpose). A full panel whose
+ * width is a multiple of 8 goes in 8 × 8 blocks through registers. */
+VG_TARGET static inline __attribute__((always_inline)) void interleave_rows(
+    float *restrict panel, const float *rows, int64_t ld, int64_t width, int64_t valid, int64_t depth) {
+    const float *row[VG_GEMM_NR > VG_GEMM_MR ? VG_GEMM_NR : VG_GEMM_MR];
+    for (int64_t i = 0; i < width; i++) row[i] = rows + (i < valid ? i : 0) * ld;
+    int64_t k = 0;
+    if (valid == width && width % 8 == 0)
+        for (; k + 8 <= depth; k += 8)
+#pragma clang loop unroll(full)
+            for (int64_t i = 0; i < width; i += 8) transpose_8x8(panel + k * width + i, width, row + i, k);
+    if (valid == width) {
+        for (; k < depth; k++)
+#pragma clang loop unroll(full)
+            for (int64_t i = 0; i < width; i++) panel[k * width + i] = row[i][k];
+    } else {
+        for (; k < depth; k++)
+            for (int64_t i = 0; i < width; i++) panel[k * width + i] = i < valid ? row[i][k] : 0.0f;
+    }
+}
+
+/* Packs rows [i0, i0 + rows) and depth [p0, p0 + depth) of op(A) into MR-row panels:
+ * panel r holds element (i0 + r·MR + i, p0 + k) at [r·MR·depth + k·MR + i]; rows past the
+ * edge are zero. */
+VG_TARGET static void pack_a(float *restrict packed, const vg_gemm_problem *p, int64_t i0,
+                             int64_t rows, int64_t p0, int64_t depth) {
+    for (int64_t r0 = 0; r0 < rows; r0 += VG_GEMM_MR) {
+        int64_t valid = rows - r0 < VG_GEMM_MR ? rows - r0 : VG_GEMM_MR;
+        float *panel = packed + r0 * depth;
+        if (p->trans_a) { /* op(A)[i][k] = A[k][i]: MR consecutive floats per k */
+            const float *a = p->A + p0 * p->lda + i0 + r0;
+            if (valid == VG_GEMM_MR) {
+                for (int64_t k = 0; k < depth; k++)
+                    memcpy(panel + k * VG_GEMM_MR, a + k * p->lda, VG_GEMM_MR * sizeof(float));
+            } else {
+                for (int64_t k = 0; k < depth; k++) {
+                    int64_t i = 0;
+                    for (; i < valid; i++) panel[k * VG_GEMM_MR + i] = a[k * p->lda + i];
+                    for (; i < VG_GEMM_MR; i++) panel[k * VG_GEMM_MR + i] = 0.0f;
+                }
+            }
+        } else { /* op(A)[i][k] = A[i][k]: MR rows read side by side */
+            interleave_rows(panel, p->A + (i0 + r0) * p->lda + p0, p->lda, VG_GEMM_MR, valid, depth);
+        }
+    }
+}
+
 /* Packs depth [p0, p0 + depth) and columns [j0, j0 + cols) of op(B) into NR-column panels:
  * panel c holds element (p0 + k, j0 + c·NR + j) at [c·NR·depth + k·NR + j]; columns past the
  * edge are zero. */
@@ -128,27 +139,10 @@ VG_TARGET static void pack_b(float *restrict packed, const vg_gemm_problem *p, i
         }
         return;
     }
-    /* op(B)[k][j] = B[j][k]: NR rows of B read side by side, 8 × 8 blocks transposed */
+    /* op(B)[k][j] = B[j][k]: NR rows of B read side by side */
     for (int64_t c0 = 0; c0 < cols; c0 += VG_GEMM_NR) {
         int64_t valid = cols - c0 < VG_GEMM_NR ? cols - c0 : VG_GEMM_NR;
-        float *panel = packed + c0 * depth;
-        const float *rows_of_b[VG_GEMM_NR];
-        for (int64_t j = 0; j < VG_GEMM_NR; j++)
-            rows_of_b[j] = p->B + (j0 + c0 + (j < valid ? j : 0)) * p->ldb + p0;
-        if (valid == VG_GEMM_NR) {
-            int64_t k = 0;
-            for (; k + 8 <= depth; k += 8)
-#pragma clang loop unroll(full)
-                for (int64_t j = 0; j < VG_GEMM_NR; j += 8)
-                    transpose_8x8(panel + k * VG_GEMM_NR + j, VG_GEMM_NR, rows_of_b + j, k);
-            for (; k < depth; k++)
-#pragma clang loop unroll(full)
-                for (int64_t j = 0; j < VG_GEMM_NR; j++) panel[k * VG_GEMM_NR + j] = rows_of_b[j][k];
-        } else {
-            for (int64_t k = 0; k < depth; k++)
-                for (int64_t j = 0; j < VG_GEMM_NR; j++)
-                    panel[k * VG_GEMM_NR + j] = j < valid ? rows_of_b[j][k] : 0.0f;
-        }
+        interleave_rows(packed + c0 * depth, p->B + (j0 + c0) * p->ldb + p0, p->ldb, VG_GEMM_NR, valid, depth);
     }
 }
 
