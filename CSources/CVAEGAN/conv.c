@@ -110,38 +110,19 @@ static int64_t chunk_examples(const vg_conv_geometry *g, const patch_geometry *p
 
 /* ------------------------------------------------------------ im2col and col2im (one example) */
 
-/* Short runs of floats (an image row, a channel of a 7×7 map) copied and cleared in vectors
- * here: a call of the C library's memcpy or memset costs more than such a copy. */
-typedef float run_vector __attribute__((ext_vector_type(8), aligned(4)));
-
-static inline void copy_run(float *restrict out, const float *restrict in, int64_t n) {
-    int64_t i = 0;
-    for (; i + 8 <= n; i += 8) *(run_vector *)(out + i) = *(const run_vector *)(in + i);
-    if (i < n && n >= 8) /* the tail as the last 8, overlapping what is already copied */
-        *(run_vector *)(out + n - 8) = *(const run_vector *)(in + n - 8);
-    else
-        for (; i < n; i++) out[i] = in[i];
-}
-
-static inline void clear_run(float *out, int64_t n) {
-    int64_t i = 0;
-    for (; i + 8 <= n; i += 8) *(run_vector *)(out + i) = (run_vector)0.0f;
-    for (; i < n; i++) out[i] = 0.0f;
-}
-
 /* Both go through a zero-padded copy of one example's image, "padded" (C, PH, PW): pixel
  * (ih, iw) sits at (ih + P, iw + P) and the border reaches every tap any patch has, so a
  * patch's kernel row is one copy of K floats with no bounds to check. Checking each tap
  * against the image's edges instead cost more than the copies (a third of im2col's time went
  * to the partial rows at the left and right edges alone). */
-static int64_t padded_height(const patch_geometry *p) {
-    int64_t reach = (p->rows_h - 1) * p->stride + p->kernel, interior = p->height + p->padding;
+/* The padded extent along one axis: what the last patch's taps reach, or the image after the
+ * leading padding, whichever is further. */
+static int64_t padded_extent(const patch_geometry *p, int64_t patch_positions, int64_t image_size) {
+    int64_t reach = (patch_positions - 1) * p->stride + p->kernel, interior = image_size + p->padding;
     return reach > interior ? reach : interior;
 }
-static int64_t padded_width(const patch_geometry *p) {
-    int64_t reach = (p->rows_w - 1) * p->stride + p->kernel, interior = p->width + p->padding;
-    return reach > interior ? reach : interior;
-}
+static int64_t padded_height(const patch_geometry *p) { return padded_extent(p, p->rows_h, p->height); }
+static int64_t padded_width(const patch_geometry *p) { return padded_extent(p, p->rows_w, p->width); }
 static int64_t padded_size(const patch_geometry *p) { return p->channels * padded_height(p) * padded_width(p); }
 
 /* rows[r][(c·K + kh)·K + kw] = image[c][oh·S − P + kh][ow·S − P + kw] (0 outside), r = oh·RW + ow.
@@ -153,14 +134,14 @@ static inline __attribute__((always_inline)) void im2col_k(float *rows, const fl
     int64_t P = p->padding, H = p->height, W = p->width;
     for (int64_t c = 0; c < C; c++) { /* the image between zeros: only the border is cleared */
         float *plane = padded + c * PH * PW;
-        clear_run(plane, P * PW);
+        memset(plane, 0, (size_t)(P * PW) * sizeof(float));
         for (int64_t ih = 0; ih < H; ih++) {
             float *row = plane + (ih + P) * PW;
-            clear_run(row, P);
-            copy_run(row + P, image + (c * H + ih) * W, W);
-            clear_run(row + P + W, PW - P - W);
+            memset(row, 0, (size_t)P * sizeof(float));
+            memcpy(row + P, image + (c * H + ih) * W, (size_t)W * sizeof(float));
+            memset(row + P + W, 0, (size_t)(PW - P - W) * sizeof(float));
         }
-        clear_run(plane + (P + H) * PW, (PH - P - H) * PW);
+        memset(plane + (P + H) * PW, 0, (size_t)((PH - P - H) * PW) * sizeof(float));
     }
     for (int64_t oh = 0; oh < p->rows_h; oh++)
         for (int64_t ow = 0; ow < p->rows_w; ow++) {
@@ -204,7 +185,7 @@ static inline __attribute__((always_inline)) void col2im_k(float *image, const f
         for (int64_t ih = 0; ih < p->height; ih++) {
             float *out = image + (c * p->height + ih) * p->width;
             const float *sums = padded + (c * PH + ih + p->padding) * PW + p->padding;
-            if (beta == 0.0f) copy_run(out, sums, p->width);
+            if (beta == 0.0f) memcpy(out, sums, (size_t)p->width * sizeof(float));
             else for (int64_t iw = 0; iw < p->width; iw++) out[iw] = beta * out[iw] + sums[iw];
         }
 }
@@ -280,7 +261,7 @@ static void run_examples(void *context, int64_t begin, int64_t end) {
             break;
         case PASS_TO_CHANNELS:
             for (int64_t c = 0; c < C; c++)
-                copy_run(j->out + c * row + b * P, j->in + (b * C + c) * P, P);
+                memcpy(j->out + c * row + b * P, j->in + (b * C + c) * P, (size_t)P * sizeof(float));
             break;
         case PASS_FROM_CHANNELS:
             for (int64_t c = 0; c < C; c++) {
