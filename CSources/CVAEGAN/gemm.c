@@ -81,9 +81,10 @@ const char *vg_gemm_kernel_name(void) { return kernel_set_for_cpu().name; }
  * more than it saves (about 10 µs of one core's work). */
 #define VG_GEMM_PARALLEL_MIN_MACS (1 << 18)
 
-/* C is cut into a grid of tiles: `row_blocks` blocks of whole MR-row panels (at most MC rows)
- * and `col_blocks` blocks of whole NR-column panels (at most NC columns), each block of a
- * dimension within one panel of the others. Boundaries fall on panel edges, so every element
+/* C is cut into a grid of tiles: `row_blocks` blocks of whole MR-row panels and `col_blocks`
+ * blocks of whole NR-column panels (at most NC columns), each block of a dimension within one
+ * panel of the others. A tile packs its slice of B once for all its rows, so rows are split
+ * only to give threads work (or, with row sums, to keep a tile within MC rows). Boundaries fall on panel edges, so every element
  * is computed by the same micro-kernel position whatever the grid. */
 typedef struct tile_grid {
     const vg_gemm_problem *problem;
@@ -136,12 +137,13 @@ static vg_status run_on_grid(vg_pool *pool, const vg_gemm_problem *p) {
     tile_grid g = {.problem = p, .tile = kernels.tile, .mr = kernels.mr, .nr = kernels.nr};
     g.row_panels = ceil_div(p->M, kernels.mr);
     g.col_panels = ceil_div(p->N, kernels.nr);
-    g.row_blocks = ceil_div(g.row_panels, kernels.mc / kernels.mr);
+    /* A tile's row sums are kept in its scratch, MC of them. */
+    g.row_blocks = p->a_row_sums ? ceil_div(g.row_panels, kernels.mc / kernels.mr) : 1;
     g.col_blocks = ceil_div(g.col_panels, VG_GEMM_NC / kernels.nr);
     int threads = vg_pool_thread_count(pool);
     if (threads > 1 && (double)p->M * p->N * p->K >= VG_GEMM_PARALLEL_MIN_MACS) {
         /* More column blocks until every thread has an equal share of tiles (or the panels
-         * run out): rows blocks are few in a training step (a batch of 128 is one). */
+         * run out): splitting columns repacks only A's rows, a weight or a batch. */
         while (g.col_blocks < g.col_panels &&
                ((g.row_blocks * g.col_blocks) % threads != 0 || g.row_blocks * g.col_blocks < threads) &&
                g.row_blocks * g.col_blocks < 4 * threads)

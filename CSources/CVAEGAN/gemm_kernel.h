@@ -8,6 +8,7 @@
  *   VG_FMA(a, b, c) a·b + c, fused where the set has FMA
  *   VG_GEMM_MR      rows of the micro-kernel (internal.h has each set's, with KC, MC, NC)
  *   VG_SLICE_DEPTH  the set's KC, at most VG_GEMM_KC
+ *   VG_ROW_BLOCK    the set's MC: rows of op(A) packed at a time
  *   VG_EPILOGUE     that set's vg_bias_activation_forward
  * No include guard: it is meant to be included more than once.
  *
@@ -18,7 +19,7 @@
  * k it loads two vectors of B, broadcasts MR values of A and issues 2·MR FMAs. Packing also
  * absorbs the transposes, so NN, NT, TN and TT share one kernel.
  *
- * One call of vg_gemm_tile computes one tile of C (at most MC rows, at most NC columns) over
+ * One call of vg_gemm_tile computes one tile of C (at most NC columns) over
  * the whole K, in KC-deep slices: tiles are the unit of work the thread pool hands out.
  * Every element of C is accumulated over k in the same order (slices ascending, k ascending
  * within a slice, one FMA each) whatever the tiling, so the result does not depend on the
@@ -193,17 +194,22 @@ VG_TARGET static inline __attribute__((always_inline)) void micro_kernel(
         }
 }
 
-/* Computes the tile rows [i0, i0 + rows) × columns [j0, j0 + cols) of C (rows <= MC,
- * cols <= NC) over all of K, then its epilogue. scratch holds VG_GEMM_SCRATCH_FLOATS floats,
+/* Computes the tile rows [i0, i0 + rows) × columns [j0, j0 + cols) of C (cols <= NC, rows
+ * any number) over all of K, then its epilogue. Each slice of op(B) is packed once and then
+ * serves the tile's row blocks of at most MC rows in turn, each packed when its turn comes:
+ * a tall C (the patch gradients of a convolution, thousands of rows against a 512 KiB
+ * weight) packs B once, not once per row block. scratch holds VG_GEMM_SCRATCH_FLOATS floats,
  * 64-byte aligned. */
 VG_TARGET void VG_NAME(vg_gemm_tile)(const vg_gemm_problem *p, int64_t i0, int64_t rows, int64_t j0,
                                      int64_t cols, float *scratch) {
     float *packed_b = scratch;
     float *packed_a = scratch + (int64_t)VG_GEMM_KC * VG_GEMM_NC;
     float *row_sums = packed_a + (int64_t)VG_GEMM_KC * VG_GEMM_MC;
-    /* Only the tiles of the first column block add row sums, so each row's sum is added once. */
+    /* Only the tiles of the first column block add row sums, so each row's sum is added once;
+     * such tiles have at most MC rows (gemm.c), so one sum per row fits the scratch. */
     bool sums = p->a_row_sums && j0 == 0;
     if (sums) memset(row_sums, 0, (size_t)rows * sizeof(float));
+    bool epilogue = p->bias_activation && (p->bias || p->activation != VG_ACTIVATION_IDENTITY);
     /* K in slices of equal depth (at most KC): 784 is 262 + 261 + 261, not 384 + 384 + a thin
      * 16 whose micro-kernel calls would be mostly loads and stores of C. */
     int64_t slices = (p->K + VG_SLICE_DEPTH - 1) / VG_SLICE_DEPTH;
@@ -211,28 +217,29 @@ VG_TARGET void VG_NAME(vg_gemm_tile)(const vg_gemm_problem *p, int64_t i0, int64
         int64_t depth = p->K / slices + (slice < p->K % slices ? 1 : 0);
         float beta = p0 == 0 ? p->beta : 1.0f; /* later slices add to what the first wrote */
         pack_b(packed_b, p, p0, depth, j0, cols);
-        pack_a(packed_a, p, i0, rows, p0, depth);
-        if (sums) /* Σ_k op(A)[i][k], k ascending: the order of vg_column_sums_accumulate_ref */
-            for (int64_t r0 = 0; r0 < rows; r0 += VG_GEMM_MR)
-                for (int64_t i = r0; i < rows && i < r0 + VG_GEMM_MR; i++)
+        for (int64_t b0 = 0; b0 < rows; b0 += VG_ROW_BLOCK) {
+            int64_t block = rows - b0 < VG_ROW_BLOCK ? rows - b0 : VG_ROW_BLOCK;
+            pack_a(packed_a, p, i0 + b0, block, p0, depth);
+            if (sums) /* Σ_k op(A)[i][k], k ascending: the order of vg_column_sums_accumulate_ref */
+                for (int64_t i = 0; i < block; i++)
                     for (int64_t k = 0; k < depth; k++)
-                        row_sums[i] += packed_a[r0 * depth + k * VG_GEMM_MR + (i - r0)];
-        for (int64_t c0 = 0; c0 < cols; c0 += VG_GEMM_NR) {
-            int64_t valid_cols = cols - c0 < VG_GEMM_NR ? cols - c0 : VG_GEMM_NR;
-            for (int64_t r0 = 0; r0 < rows; r0 += VG_GEMM_MR) {
-                int64_t valid_rows = rows - r0 < VG_GEMM_MR ? rows - r0 : VG_GEMM_MR;
-                micro_kernel(depth, packed_a + r0 * depth, packed_b + c0 * depth,
-                             p->C + (i0 + r0) * p->ldc + j0 + c0, p->ldc, valid_rows, valid_cols,
-                             p->alpha, beta);
+                        row_sums[b0 + i] += packed_a[i / VG_GEMM_MR * VG_GEMM_MR * depth + k * VG_GEMM_MR + i % VG_GEMM_MR];
+            for (int64_t c0 = 0; c0 < cols; c0 += VG_GEMM_NR) {
+                int64_t valid_cols = cols - c0 < VG_GEMM_NR ? cols - c0 : VG_GEMM_NR;
+                for (int64_t r0 = 0; r0 < block; r0 += VG_GEMM_MR) {
+                    int64_t valid_rows = block - r0 < VG_GEMM_MR ? block - r0 : VG_GEMM_MR;
+                    micro_kernel(depth, packed_a + r0 * depth, packed_b + c0 * depth,
+                                 p->C + (i0 + b0 + r0) * p->ldc + j0 + c0, p->ldc, valid_rows, valid_cols,
+                                 p->alpha, beta);
+                }
             }
+            if (slice == slices - 1 && epilogue) /* C = act(C + bias) while the block is in cache */
+                for (int64_t i = i0 + b0; i < i0 + b0 + block; i++)
+                    VG_EPILOGUE(p->C + i * p->ldc + j0, p->bias ? p->bias + j0 : NULL, 1, cols,
+                                p->activation, p->activation_alpha);
         }
         p0 += depth;
     }
     if (sums)
         for (int64_t i = 0; i < rows; i++) p->a_row_sums[i0 + i] += row_sums[i];
-    if (p->bias_activation && (p->bias || p->activation != VG_ACTIVATION_IDENTITY))
-        /* C = act(C + bias) while the tile is still in cache */
-        for (int64_t i = 0; i < rows; i++)
-            VG_EPILOGUE(p->C + (i0 + i) * p->ldc + j0, p->bias ? p->bias + j0 : NULL, 1, cols,
-                        p->activation, p->activation_alpha);
 }

@@ -8,5 +8,6 @@
 #define VG_FMA(a, b, c) ((a) * (b) + (c))
 #define VG_GEMM_MR VG_GEMM_PORTABLE_MR
 #define VG_SLICE_DEPTH VG_GEMM_AVX2_KC
+#define VG_ROW_BLOCK VG_GEMM_PORTABLE_MC
 #define VG_EPILOGUE vg_bias_activation_forward_ref
 #include "gemm_kernel.h"

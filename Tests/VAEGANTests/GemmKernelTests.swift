@@ -193,7 +193,7 @@ struct GemmKernelTests {
     @Test(arguments: KernelActivation.allCases, [false, true])
     func denseForwardMatchesComposition(activation: KernelActivation, withBias: Bool) {
         var random = KernelRandom(seed: 0xDE45 &+ UInt64(activation.c.rawValue) &* 2 &+ (withBias ? 1 : 0))
-        for (batch, inputs, outputs) in [(1, 1, 1), (3, 5, 7), (16, 17, 15), (32, 784, 64)] {
+        for (batch, inputs, outputs) in [(1, 1, 1), (3, 5, 7), (16, 17, 15), (32, 784, 64), (300, 33, 70)] {
             let x = random.uniform(batch * inputs, 0, 1), w = random.uniform(outputs * inputs, -0.2, 0.2)
             let bias = random.uniform(outputs, -1, 1)
             var y = [Float](repeating: .nan, count: batch * outputs)
@@ -230,7 +230,7 @@ struct GemmKernelTests {
     @Test(arguments: [Float(0), 1])
     func denseBackwardMatchesComposition(dxBeta: Float) {
         var random = KernelRandom(seed: 0xDEBA &+ UInt64(dxBeta))
-        for (batch, inputs, outputs) in [(1, 1, 1), (3, 5, 7), (16, 17, 15), (32, 784, 64)] {
+        for (batch, inputs, outputs) in [(1, 1, 1), (3, 5, 7), (16, 17, 15), (32, 784, 64), (500, 20, 200)] {
             let x = random.uniform(batch * inputs, 0, 1), w = random.uniform(outputs * inputs, -0.2, 0.2)
             let dy = random.uniform(batch * outputs, -1, 1)
             let dw0 = random.uniform(outputs * inputs, -1, 1), db0 = random.uniform(outputs, -1, 1)
