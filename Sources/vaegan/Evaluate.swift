@@ -27,6 +27,8 @@ struct Evaluate: ParsableCommand {
     @Option(help: "Seed of the samples and of the importance sampling.") var seed: UInt64 = 0
     @Option(help: "ema (the default when the checkpoint keeps an average: trained with --ema-decay) or raw (the last iterate's weights).")
     var weights: WeightChoice?
+    @Flag(help: "raw weights: batch-norm statistics re-estimated for them as the average's always are, instead of the training's running ones (to compare the two on equal terms).")
+    var reestimateStatistics = false
     @Option(help: "Threads for the whole process; 0 means all cores.") var threads = 0
     @Option(help: "metrics.json path (default: beside the checkpoint, or FILE-metrics.json beside --samples-file).")
     var out: String?
@@ -59,19 +61,22 @@ struct Evaluate: ParsableCommand {
                 print("\(samplesFile): \(file.count) samples against \(test.count) test images of \(dataOptions.data)")
             } else {
                 let path = checkpoint!
-                let model = try TrainedModel.load(from: path, batchCapacity: 256, weights: weights)
+                let model = try TrainedModel.load(from: path, batchCapacity: 256, weights: weights,
+                                                  reestimatingStatistics: reestimateStatistics)
                 guard test.featureCount == model.dataWidth else {
                     throw .shapeMismatch("the checkpoint takes rows of \(model.dataWidth) values; \(dataOptions.data) has \(test.featureCount)")
                 }
                 report.context["checkpoint"] = path
                 report.context["model"] = model.kind
                 report.context["weights"] = model.weights.rawValue
+                if model.statisticsReestimated { report.context["batch_norm_statistics"] = "re-estimated" }
                 print("checkpoint \(path): \(model.kind) (\(model.weights) weights), \(test.count) test examples of \(report.context["data"]!)")
                 try addModelFigures(model, test: test, to: &report)
                 samples = noQuality ? [] : try model.sampleImages(count: sampleCount, seed: seed)
                 // An explicit --weights choice gets its own file, so raw and EMA figures sit side by side.
+                let suffix = (weights.map { "-\($0)" } ?? "") + (reestimateStatistics ? "-reestimated" : "")
                 jsonPath = out ?? (URL(fileURLWithPath: path).deletingLastPathComponent().path
-                                   + (weights.map { "/metrics-\($0).json" } ?? "/metrics.json"))
+                                   + (suffix.isEmpty ? "/metrics.json" : "/metrics\(suffix).json"))
             }
             if !noQuality {
                 try addSampleQuality(samples, to: &report)

@@ -93,6 +93,48 @@ import Testing
         #expect(Self.bits(average.stateValues) == estimated)
     }
 
+    @Test("Each batch norm is re-estimated on the inputs sampling gives it: the ones before it in evaluation mode")
+    func reestimationCascades() throws {
+        var c = GANTrainingConfiguration()
+        c.model = GANTests.smallConfiguration()
+        try c.model.use(networks: ["generator": NetworkSpec(input: [3], layers: [
+            .dense(width: 8), .batchNorm(), .activation(.relu), .dense(width: 6), .batchNorm(), .activation(.relu),
+            .dense(width: 4, activation: .sigmoid),
+        ])])
+        c.batchSize = Self.rows
+        let gan = try c.makeTraining(inputWidth: 4, stepsPerEpoch: 10).gan
+        let noise = try gan.makeReestimationNoise()
+        gan.reestimateDecoderStatistics(noise: noise)
+        let second = try #require(gan.generator.layers[4] as? BatchNorm)
+        let estimate = second.runningMean.values
+        // By hand: the second dense layer's batch means over the same 256 batches, with the first
+        // batch norm in evaluation mode (as `generate` runs it) or, for contrast, in training mode.
+        func meanOfMeans(firstInTraining: Bool) -> [Double] {
+            var draws = RandomGenerator(seed: 0x5747)
+            let first = gan.generator.layers[1] as! BatchNorm
+            gan.generator.isTraining = false
+            first.isTraining = firstInTraining
+            first.updatesRunningStatistics = false
+            defer { first.updatesRunningStatistics = true }
+            var means = [Double](repeating: 0, count: 6)
+            for _ in 0..<256 {
+                draws.fillNormal(noise.matrix)
+                var h = noise.matrix
+                for layer in gan.generator.layers[0..<4] { h = layer.forward(h) }
+                for j in 0..<6 {
+                    var sum = 0.0
+                    for r in 0..<h.rows { sum += Double(h.base[r * 6 + j]) }
+                    means[j] += sum / Double(h.rows) / 256
+                }
+            }
+            return means
+        }
+        let cascaded = meanOfMeans(firstInTraining: false), allTraining = meanOfMeans(firstInTraining: true)
+        for j in 0..<6 { #expect(abs(Double(estimate[j]) - cascaded[j]) < 1e-5, "channel \(j)") }
+        #expect((0..<6).contains { abs(Double(estimate[$0]) - allTraining[$0]) > 1e-4 },
+                "the contrast is visible: batch statistics of 16 rows are not the running ones")
+    }
+
     @Test("withAveragedWeights puts θ̄ in the store for its body and the weights back after")
     func exchangeRestores() throws {
         let training = try Self.training(emaDecay: 0.5)

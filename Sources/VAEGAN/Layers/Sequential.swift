@@ -87,17 +87,29 @@ public final class Sequential: Layer {
         return found
     }
 
-    /// Re-estimates every batch norm's running statistics for the current weights: forgets
-    /// them and runs `batches` training-mode forwards of `input()`, whose statistics' plain
-    /// average they become. Modes are restored afterwards.
-    public func reestimateStatistics(batches: Int, input: () -> Matrix) {
+    /// Re-estimates every batch norm's running statistics for the current weights, one batch
+    /// norm at a time in order: each forgets its statistics and runs training-mode forwards of
+    /// `input(0)` … `input(batches − 1)` (the same batches for each; `input` must give them
+    /// again), whose statistics' plain average they become, while the ones
+    /// before it run in evaluation mode on their new estimates. So each is estimated on the
+    /// inputs it will see when sampling; estimating all at once in training mode would measure
+    /// a later one on inputs normalized by the earlier ones' batch statistics (noisier than
+    /// their running ones at small batches, and so a wider spread). Modes are restored
+    /// afterwards.
+    public func reestimateStatistics(batches: Int, input: (Int) -> Matrix) {
         let (training, updating) = (isTraining, updatesRunningStatistics)
         defer { (isTraining, updatesRunningStatistics) = (training, updating) }
-        isTraining = true
+        isTraining = false
         updatesRunningStatistics = true
-        forEachBatchNorm { $0.startReestimatingStatistics() }
-        for _ in 0..<batches { _ = forward(input()) }
-        forEachBatchNorm { $0.finishReestimatingStatistics() }
+        var norms: [BatchNorm] = []
+        forEachBatchNorm { norms.append($0) }
+        for norm in norms {
+            norm.isTraining = true
+            norm.startReestimatingStatistics()
+            for batch in 0..<batches { _ = forward(input(batch)) }
+            norm.finishReestimatingStatistics()
+            norm.isTraining = false
+        }
     }
 
     private func forEachBatchNorm(_ body: (BatchNorm) -> Void) {

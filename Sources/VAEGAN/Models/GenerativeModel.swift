@@ -50,7 +50,8 @@ extension GenerativeModel {
     public func reestimateDecoderStatistics(noise: Tensor) {
         guard decoderNetwork.hasBatchNorm else { return }
         var draws = RandomGenerator(seed: 0x5747)
-        decoderNetwork.reestimateStatistics(batches: 4096 / noise.matrix.rows) {
+        decoderNetwork.reestimateStatistics(batches: 4096 / noise.matrix.rows) { batch in
+            if batch == 0 { draws = RandomGenerator(seed: 0x5747) } // the same z for each batch norm
             draws.fillNormal(noise.matrix)
             return noise.matrix
         }

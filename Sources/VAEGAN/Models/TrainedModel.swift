@@ -14,18 +14,24 @@ public struct TrainedModel {
     public let model: any GenerativeModel
     /// The weights it holds.
     public let weights: WeightChoice
+    /// Whether its batch norms' statistics were re-estimated for these weights when loaded
+    /// (always for averaged weights), rather than the training's running ones.
+    public let statisticsReestimated: Bool
 
-    public init(_ model: any GenerativeModel, weights: WeightChoice = .raw) {
+    public init(_ model: any GenerativeModel, weights: WeightChoice = .raw, statisticsReestimated: Bool = false) {
         self.model = model
         self.weights = weights
+        self.statisticsReestimated = statisticsReestimated
     }
 
     /// Reads a checkpoint of any kind (weights only; optimizer state is ignored): with
     /// `weights` nil, the averaged weights when the file keeps them and the raw ones otherwise.
+    /// Averaged weights get batch-norm statistics re-estimated for them (no iterate's running
+    /// ones belong to them); raw weights too with `reestimatingStatistics`.
     ///
     /// - Throws: `.invalidArgument` for `.ema` from a checkpoint that keeps no average.
-    public static func load(from path: String, batchCapacity: Int = 128,
-                            weights: WeightChoice? = nil) throws(VAEGANError) -> TrainedModel {
+    public static func load(from path: String, batchCapacity: Int = 128, weights: WeightChoice? = nil,
+                            reestimatingStatistics: Bool = false) throws(VAEGANError) -> TrainedModel {
         var file = try SafeTensorsFile.read(from: path)
         let choice = weights ?? (file.hasAveragedWeights ? .ema : .raw)
         if choice == .ema {
@@ -35,8 +41,9 @@ public struct TrainedModel {
             file = file.withAveragedWeights()
         }
         let model = try ModelRegistry.kind(of: file).loadModel(from: file, batchCapacity: batchCapacity)
-        if choice == .ema { model.reestimateDecoderStatistics(noise: try model.makeReestimationNoise()) } // θ̄'s own
-        return TrainedModel(model, weights: choice)
+        let reestimate = choice == .ema || reestimatingStatistics
+        if reestimate { model.reestimateDecoderStatistics(noise: try model.makeReestimationNoise()) }
+        return TrainedModel(model, weights: choice, statisticsReestimated: reestimate && model.decoderNetwork.hasBatchNorm)
     }
 
     /// "vae", "gan" or "vaegan".

@@ -7,7 +7,8 @@
 // them and not to θ̄ either (averaging them, as timm's ModelEmaV2 does with every buffer, gave
 // the DCGAN an FID of 45.0 against 39.2 raw after 10 epochs). The model re-estimates them for
 // θ̄ instead (GenerativeModel.reestimateDecoderStatistics, as torch.optim.swa_utils.update_bn
-// does for averaged weights), at the end of each epoch and when a checkpoint's averaged weights
+// does for averaged weights, but one batch norm at a time with the earlier ones in evaluation
+// mode, as sampling runs them), at the end of each epoch and when a checkpoint's averaged weights
 // are loaded; `stateValues` keeps the last estimate. The average starts as the part's weights
 // and warms up as TensorFlow's ExponentialMovingAverage does with num_updates: the n-th update
 // uses min(d, (1 + n)/(10 + n)), so the initial weights do not linger in the average of a
