@@ -13,8 +13,10 @@ it then trains the β-VAE for E epochs in both and prints the test negative ELBO
 
 Needs `swift build -c release --product vaegan-bench` in Benchmarks/ and
 `swift build -c release --product vaegan` at the root (the script builds both if missing).
-Timings on a shared 2-core machine vary 15-30% from run to run: that is why the frameworks are
-interleaved and repeated.
+Timings on a shared 2-core machine vary 15-30% from run to run, and on the AMD EPYC VM seen
+here two-thread steps switch between two speeds (about a third apart) for tens of seconds at a
+time: that is why the frameworks are interleaved and repeated, and why each run is also
+compared with its neighbour ("paired").
 """
 
 import argparse
@@ -103,13 +105,22 @@ def main():
         rows.append((model, ours, theirs))
 
     print(f"\n{args.architecture} models, batch 128, {args.threads} threads, {args.steps} timed steps per run, {args.repeats} runs each, interleaved")
-    print(f"{'model':8}{'VAEGAN ms':>11}{'PyTorch ms':>12}{'ratio':>8}{'VAEGAN RSS':>12}{'PyTorch RSS':>13}")
+    print(f"{'model':8}{'VAEGAN ms':>11}{'PyTorch ms':>12}{'ratio':>8}{'paired':>8}{'pairs range':>14}"
+          f"{'VAEGAN RSS':>12}{'PyTorch RSS':>13}")
     for model, ours, theirs in rows:
         a = statistics.median(r["median_ms"] for r in ours)
         b = statistics.median(r["median_ms"] for r in theirs)
+        # Each VAEGAN run against the PyTorch run right after it: the two share the machine's
+        # state of the moment (this VM's second core slows by a third for tens of seconds at a
+        # time), which a ratio of medians taken minutes apart does not.
+        pairs = [x["median_ms"] / y["median_ms"] for x, y in zip(ours, theirs)]
         ra = max(r["peak_rss_mib"] for r in ours)
         rb = max(r["peak_rss_mib"] for r in theirs)
-        print(f"{model:8}{a:11.2f}{b:12.2f}{a / b:8.2f}{ra:10.0f} MiB{rb:9.0f} MiB")
+        spread = f"{min(pairs):.2f}-{max(pairs):.2f}"
+        print(f"{model:8}{a:11.2f}{b:12.2f}{a / b:8.2f}{statistics.median(pairs):8.2f}{spread:>14}"
+              f"{ra:10.0f} MiB{rb:9.0f} MiB")
+    print("ratio: median VAEGAN ms / median PyTorch ms; paired: the median of each run's ratio to the "
+          "PyTorch run that followed it, and their range")
 
     if args.elbo_epochs > 0:
         out_dir = os.path.join(ROOT, "runs", f"side-by-side-vae-{args.elbo_epochs}")
