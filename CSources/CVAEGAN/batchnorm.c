@@ -234,10 +234,15 @@ static void backward_channels(void *context, int64_t begin, int64_t end) {
     }
 }
 
-/* Channels per chunk: about VG_ELEMENTWISE_CHUNK elements each. */
-static int64_t channel_chunk(int64_t B, int64_t S) {
+/* Channels per task: about VG_ELEMENTWISE_CHUNK elements each, and see below. */
+static int64_t channel_chunk(int64_t B, int64_t C, int64_t S) {
     int64_t per_channel = B * S;
-    return per_channel >= VG_ELEMENTWISE_CHUNK ? 1 : VG_ELEMENTWISE_CHUNK / per_channel;
+    int64_t chunk = per_channel >= VG_ELEMENTWISE_CHUNK ? 1 : VG_ELEMENTWISE_CHUNK / per_channel;
+    /* With S > 1 a channel is B runs of S floats, each beside the next channel's: tasks of few
+     * channels would have two threads writing where their runs meet, at the same b, at the
+     * same time. At most 8 tasks keep those meeting points few. */
+    int64_t eighth = (C + 7) / 8;
+    return S > 1 && chunk < eighth ? eighth : chunk;
 }
 
 static vg_status check(const char *what, int64_t B, int64_t C, int64_t S, float eps) {
@@ -264,7 +269,7 @@ vg_status vg_batchnorm_forward_train(float *y, float *saved_mean, float *saved_r
                          .running_mean = running_mean, .running_var = running_var, .x = x,
                          .gamma = gamma, .beta = beta, .B = B, .C = C, .S = S,
                          .momentum = momentum, .eps = eps};
-    vg_parallel_for(C, channel_chunk(B, S), forward_train_channels, &job);
+    vg_parallel_for(C, channel_chunk(B, C, S), forward_train_channels, &job);
     return VG_OK;
 }
 
@@ -278,7 +283,7 @@ vg_status vg_batchnorm_forward_eval(float *y, const float *x, const float *gamma
     batchnorm_job job = {.y = y, .x = x, .gamma = gamma, .beta = beta,
                          .running_mean = (float *)running_mean, .running_var = (float *)running_var,
                          .B = B, .C = C, .S = S, .eps = eps};
-    vg_parallel_for(C, channel_chunk(B, S), forward_eval_channels, &job);
+    vg_parallel_for(C, channel_chunk(B, C, S), forward_eval_channels, &job);
     return VG_OK;
 }
 
@@ -292,7 +297,7 @@ vg_status vg_batchnorm_backward(float *dx, float *dgamma, float *dbeta, const fl
     batchnorm_job job = {.dx = dx, .dgamma = dgamma, .dbeta = dbeta, .dy = dy, .x = x,
                          .mean = saved_mean, .rstd = saved_rstd, .gamma = gamma, .B = B, .C = C,
                          .S = S, .dx_beta = dx_beta};
-    vg_parallel_for(C, channel_chunk(B, S), backward_channels, &job);
+    vg_parallel_for(C, channel_chunk(B, C, S), backward_channels, &job);
     return VG_OK;
 }
 

@@ -22,8 +22,8 @@
  * The batch goes through in chunks of examples whose patch matrix stays near 4 MB, so it is
  * written and read again from cache rather than memory, and the workspace is the chunk's
  * (vg_conv_workspace_size floats from the caller; nothing is allocated here). Within a chunk
- * the im2col, col2im and copies run on the thread pool one example per task and the products
- * on the pool as GEMMs do; chunks follow each other in order, so results are bitwise the same
+ * the im2col, col2im and copy back run on the thread pool one example per task, the copy into
+ * channel-major order by channels, and the products on the pool as GEMMs do; chunks follow each other in order, so results are bitwise the same
  * for every thread count.
  */
 #include <string.h>
@@ -227,13 +227,12 @@ int64_t vg_conv_workspace_size(const vg_conv_geometry *g) {
 typedef enum example_pass {
     PASS_IM2COL,         /* patches ← image */
     PASS_COL2IM,         /* image ← beta·image + col2im(patches) */
-    PASS_TO_CHANNELS,    /* channel-major (C, n·P) ← NCHW (n, C, P) */
     PASS_FROM_CHANNELS,  /* NCHW ← beta·NCHW + channel-major, + bias[c] when there is a bias */
 } example_pass;
 
 /* One pass over the examples of a chunk. For im2col/col2im, `out`/`in` step by the examples'
- * sizes; for the copies, example b's channel c is the run of P floats at (b·C + c)·P in NCHW
- * and at c·n·P + b·P in the channel-major buffer (n = `examples`). */
+ * sizes; for the copy back, example b's channel c is the run of P floats at (b·C + c)·P in
+ * NCHW and at c·n·P + b·P in the channel-major buffer (n = `examples`). */
 typedef struct example_job {
     example_pass pass;
     const patch_geometry *patches;
@@ -241,7 +240,7 @@ typedef struct example_job {
     float *out;
     const float *in;
     int64_t out_stride, in_stride; /* floats per example (im2col, col2im) */
-    int64_t channels, count, examples; /* C, P and n (the copies) */
+    int64_t channels, count, examples; /* C, P and n (the copy back) */
     float beta;
     const float *bias;                 /* PASS_FROM_CHANNELS: (C) or NULL */
 } example_job;
@@ -258,10 +257,6 @@ static void run_examples(void *context, int64_t begin, int64_t end) {
         case PASS_COL2IM:
             col2im(j->out + b * j->out_stride, j->in + b * j->in_stride, j->patches,
                    j->padded + b * padded_size(j->patches), j->beta);
-            break;
-        case PASS_TO_CHANNELS:
-            for (int64_t c = 0; c < C; c++)
-                memcpy(j->out + c * row + b * P, j->in + (b * C + c) * P, (size_t)P * sizeof(float));
             break;
         case PASS_FROM_CHANNELS:
             for (int64_t c = 0; c < C; c++) {
@@ -294,10 +289,28 @@ static void patches_onto(float *images, const conv_workspace *w, const patch_geo
                                    .out_stride = image, .in_stride = positions(p) * patch_width(p), .beta = beta}, n);
 }
 
-/* channel-major (C, n·P) ← n examples of NCHW (C, P). */
+/* channel-major (C, n·P) ← n examples of NCHW (C, P), split over the pool by channels: each
+ * task writes whole rows of the channel-major buffer. Split by examples, as the other passes
+ * are, two threads would write the neighbouring runs of one row (example b's and b + 1's P
+ * floats) at the same time, sharing the cache lines where the runs meet. */
+typedef struct channel_copy_job {
+    float *out;
+    const float *nchw;
+    int64_t C, P, n;
+} channel_copy_job;
+
+static void copy_to_channels(void *context, int64_t begin, int64_t end) {
+    const channel_copy_job *j = context;
+    for (int64_t c = begin; c < end; c++)
+        for (int64_t b = 0; b < j->n; b++)
+            memcpy(j->out + (c * j->n + b) * j->P, j->nchw + (b * j->C + c) * j->P, (size_t)j->P * sizeof(float));
+}
+
 static void to_channels(float *out, const float *nchw, int64_t C, int64_t P, int64_t n) {
-    for_each_example((example_job){.pass = PASS_TO_CHANNELS, .out = out, .in = nchw, .channels = C,
-                                   .count = P, .examples = n}, n);
+    channel_copy_job job = {out, nchw, C, P, n};
+    int64_t per_channel = n * P;
+    vg_parallel_for(C, per_channel >= VG_ELEMENTWISE_CHUNK ? 1 : VG_ELEMENTWISE_CHUNK / per_channel,
+                    copy_to_channels, &job);
 }
 
 /* n examples of NCHW = beta·NCHW + channel-major (C, n·P) (+ bias[c]). */
