@@ -226,8 +226,8 @@ int64_t vg_conv_workspace_size(const vg_conv_geometry *g) {
 
 typedef enum example_pass {
     PASS_IM2COL,         /* patches ← image */
-    PASS_COL2IM,         /* image ← beta·image + col2im(patches) */
-    PASS_FROM_CHANNELS,  /* NCHW ← beta·NCHW + channel-major, + bias[c] when there is a bias */
+    PASS_COL2IM,         /* image ← beta·image + col2im(patches), then act(· + bias[c]) */
+    PASS_FROM_CHANNELS,  /* NCHW ← act(beta·NCHW + channel-major + bias[c]) */
 } example_pass;
 
 /* One pass over the examples of a chunk. For im2col/col2im, `out`/`in` step by the examples'
@@ -242,8 +242,20 @@ typedef struct example_job {
     int64_t out_stride, in_stride; /* floats per example (im2col, col2im) */
     int64_t channels, count, examples; /* C, P and n (the copy back) */
     float beta;
-    const float *bias;                 /* PASS_FROM_CHANNELS: (C) or NULL */
+    /* Forwards only: each example's bias (C) or NULL and activation, applied while the
+     * example is still in cache rather than in passes over the whole batch. */
+    const float *bias;
+    vg_activation act;
+    float alpha;
 } example_job;
+
+/* act(x + bias[c]) over one example's C channels of P values, in place. */
+static void finish_example(float *x, const float *bias, int64_t C, int64_t P, vg_activation act, float alpha) {
+    if (bias)
+        for (int64_t c = 0; c < C; c++)
+            for (int64_t q = 0; q < P; q++) x[c * P + q] += bias[c];
+    if (act != VG_ACTIVATION_IDENTITY) VG_DISPATCH(vg_bias_activation_forward, x, NULL, 1, C * P, act, alpha);
+}
 
 static void run_examples(void *context, int64_t begin, int64_t end) {
     const example_job *j = context;
@@ -257,6 +269,8 @@ static void run_examples(void *context, int64_t begin, int64_t end) {
         case PASS_COL2IM:
             col2im(j->out + b * j->out_stride, j->in + b * j->in_stride, j->patches,
                    j->padded + b * padded_size(j->patches), j->beta);
+            finish_example(j->out + b * j->out_stride, j->bias, j->patches->channels,
+                           j->patches->height * j->patches->width, j->act, j->alpha);
             break;
         case PASS_FROM_CHANNELS:
             for (int64_t c = 0; c < C; c++) {
@@ -266,6 +280,7 @@ static void run_examples(void *context, int64_t begin, int64_t end) {
                 if (j->beta == 0.0f) for (int64_t q = 0; q < P; q++) out[q] = in[q] + add;
                 else for (int64_t q = 0; q < P; q++) out[q] = j->beta * out[q] + in[q] + add;
             }
+            finish_example(j->out + b * C * P, NULL, C, P, j->act, j->alpha);
             break;
         }
     }
@@ -282,11 +297,12 @@ static void patches_from(const conv_workspace *w, const float *images, const pat
                                    .out_stride = positions(p) * patch_width(p), .in_stride = image}, n);
 }
 
-/* images = beta·images + col2im(the workspace's patches) for examples [0, n). */
+/* images = act(beta·images + col2im(the workspace's patches) + bias[c]) for examples [0, n). */
 static void patches_onto(float *images, const conv_workspace *w, const patch_geometry *p, int64_t image,
-                         int64_t n, float beta) {
+                         int64_t n, float beta, const float *bias, vg_activation act, float alpha) {
     for_each_example((example_job){.pass = PASS_COL2IM, .patches = p, .padded = w->padded, .out = images, .in = w->patches,
-                                   .out_stride = image, .in_stride = positions(p) * patch_width(p), .beta = beta}, n);
+                                   .out_stride = image, .in_stride = positions(p) * patch_width(p), .beta = beta,
+                                   .bias = bias, .act = act, .alpha = alpha}, n);
 }
 
 /* channel-major (C, n·P) ← n examples of NCHW (C, P), split over the pool by channels: each
@@ -313,11 +329,12 @@ static void to_channels(float *out, const float *nchw, int64_t C, int64_t P, int
                     copy_to_channels, &job);
 }
 
-/* n examples of NCHW = beta·NCHW + channel-major (C, n·P) (+ bias[c]). */
+/* n examples of NCHW = act(beta·NCHW + channel-major (C, n·P) + bias[c]). */
 static void from_channels(float *nchw, const float *in, int64_t C, int64_t P, int64_t n, float beta,
-                          const float *bias) {
+                          const float *bias, vg_activation act, float alpha) {
     for_each_example((example_job){.pass = PASS_FROM_CHANNELS, .out = nchw, .in = in, .channels = C,
-                                   .count = P, .examples = n, .beta = beta, .bias = bias}, n);
+                                   .count = P, .examples = n, .beta = beta, .bias = bias, .act = act,
+                                   .alpha = alpha}, n);
 }
 
 /* The checks every entry point makes: a geometry of the right kind, and the buffers it needs
@@ -368,9 +385,8 @@ vg_status vg_conv2d_forward(float *y, float *workspace, const float *x, const fl
         status = vg_gemm_fused(false, true, CO, rows, width, w, width, patches, width, 0.0f, Yc, rows, NULL,
                                VG_ACTIVATION_IDENTITY, 0.0f, NULL);
         if (status != VG_OK) return status;
-        from_channels(y + ch.first * out_image, Yc, CO, P, ch.n, 0.0f, bias);
+        from_channels(y + ch.first * out_image, Yc, CO, P, ch.n, 0.0f, bias, act, alpha);
     }
-    vg_bias_activation_forward(y, NULL, g->batch, out_image, act, alpha);
     return VG_OK;
 }
 
@@ -401,29 +417,13 @@ vg_status vg_conv2d_backward(float *dx, float *dw, float *db, float *workspace, 
             status = vg_gemm_fused(true, false, rows, width, CO, dYc, rows, w, width, 0.0f, patches, width, NULL,
                                    VG_ACTIVATION_IDENTITY, 0.0f, NULL);
             if (status != VG_OK) return status;
-            patches_onto(dx + ch.first * image, &parts, &p, image, ch.n, dx_beta);
+            patches_onto(dx + ch.first * image, &parts, &p, image, ch.n, dx_beta, NULL, VG_ACTIVATION_IDENTITY, 0.0f);
         }
     }
     return VG_OK;
 }
 
 /* ------------------------------------------------------------ ConvTranspose2d */
-
-/* y (B, C, S) = y + bias[c] per channel: the bias of a transposed convolution, whose product's
- * columns are patch entries, not channels. */
-typedef struct channel_bias_job {
-    float *y;
-    const float *bias;
-    int64_t channels, spatial;
-} channel_bias_job;
-
-static void add_channel_bias(void *context, int64_t begin, int64_t end) {
-    const channel_bias_job *j = context;
-    for (int64_t run = begin; run < end; run++) {
-        float *y = j->y + run * j->spatial, b = j->bias[run % j->channels];
-        for (int64_t s = 0; s < j->spatial; s++) y[s] += b;
-    }
-}
 
 vg_status vg_conv_transpose2d_forward(float *y, float *workspace, const float *x, const float *w,
                                       const float *bias, const vg_conv_geometry *g,
@@ -433,7 +433,6 @@ vg_status vg_conv_transpose2d_forward(float *y, float *workspace, const float *x
     patch_geometry p = patches_of(g); /* patches over the output image, one per input pixel */
     int64_t P = positions(&p), width = patch_width(&p), CI = g->in_channels;
     int64_t image = g->out_channels * g->out_height * g->out_width, in_image = CI * P;
-    int64_t spatial = g->out_height * g->out_width;
     conv_workspace parts = workspace_parts(workspace, g, &p);
     float *patches = parts.patches, *Xc = parts.channels;
     FOR_EACH_CHUNK(ch, g, &p) {
@@ -443,14 +442,8 @@ vg_status vg_conv_transpose2d_forward(float *y, float *workspace, const float *x
         status = vg_gemm_fused(true, false, rows, width, CI, Xc, rows, w, width, 0.0f, patches, width, NULL,
                                VG_ACTIVATION_IDENTITY, 0.0f, NULL);
         if (status != VG_OK) return status;
-        patches_onto(y + ch.first * image, &parts, &p, image, ch.n, 0.0f);
+        patches_onto(y + ch.first * image, &parts, &p, image, ch.n, 0.0f, bias, act, alpha);
     }
-    if (bias) {
-        channel_bias_job job = {y, bias, g->out_channels, spatial};
-        vg_parallel_for(g->batch * g->out_channels, (VG_ELEMENTWISE_CHUNK + spatial - 1) / spatial,
-                        add_channel_bias, &job);
-    }
-    vg_bias_activation_forward(y, NULL, g->batch, image, act, alpha);
     return VG_OK;
 }
 
@@ -492,7 +485,7 @@ vg_status vg_conv_transpose2d_backward(float *dx, float *dw, float *db, float *w
             status = vg_gemm_fused(false, true, CI, rows, width, w, width, patches, width, 0.0f, Xc, rows, NULL,
                                    VG_ACTIVATION_IDENTITY, 0.0f, NULL);
             if (status != VG_OK) return status;
-            from_channels(dx + ch.first * in_image, Xc, CI, P, ch.n, dx_beta, NULL);
+            from_channels(dx + ch.first * in_image, Xc, CI, P, ch.n, dx_beta, NULL, VG_ACTIVATION_IDENTITY, 0.0f);
         }
     }
     return VG_OK;
