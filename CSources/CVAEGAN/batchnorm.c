@@ -236,8 +236,7 @@ static void backward_channels(void *context, int64_t begin, int64_t end) {
 
 /* Channels per task: about VG_ELEMENTWISE_CHUNK elements each, and see below. */
 static int64_t channel_chunk(int64_t B, int64_t C, int64_t S) {
-    int64_t per_channel = B * S;
-    int64_t chunk = per_channel >= VG_ELEMENTWISE_CHUNK ? 1 : VG_ELEMENTWISE_CHUNK / per_channel;
+    int64_t chunk = vg_items_per_task(B * S);
     /* With S > 1 a channel is B runs of S floats, each beside the next channel's: tasks of few
      * channels would have two threads writing where their runs meet, at the same b, at the
      * same time. At most 8 tasks keep those meeting points few. */

@@ -23,8 +23,8 @@
  * written and read again from cache rather than memory, and the workspace is the chunk's
  * (vg_conv_workspace_size floats from the caller; nothing is allocated here). Within a chunk
  * the im2col, col2im and copy back run on the thread pool one example per task, the copy into
- * channel-major order by channels, and the products on the pool as GEMMs do; chunks follow each other in order, so results are bitwise the same
- * for every thread count.
+ * channel-major order by channels, and the products on the pool as GEMMs do; chunks follow
+ * each other in order, so results are bitwise the same for every thread count.
  */
 #include <string.h>
 
@@ -324,9 +324,7 @@ static void copy_to_channels(void *context, int64_t begin, int64_t end) {
 
 static void to_channels(float *out, const float *nchw, int64_t C, int64_t P, int64_t n) {
     channel_copy_job job = {out, nchw, C, P, n};
-    int64_t per_channel = n * P;
-    vg_parallel_for(C, per_channel >= VG_ELEMENTWISE_CHUNK ? 1 : VG_ELEMENTWISE_CHUNK / per_channel,
-                    copy_to_channels, &job);
+    vg_parallel_for(C, vg_items_per_task(n * P), copy_to_channels, &job);
 }
 
 /* n examples of NCHW = act(beta·NCHW + channel-major (C, n·P) + bias[c]). */

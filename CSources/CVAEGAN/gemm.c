@@ -84,8 +84,9 @@ const char *vg_gemm_kernel_name(void) { return kernel_set_for_cpu().name; }
 /* C is cut into a grid of tiles: `row_blocks` blocks of whole MR-row panels and `col_blocks`
  * blocks of whole NR-column panels (at most NC columns), each block of a dimension within one
  * panel of the others. A tile packs its slice of B once for all its rows, so rows are split
- * only to give threads work (or, with row sums, to keep a tile within MC rows). Boundaries fall on panel edges, so every element
- * is computed by the same micro-kernel position whatever the grid. */
+ * only to give threads work (or, with row sums, to keep a tile within MC rows). Boundaries
+ * fall on panel edges, so every element is computed by the same micro-kernel position
+ * whatever the grid. */
 typedef struct tile_grid {
     const vg_gemm_problem *problem;
     vg_gemm_tile_fn tile;

@@ -122,6 +122,12 @@ double vg_parallel_sum(int64_t n, int64_t chunk, vg_range_sum_fn body, void *con
  * enough that a chunk is worth a worker's time. */
 #define VG_ELEMENTWISE_CHUNK 16384
 
+/* Items of `item_floats` elements each per task, about VG_ELEMENTWISE_CHUNK elements (at least
+ * one item): the chunk for vg_parallel_for over channels or rows. */
+static inline int64_t vg_items_per_task(int64_t item_floats) {
+    return item_floats >= VG_ELEMENTWISE_CHUNK ? 1 : VG_ELEMENTWISE_CHUNK / item_floats;
+}
+
 /* Calls name##_avx512, name##_avx2 or name##_ref, whichever this CPU runs best. */
 #define VG_DISPATCH(name, ...)                                            \
     do {                                                                  \

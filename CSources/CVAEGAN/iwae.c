@@ -44,8 +44,7 @@ static void bce_rows(double *row_loss, float *grad, const float *logits, const f
                      int64_t rows, int64_t cols, int64_t target_repeat, const float *row_scale,
                      float grad_scale, bool reference) {
     bce_rows_job job = {row_loss, grad, logits, targets, row_scale, grad_scale, cols, target_repeat, reference};
-    int64_t chunk = VG_ELEMENTWISE_CHUNK / (cols > 0 ? cols : 1);
-    vg_parallel_for(rows, chunk > 0 ? chunk : 1, bce_rows_range, &job);
+    vg_parallel_for(rows, vg_items_per_task(cols > 0 ? cols : 1), bce_rows_range, &job);
 }
 
 void vg_bce_logits_rows(double *row_loss, float *grad, const float *logits, const float *targets,

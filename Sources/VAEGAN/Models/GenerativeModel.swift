@@ -49,9 +49,10 @@ extension GenerativeModel {
     /// belong to them. Nothing happens without batch norms.
     public func reestimateDecoderStatistics(noise: Tensor) {
         guard decoderNetwork.hasBatchNorm else { return }
-        var draws = RandomGenerator(seed: 0x5747)
+        let seed: UInt64 = 0x5747
+        var draws = RandomGenerator(seed: seed)
         decoderNetwork.reestimateStatistics(batches: 4096 / noise.matrix.rows) { batch in
-            if batch == 0 { draws = RandomGenerator(seed: 0x5747) } // the same z for each batch norm
+            if batch == 0 { draws = RandomGenerator(seed: seed) } // the same z for each batch norm
             draws.fillNormal(noise.matrix)
             return noise.matrix
         }
