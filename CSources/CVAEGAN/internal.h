@@ -128,6 +128,17 @@ static inline int64_t vg_items_per_task(int64_t item_floats) {
     return item_floats >= VG_ELEMENTWISE_CHUNK ? 1 : VG_ELEMENTWISE_CHUNK / item_floats;
 }
 
+/* Batch normalization's passes over channels [begin, end) of a batchnorm_job
+ * (batchnorm_passes.h), one set per instruction set. */
+#define VG_BATCHNORM_PASSES(suffix)                                                          \
+    void vg_batchnorm_forward_train_pass_##suffix(void *context, int64_t begin, int64_t end); \
+    void vg_batchnorm_forward_eval_pass_##suffix(void *context, int64_t begin, int64_t end);  \
+    void vg_batchnorm_backward_pass_##suffix(void *context, int64_t begin, int64_t end);
+VG_BATCHNORM_PASSES(baseline)
+VG_BATCHNORM_PASSES(avx2)
+VG_BATCHNORM_PASSES(avx512)
+#undef VG_BATCHNORM_PASSES
+
 /* Calls name##_avx512, name##_avx2 or name##_ref, whichever this CPU runs best. */
 #define VG_DISPATCH(name, ...)                                            \
     do {                                                                  \

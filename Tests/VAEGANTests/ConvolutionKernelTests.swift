@@ -279,6 +279,47 @@ struct ConvolutionKernelTests {
         KernelCheck.report("vg_batchnorm", "B\(batch) C\(channels) S\(spatial)", maxAbs: max(worst(y, yRef), worst(dx, dxRef)))
     }
 
+    /// The passes this CPU runs (AVX2 or AVX-512 where it has them) against the same source
+    /// built for baseline x86-64: the same bits, or the wider build reordered something. Run
+    /// lengths cover the four-lane sums' tails (S = 1, 7, 49, 196; channels of dense features
+    /// past one block of 256).
+    @Test("Batch norm on this CPU's instruction set gives the baseline build's bits",
+          arguments: [(3, 5, 7), (128, 300, 1), (16, 8, 49), (4, 3, 196), (2, 2, 1)])
+    func batchNormMatchesBaselineBuildBitwise(batch: Int, channels: Int, spatial: Int) {
+        var random = KernelRandom(seed: UInt64(batch * 131 + channels * 17 + spatial))
+        let n = batch * channels * spatial
+        let (B, C, S) = (Int64(batch), Int64(channels), Int64(spatial))
+        let x = random.normal(n, standardDeviation: 3).map { $0 + 2 }, gamma = random.uniform(channels, 0.5, 1.5)
+        let beta = random.normal(channels), dy = random.normal(n)
+        let rm0 = random.normal(channels), rv0 = random.uniform(channels, 0.5, 2)
+        func bits(_ values: [Float]) -> [UInt32] { values.map(\.bitPattern) }
+
+        var y = [Float](repeating: .nan, count: n), mean = [Float](repeating: 0, count: channels), rstd = mean
+        var rm = rm0, rv = rv0
+        var yBase = y, meanBase = mean, rstdBase = rstd, rmBase = rm0, rvBase = rv0
+        #expect(vg_batchnorm_forward_train(&y, &mean, &rstd, &rm, &rv, x, gamma, beta, B, C, S, 0.1, 1e-5) == VG_OK)
+        #expect(vg_batchnorm_forward_train_baseline(&yBase, &meanBase, &rstdBase, &rmBase, &rvBase, x, gamma, beta,
+                                                    B, C, S, 0.1, 1e-5) == VG_OK)
+        #expect(bits(y) == bits(yBase), "y")
+        #expect(bits(mean) == bits(meanBase) && bits(rstd) == bits(rstdBase), "saved statistics")
+        #expect(bits(rm) == bits(rmBase) && bits(rv) == bits(rvBase), "running statistics")
+
+        var yEval = [Float](repeating: .nan, count: n), yEvalBase = yEval
+        #expect(vg_batchnorm_forward_eval(&yEval, x, gamma, beta, rm, rv, B, C, S, 1e-5) == VG_OK)
+        #expect(vg_batchnorm_forward_eval_baseline(&yEvalBase, x, gamma, beta, rm, rv, B, C, S, 1e-5) == VG_OK)
+        #expect(bits(yEval) == bits(yEvalBase), "evaluation")
+
+        for dxBeta: Float in [0, 0.5] {
+            let dx0 = random.normal(n), dg0 = random.normal(channels), db0 = random.normal(channels)
+            var dx = dx0, dg = dg0, db = db0, dxBase = dx0, dgBase = dg0, dbBase = db0
+            #expect(vg_batchnorm_backward(&dx, &dg, &db, dy, x, mean, rstd, gamma, B, C, S, dxBeta) == VG_OK)
+            #expect(vg_batchnorm_backward_baseline(&dxBase, &dgBase, &dbBase, dy, x, mean, rstd, gamma, B, C, S,
+                                                   dxBeta) == VG_OK)
+            #expect(bits(dx) == bits(dxBase) && bits(dg) == bits(dgBase) && bits(db) == bits(dbBase),
+                    "backward, dx β \(dxBeta)")
+        }
+    }
+
     @Test("Batch norm refuses one value per channel in training, ε <= 0 and NULL buffers")
     func batchNormRejectsBadArguments() {
         var y = [Float](repeating: 0, count: 4), m = y, r = y

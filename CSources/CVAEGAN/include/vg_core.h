@@ -273,6 +273,24 @@ vg_status vg_batchnorm_forward_eval(float *y, const float *x, const float *gamma
 vg_status vg_batchnorm_backward(float *dx, float *dgamma, float *dbeta, const float *dy,
                                 const float *x, const float *saved_mean, const float *saved_rstd,
                                 const float *gamma, int64_t B, int64_t C, int64_t S, float dx_beta);
+/* The same three computed by the passes built for baseline x86-64 (SSE2), whatever the CPU:
+ * the AVX2 and AVX-512 builds above vectorize the same operations in the same order, so they
+ * must give these bits exactly (the tests check it). */
+vg_status vg_batchnorm_forward_train_baseline(float *y, float *saved_mean, float *saved_rstd,
+                                              float *running_mean, float *running_var,
+                                              const float *x, const float *gamma,
+                                              const float *beta, int64_t B, int64_t C, int64_t S,
+                                              float momentum, float eps);
+vg_status vg_batchnorm_forward_eval_baseline(float *y, const float *x, const float *gamma,
+                                             const float *beta, const float *running_mean,
+                                             const float *running_var, int64_t B, int64_t C,
+                                             int64_t S, float eps);
+vg_status vg_batchnorm_backward_baseline(float *dx, float *dgamma, float *dbeta, const float *dy,
+                                         const float *x, const float *saved_mean,
+                                         const float *saved_rstd, const float *gamma, int64_t B,
+                                         int64_t C, int64_t S, float dx_beta);
+/* The formulas written straight in double, one channel after another (within rounding of the
+ * above, not bit for bit: those sum in four interleaved lanes). */
 void vg_batchnorm_forward_train_ref(float *y, float *saved_mean, float *saved_rstd,
                                     float *running_mean, float *running_var, const float *x,
                                     const float *gamma, const float *beta, int64_t B, int64_t C,
