@@ -460,6 +460,15 @@ VG_API vg_status vg_model_save_weights(const vg_model *model, const char *path);
  * "tensor 'decoder.1.weight' holds nan at [3, 5]"), VG_ERROR_OUT_OF_MEMORY. */
 VG_API vg_status vg_model_load(vg_model **out, const char *path);
 
+/* As vg_model_load, with the file's average of the generator (GAN) or decoder (VAE-GAN) in
+ * place of its last iterate and the part's batch-norm statistics re-estimated for it: the
+ * weights `vaegan sample` and `vaegan eval` use by default for a run trained with
+ * --ema-decay, so vg_model_sample and vg_model_decode give their samples. Meant for sampling
+ * and evaluation; training the handle on continues from the average, with the last iterate's
+ * optimizer state. Errors as vg_model_load, and VG_ERROR_INVALID_ARGUMENT when the file keeps
+ * no average (trained without --ema-decay; a β-VAE never has one). */
+VG_API vg_status vg_model_load_averaged(vg_model **out, const char *path);
+
 /* ---------------------------------------------------------------- weights as named tensors
  *
  * A model's weights (and non-trainable state, e.g. batch norm's running statistics) are named

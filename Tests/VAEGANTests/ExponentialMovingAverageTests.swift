@@ -221,6 +221,39 @@ import Testing
         #expect(throws: VAEGANError.self) { try Self.training(emaDecay: 1) }
     }
 
+    @Test("Through the C ABI: vg_model_load_averaged samples what the averaged weights do, vg_model_load the last iterate")
+    func cLoadChoosesWeights() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("vaegan-ema-c-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let x = Tensor.uniform([Self.rows, 4], seed: 11)
+        let training = try Self.training(emaDecay: 0.8)
+        for _ in 0..<4 { _ = try training.trainStep(on: x.matrix) }
+        let path = folder + "/checkpoint.safetensors"
+        try training.checkpoint().write(to: path)
+
+        func samplesFromC(_ load: (UnsafeMutablePointer<OpaquePointer?>, UnsafePointer<CChar>) -> vg_status) -> [Float]? {
+            var handle: OpaquePointer?
+            guard path.withCString({ load(&handle, $0) }) == VG_OK, let handle else { return nil }
+            defer { vg_model_free(handle) }
+            var out = [Float](repeating: .nan, count: 32 * 4)
+            guard vg_model_sample(handle, &out, Int64(out.count), 32, 5) == VG_OK else { return nil }
+            return out
+        }
+        let averaged = try #require(samplesFromC { vg_model_load_averaged($0, $1) })
+        let last = try #require(samplesFromC { vg_model_load($0, $1) })
+        #expect(averaged.map(\.bitPattern) == (try TrainedModel.load(from: path, weights: .ema).sample(count: 32, seed: 5)).map(\.bitPattern))
+        #expect(last.map(\.bitPattern) == (try TrainedModel.load(from: path, weights: .raw).sample(count: 32, seed: 5)).map(\.bitPattern))
+        #expect(averaged != last, "four steps at d = 0.8 leave the average apart from the last iterate")
+
+        let plainPath = folder + "/plain.safetensors"
+        try Self.training(emaDecay: 0).checkpoint().write(to: plainPath)
+        var handle: OpaquePointer? = OpaquePointer(bitPattern: 1)
+        #expect(plainPath.withCString { vg_model_load_averaged(&handle, $0) } == VG_ERROR_INVALID_ARGUMENT)
+        #expect(handle == nil)
+        #expect(String(cString: vg_last_error_message()).contains("keeps no averaged weights"))
+    }
+
     @Test("The VAE-GAN's average is of the decoder and moves only when the decoder steps")
     func vaeganAverageIsTheDecoders() throws {
         var c = VAEGANTrainingConfiguration()

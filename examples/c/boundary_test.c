@@ -781,8 +781,23 @@ int main(void) {
     check_true("vg_model_load failure leaves *out NULL", loaded == NULL);
     EXPECT(VG_ERROR_INVALID_ARGUMENT, vg_model_load(&loaded, ""));
     EXPECT(VG_ERROR_IO, vg_model_load(&loaded, missing));
+
+    /* ---- vg_model_load_averaged: a handle's checkpoint keeps no average (the C ABI does
+     * not train one), so a valid file is refused too */
+    EXPECT(VG_ERROR_INVALID_ARGUMENT, vg_model_load_averaged(NULL, path));
+    loaded = (vg_model *)&not_a_handle;
+    EXPECT(VG_ERROR_INVALID_ARGUMENT, vg_model_load_averaged(&loaded, NULL));
+    check_true("vg_model_load_averaged failure leaves *out NULL", loaded == NULL);
+    EXPECT(VG_ERROR_IO, vg_model_load_averaged(&loaded, missing));
+    EXPECT(VG_OK, vg_model_save(vaegan, path));
+    EXPECT(VG_ERROR_INVALID_ARGUMENT, vg_model_load_averaged(&loaded, path));
+    check_true("vg_model_load_averaged names the missing average",
+               strstr(vg_last_error_message(), "keeps no averaged weights") != NULL);
+    check_true("vg_model_load_averaged refusal leaves *out NULL", loaded == NULL);
+
     write_file(path, "not a checkpoint", 16);
     EXPECT(VG_ERROR_FORMAT, vg_model_load(&loaded, path));
+    EXPECT(VG_ERROR_FORMAT, vg_model_load_averaged(&loaded, path));
     {
         /* A valid safetensors file of an unknown model kind. */
         const char header[] = "{\"__metadata__\":{\"model\":\"mlp\"}}";

@@ -126,3 +126,32 @@ def test_networks_and_read_metadata(tmp_path):
     (tmp_path / "not.safetensors").write_bytes(b"\x05\x00\x00\x00\x00\x00\x00\x00{oops")
     with pytest.raises(OSError, match="not a safetensors file"):
         vaegan.read_metadata(tmp_path / "not.safetensors")
+
+
+def test_load_with_the_average_samples_the_averaged_generator(tmp_path):
+    """weights="ema" puts the file's ema.<name> tensors in place of the generator's (what
+    `vaegan sample` uses by default); this generator has no batch norm, so nothing is
+    re-estimated and its samples are exactly those of a file holding the averages as weights."""
+    import safetensors
+
+    plain = tmp_path / "gan.safetensors"
+    with small_gan() as gan:
+        gan.save(plain)
+    stored = safetensors.numpy.load_file(str(plain))
+    with safetensors.safe_open(str(plain), "np") as f:
+        metadata = f.metadata()
+    moved = {name: value + np.float32(0.05) for name, value in stored.items() if name.startswith("generator.")}
+    averaged = tmp_path / "gan-ema.safetensors"
+    safetensors.numpy.save_file({**stored, **{"ema." + n: v for n, v in moved.items()}}, str(averaged),
+                                metadata={**metadata, "ema_decay": "0.99", "ema_updates": "10"})
+    as_weights = tmp_path / "gan-moved.safetensors"
+    safetensors.numpy.save_file({**stored, **moved}, str(as_weights), metadata=metadata)
+
+    with Model.load(averaged, weights="ema") as a, Model.load(as_weights) as b, Model.load(averaged) as raw:
+        np.testing.assert_array_equal(a.sample(32, seed=1), b.sample(32, seed=1))
+        np.testing.assert_array_equal(a.state_dict()["generator.0.weight"], moved["generator.0.weight"])
+        assert not np.array_equal(raw.sample(32, seed=1), a.sample(32, seed=1))
+    with pytest.raises(vaegan.InvalidArgumentError, match="keeps no averaged weights"):
+        Model.load(plain, weights="ema")
+    with pytest.raises(ValueError, match="raw"):
+        Model.load(plain, weights="average")

@@ -291,13 +291,22 @@ class Model:
         return cls._create(_lib.MODEL_VAEGAN, overrides)
 
     @classmethod
-    def load(cls, path: str | os.PathLike) -> "Model":
+    def load(cls, path: str | os.PathLike, weights: str = "raw") -> "Model":
         """A model from a checkpoint written by save() or `vaegan train` (the whole training
         state), or from a weights-only file (save(weights_only=True), `vaegan export`, or one
         written by other tools: docs/checkpoint-format.md), which trains on from fresh
-        optimizer state."""
+        optimizer state.
+
+        weights: "raw", the last iterate (what training continues from), or "ema", the file's
+        average of the generator (GAN) or decoder (VAE-GAN) with its batch-norm statistics
+        re-estimated: what `vaegan sample` and `vaegan eval` use by default for a run trained
+        with --ema-decay, so sample() and decode() give their samples. A file without an
+        average is refused with "ema" (InvalidArgumentError)."""
+        loaders = {"raw": _c.vg_model_load, "ema": _c.vg_model_load_averaged}
+        if weights not in loaders:
+            raise ValueError(f'weights must be "raw" or "ema", not {weights!r}')
         handle = ctypes.c_void_p()
-        _check(_c.vg_model_load(ctypes.byref(handle), os.fsencode(path)))
+        _check(loaders[weights](ctypes.byref(handle), os.fsencode(path)))
         return cls(handle)
 
     # ---------------------------------------------------------------- lifetime

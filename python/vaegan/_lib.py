@@ -154,6 +154,7 @@ _SIGNATURES = {
     "vg_model_sample": (ctypes.c_int, [_handle, _floats, _i64, _i64, ctypes.c_uint64]),
     "vg_model_save": (ctypes.c_int, [_handle, ctypes.c_char_p]),
     "vg_model_load": (ctypes.c_int, [ctypes.POINTER(_handle), ctypes.c_char_p]),
+    "vg_model_load_averaged": (ctypes.c_int, [ctypes.POINTER(_handle), ctypes.c_char_p]),
     "vg_frechet_distance_of_features": (
         ctypes.c_int, [ctypes.POINTER(ctypes.c_double), _floats, _i64, _floats, _i64, _i64]),
 }

@@ -240,8 +240,8 @@ def to_torch(model):
     "generator" and "discriminator"; VAE-GAN all three — each an nn.Sequential built from the
     part's spec (module_from_spec), plus a `log_sigma` parameter for a β-VAE with a learned σ.
     `model`: a vaegan.Model or the path of a checkpoint or weights-only file. The weights are
-    the trained ones: a file's average of the generator (`ema.<name>`) is not among the model's
-    named tensors; take it from the file (safetensors) and strip the prefix.
+    the model's own: for a file's average of the generator (`ema.<name>`), pass
+    Model.load(path, weights="ema").
 
     The modules are in evaluation mode (batch norms use the running statistics, as
     model.decode and model.sample do); call .train() to train them on. Attributes `kind`,

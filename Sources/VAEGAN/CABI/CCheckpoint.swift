@@ -30,16 +30,39 @@ public func vg_model_load(_ out: UnsafeMutablePointer<OpaquePointer?>?, _ path: 
     return cCall("vg_model_load") { () throws(VAEGANError) in
         let out = try nonNull(out, "out")
         let path = try pathArgument(path, "path")
-        let file = try SafeTensorsFile.read(from: path)
-        // A weights-only file gets fresh training state; it has no position either.
-        let training = try ModelRegistry.kind(of: file).loadTraining(from: file).training
-        // Checkpoints written by the library alone have neither entry: start both afresh. An
-        // entry that is there must parse: a bad one is a damaged file, not epoch 0.
-        let epoch = file.metadata["epoch"] == nil ? 0 : try file.integer("epoch")
-        guard epoch >= 0 else { throw .format("\(path): metadata epoch \(epoch) is negative") }
-        var loaderRNG = RandomGenerator(seed: 1)
-        if file.metadata["loader_rng"] != nil { try file.restore(&loaderRNG, key: "loader_rng") }
-        let position = TrainingPosition(epoch: epoch, loaderRNG: loaderRNG)
-        out.pointee = HandleRegistry.register(try CModel(training, position: position))
+        out.pointee = HandleRegistry.register(try handle(from: try SafeTensorsFile.read(from: path), path: path))
     }
+}
+
+@c @implementation
+public func vg_model_load_averaged(_ out: UnsafeMutablePointer<OpaquePointer?>?,
+                                   _ path: UnsafePointer<CChar>?) -> vg_status {
+    out?.pointee = nil
+    return cCall("vg_model_load_averaged") { () throws(VAEGANError) in
+        let out = try nonNull(out, "out")
+        let path = try pathArgument(path, "path")
+        let file = try SafeTensorsFile.read(from: path)
+        guard file.hasAveragedWeights else {
+            throw .invalidArgument("\(path) keeps no averaged weights (trained without --ema-decay): use vg_model_load")
+        }
+        let model = try handle(from: file.withAveragedWeights(), path: path)
+        // As TrainedModel.load does for `vaegan sample` and `eval`: no iterate's running
+        // statistics belong to the average.
+        let generative = model.training.generativeModel
+        generative.reestimateDecoderStatistics(noise: try generative.makeReestimationNoise())
+        out.pointee = HandleRegistry.register(model)
+    }
+}
+
+/// A handle around `file`'s model and training state, with the position `vaegan train` saved.
+private func handle(from file: SafeTensorsFile, path: String) throws(VAEGANError) -> CModel {
+    // A weights-only file gets fresh training state; it has no position either.
+    let training = try ModelRegistry.kind(of: file).loadTraining(from: file).training
+    // Checkpoints written by the library alone have neither entry: start both afresh. An
+    // entry that is there must parse: a bad one is a damaged file, not epoch 0.
+    let epoch = file.metadata["epoch"] == nil ? 0 : try file.integer("epoch")
+    guard epoch >= 0 else { throw .format("\(path): metadata epoch \(epoch) is negative") }
+    var loaderRNG = RandomGenerator(seed: 1)
+    if file.metadata["loader_rng"] != nil { try file.restore(&loaderRNG, key: "loader_rng") }
+    return try CModel(training, position: TrainingPosition(epoch: epoch, loaderRNG: loaderRNG))
 }
