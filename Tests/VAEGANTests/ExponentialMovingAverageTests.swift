@@ -190,14 +190,25 @@ import Testing
         #expect(Self.bits(resumed.gan.generatorStore.values) == Self.bits(straight.gan.generatorStore.values))
     }
 
-    @Test("Loading: the averaged weights by default, the raw ones on request; ema from a file without one is refused")
-    func loadingChoosesWeights() throws {
+    /// A fresh folder for `body`, removed after it.
+    static func withFolder(_ body: (String) throws -> Void) throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("vaegan-ema-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let x = Tensor.uniform([Self.rows, 4], seed: 7)
+        try body(folder)
+    }
+
+    /// A GAN with an average of decay 0.8 after four steps on data of `seed`.
+    static func trainedWithAverage(dataSeed seed: UInt64) throws -> GANTraining {
+        let x = Tensor.uniform([rows, 4], seed: seed)
         let training = try Self.training(emaDecay: 0.8)
         for _ in 0..<4 { _ = try training.trainStep(on: x.matrix) }
+        return training
+    }
+
+    @Test("Loading: the averaged weights by default, the raw ones on request; ema from a file without one is refused")
+    func loadingChoosesWeights() throws { try Self.withFolder { folder in
+        let training = try Self.trainedWithAverage(dataSeed: 7)
         _ = training.finishEpoch(test: nil)  // the average's statistics, re-estimated
         let path = folder + "/checkpoint.safetensors"
         try training.checkpoint().write(to: path)
@@ -219,18 +230,12 @@ import Testing
         #expect(try TrainedModel.load(from: plainPath).weights == .raw)
         #expect(throws: VAEGANError.self) { try TrainedModel.load(from: plainPath, weights: .ema) }
         #expect(throws: VAEGANError.self) { try Self.training(emaDecay: 1) }
-    }
+    } }
 
     @Test("Through the C ABI: vg_model_load_averaged samples what the averaged weights do, vg_model_load the last iterate")
-    func cLoadChoosesWeights() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("vaegan-ema-c-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        let x = Tensor.uniform([Self.rows, 4], seed: 11)
-        let training = try Self.training(emaDecay: 0.8)
-        for _ in 0..<4 { _ = try training.trainStep(on: x.matrix) }
+    func cLoadChoosesWeights() throws { try Self.withFolder { folder in
         let path = folder + "/checkpoint.safetensors"
-        try training.checkpoint().write(to: path)
+        try Self.trainedWithAverage(dataSeed: 11).checkpoint().write(to: path)
 
         func samplesFromC(_ load: (UnsafeMutablePointer<OpaquePointer?>, UnsafePointer<CChar>) -> vg_status) -> [Float]? {
             var handle: OpaquePointer?
@@ -252,7 +257,7 @@ import Testing
         #expect(plainPath.withCString { vg_model_load_averaged(&handle, $0) } == VG_ERROR_INVALID_ARGUMENT)
         #expect(handle == nil)
         #expect(String(cString: vg_last_error_message()).contains("keeps no averaged weights"))
-    }
+    } }
 
     @Test("The VAE-GAN's average is of the decoder and moves only when the decoder steps")
     func vaeganAverageIsTheDecoders() throws {
