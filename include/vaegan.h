@@ -465,8 +465,9 @@ VG_API vg_status vg_model_load(vg_model **out, const char *path);
  * weights `vaegan sample` and `vaegan eval` use by default for a run trained with
  * --ema-decay, so vg_model_sample and vg_model_decode give their samples. Meant for sampling
  * and evaluation; training the handle on continues from the average, with the last iterate's
- * optimizer state. Errors as vg_model_load, and VG_ERROR_INVALID_ARGUMENT when the file keeps
- * no average (trained without --ema-decay; a β-VAE never has one). */
+ * optimizer state (a full checkpoint's; a weights-only file's is fresh, as vg_model_load's).
+ * Errors as vg_model_load, and VG_ERROR_INVALID_ARGUMENT when the file keeps no average
+ * (trained without --ema-decay; a β-VAE never has one). */
 VG_API vg_status vg_model_load_averaged(vg_model **out, const char *path);
 
 /* ---------------------------------------------------------------- weights as named tensors

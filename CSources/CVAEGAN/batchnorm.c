@@ -1,6 +1,8 @@
 /*
  * batchnorm.c — batch normalization (Ioffe & Szegedy 2015) over channels, forward in training
- * and evaluation mode and backward, beside references in double.
+ * and evaluation mode and backward, beside references in double. The passes over channels are
+ * in batchnorm_passes.h, built once per instruction set; here are the checks, the choice of
+ * build, the split over the pool and the references.
  *
  * x is (B, C, S): S = H·W after a convolution (BatchNorm2d), S = 1 after a dense layer
  * (BatchNorm1d). Statistics are per channel c over its N = B·S values, as PyTorch's:
@@ -30,19 +32,20 @@ typedef struct batchnorm_pass_set {
     vg_range_fn forward_train, forward_eval, backward;
 } batchnorm_pass_set;
 
+#define VG_PASS_SET(suffix)                                                                    \
+    (batchnorm_pass_set) {                                                                     \
+        vg_batchnorm_forward_train_pass_##suffix, vg_batchnorm_forward_eval_pass_##suffix,     \
+            vg_batchnorm_backward_pass_##suffix                                                \
+    }
+
 static batchnorm_pass_set passes_for_cpu(void) {
     switch (vg_simd_level()) {
-    case VG_SIMD_AVX512:
-        return (batchnorm_pass_set){vg_batchnorm_forward_train_pass_avx512, vg_batchnorm_forward_eval_pass_avx512,
-                                    vg_batchnorm_backward_pass_avx512};
-    case VG_SIMD_AVX2:
-        return (batchnorm_pass_set){vg_batchnorm_forward_train_pass_avx2, vg_batchnorm_forward_eval_pass_avx2,
-                                    vg_batchnorm_backward_pass_avx2};
-    default:
-        return (batchnorm_pass_set){vg_batchnorm_forward_train_pass_baseline, vg_batchnorm_forward_eval_pass_baseline,
-                                    vg_batchnorm_backward_pass_baseline};
+    case VG_SIMD_AVX512: return VG_PASS_SET(avx512);
+    case VG_SIMD_AVX2: return VG_PASS_SET(avx2);
+    default: return VG_PASS_SET(baseline);
     }
 }
+#undef VG_PASS_SET
 
 /* Channels per task: about VG_ELEMENTWISE_CHUNK elements each, and see below. */
 static int64_t channel_chunk(int64_t B, int64_t C, int64_t S) {

@@ -8,6 +8,10 @@
  * call (vg_simd_level). No include guard: each of those files includes it once.
  */
 #pragma STDC FP_CONTRACT OFF
+/* The pragma is the guarantee; these flags would override it (and GCC ignores it). */
+#if defined(__FAST_MATH__) || !defined(__clang__)
+#error "batchnorm_passes.h needs clang without -ffast-math: its builds must give the same bits"
+#endif
 
 #include <math.h>
 
@@ -72,7 +76,8 @@ VG_TARGET static inline double channel_squares(const batchnorm_job *j, int64_t c
 }
 
 /* The statistics of channel c from its Σ and Σ(x − μ)²: y, saved μ and rstd, running ones. */
-VG_TARGET static inline void finish_channel_forward(const batchnorm_job *j, int64_t c, double mean, double squares) {
+VG_TARGET static inline void finish_channel_forward(const batchnorm_job *j, int64_t c, double mean,
+                                                    double squares) {
     double n = (double)(j->B * j->S);
     double variance = squares / n;
     float rstd = (float)(1.0 / sqrt(variance + j->eps));
@@ -120,7 +125,8 @@ VG_TARGET static inline void forward_train_features(const batchnorm_job *j, int6
             float *y = j->y + b * j->C + c0;
             for (int64_t c = 0; c < w; c++) {
                 float rstd = j->saved_rstd[c0 + c], m = j->saved_mean[c0 + c];
-                float scale = (j->gamma ? j->gamma[c0 + c] : 1.0f) * rstd, shift = j->beta ? j->beta[c0 + c] : 0.0f;
+                float scale = (j->gamma ? j->gamma[c0 + c] : 1.0f) * rstd;
+                float shift = j->beta ? j->beta[c0 + c] : 0.0f;
                 y[c] = (x[c] - m) * scale + shift;
             }
         }
@@ -160,13 +166,15 @@ typedef struct channel_gradient {
     double mean, rstd, g, mean_dy, mean_dy_xhat;
 } channel_gradient;
 
-VG_TARGET static inline channel_gradient gradient_of(const batchnorm_job *j, int64_t c, double sum_dy, double sum_dy_xhat) {
+VG_TARGET static inline channel_gradient gradient_of(const batchnorm_job *j, int64_t c, double sum_dy,
+                                                     double sum_dy_xhat) {
     double n = (double)(j->B * j->S), r = j->rstd[c];
     return (channel_gradient){j->mean[c], r, (j->gamma ? j->gamma[c] : 1.0) * r, sum_dy / n, sum_dy_xhat / n};
 }
 
 /* dx for `count` consecutive elements of one channel starting at flat index i0. */
-VG_TARGET static inline void input_gradient(const batchnorm_job *j, const channel_gradient *k, int64_t i0, int64_t count) {
+VG_TARGET static inline void input_gradient(const batchnorm_job *j, const channel_gradient *k, int64_t i0,
+                                            int64_t count) {
     for (int64_t i = i0; i < i0 + count; i++) {
         double xhat = (j->x[i] - k->mean) * k->rstd;
         float value = (float)(k->g * (j->dy[i] - k->mean_dy - xhat * k->mean_dy_xhat));

@@ -162,9 +162,9 @@ static void im2col(float *rows, const float *image, const patch_geometry *p, flo
     }
 }
 
-/* The largest kernel size im2col and col2im are inlined for (3, 4, 5; others take the
- * general loop). */
-#define VG_CONV_INLINED_KERNEL_MAX 5
+/* col2im's local copies of a kernel row hold this many floats: enough for the kernel sizes it
+ * is inlined for (3, 4, 5); longer rows are added in place. */
+#define VG_COL2IM_ROW_BUFFER 5
 
 /* The adjoint of im2col: image = beta·image + Σ over the patches that read each pixel. The
  * sums run in a fixed order (positions, then channels, then the kernel) from zero, so they are
@@ -182,13 +182,13 @@ static inline __attribute__((always_inline)) void col2im_k(float *image, const f
                 for (int64_t kh = 0; kh < K; kh++) {
                     float *out = corner + (c * PH + kh) * PW;
                     const float *in = row + (c * K + kh) * K;
-                    if (K > VG_CONV_INLINED_KERNEL_MAX) {
+                    if (K > VG_COL2IM_ROW_BUFFER) {
                         for (int64_t kw = 0; kw < K; kw++) out[kw] += in[kw];
                         continue;
                     }
                     /* Through locals: out and in might alias as far as the compiler knows,
                      * which kept the K additions scalar; copied, they are one vector add. */
-                    float sums[VG_CONV_INLINED_KERNEL_MAX], terms[VG_CONV_INLINED_KERNEL_MAX];
+                    float sums[VG_COL2IM_ROW_BUFFER], terms[VG_COL2IM_ROW_BUFFER];
                     memcpy(sums, out, (size_t)K * sizeof(float));
                     memcpy(terms, in, (size_t)K * sizeof(float));
                     for (int64_t kw = 0; kw < K; kw++) sums[kw] += terms[kw];

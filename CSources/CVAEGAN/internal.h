@@ -3,6 +3,8 @@
  *
  * The SIMD kernels are written once (simd_kernels.h) and compiled per instruction set
  * (simd_avx2.c, simd_avx512.c); the public kernels pick one at run time with VG_DISPATCH.
+ * Batch norm's passes (batchnorm_passes.h) are built in the same two files and in
+ * batchnorm.c, which picks a build itself; the GEMM's kernels have their own files.
  */
 #ifndef VG_INTERNAL_H
 #define VG_INTERNAL_H

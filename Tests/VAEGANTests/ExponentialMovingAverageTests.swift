@@ -11,13 +11,13 @@ import Testing
     static let rows = 16
 
     /// A GAN whose generator has a batch norm (so it has statistics and a counter to average).
-    static func training(emaDecay: Float, seed: UInt64 = 0) throws -> GANTraining {
+    static func training(emaDecay: Float, seed: UInt64 = 0, batchSize: Int = rows) throws -> GANTraining {
         var c = GANTrainingConfiguration()
         c.model = GANTests.smallConfiguration()
         try c.model.use(networks: ["generator": NetworkSpec(input: [3], layers: [
             .dense(width: 8), .batchNorm(), .activation(.relu), .dense(width: 4, activation: .sigmoid),
         ])])
-        c.batchSize = rows
+        c.batchSize = batchSize
         c.seed = seed
         c.emaDecay = emaDecay
         return try c.makeTraining(inputWidth: 4, stepsPerEpoch: 10)
@@ -198,10 +198,10 @@ import Testing
         try body(folder)
     }
 
-    /// A GAN with an average of decay 0.8 after four steps on data of `seed`.
-    static func trainedWithAverage(dataSeed seed: UInt64) throws -> GANTraining {
-        let x = Tensor.uniform([rows, 4], seed: seed)
-        let training = try Self.training(emaDecay: 0.8)
+    /// A GAN with an average of decay 0.8 after four steps of `batchSize` rows of data of `seed`.
+    static func trainedWithAverage(dataSeed seed: UInt64, batchSize: Int = rows) throws -> GANTraining {
+        let x = Tensor.uniform([batchSize, 4], seed: seed)
+        let training = try Self.training(emaDecay: 0.8, batchSize: batchSize)
         for _ in 0..<4 { _ = try training.trainStep(on: x.matrix) }
         return training
     }
@@ -232,10 +232,13 @@ import Testing
         #expect(throws: VAEGANError.self) { try Self.training(emaDecay: 1) }
     } }
 
-    @Test("Through the C ABI: vg_model_load_averaged samples what the averaged weights do, vg_model_load the last iterate")
-    func cLoadChoosesWeights() throws { try Self.withFolder { folder in
+    /// Batch 8 too: the handle's capacity is the file's batch size, below the 16 rows per batch
+    /// the statistics are re-estimated from.
+    @Test("Through the C ABI: vg_model_load_averaged samples what the averaged weights do, vg_model_load the last iterate",
+          arguments: [16, 8])
+    func cLoadChoosesWeights(batchSize: Int) throws { try Self.withFolder { folder in
         let path = folder + "/checkpoint.safetensors"
-        try Self.trainedWithAverage(dataSeed: 11).checkpoint().write(to: path)
+        try Self.trainedWithAverage(dataSeed: 11, batchSize: batchSize).checkpoint().write(to: path)
 
         func samplesFromC(_ load: (UnsafeMutablePointer<OpaquePointer?>, UnsafePointer<CChar>) -> vg_status) -> [Float]? {
             var handle: OpaquePointer?

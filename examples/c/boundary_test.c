@@ -790,6 +790,7 @@ int main(void) {
     check_true("vg_model_load_averaged failure leaves *out NULL", loaded == NULL);
     EXPECT(VG_ERROR_IO, vg_model_load_averaged(&loaded, missing));
     EXPECT(VG_OK, vg_model_save(vaegan, path));
+    loaded = (vg_model *)&not_a_handle;
     EXPECT(VG_ERROR_INVALID_ARGUMENT, vg_model_load_averaged(&loaded, path));
     check_true("vg_model_load_averaged names the missing average",
                strstr(vg_last_error_message(), "keeps no averaged weights") != NULL);

@@ -132,8 +132,6 @@ def test_load_with_the_average_samples_the_averaged_generator(tmp_path):
     """weights="ema" puts the file's ema.<name> tensors in place of the generator's (what
     `vaegan sample` uses by default); this generator has no batch norm, so nothing is
     re-estimated and its samples are exactly those of a file holding the averages as weights."""
-    import safetensors
-
     plain = tmp_path / "gan.safetensors"
     with small_gan() as gan:
         gan.save(plain)

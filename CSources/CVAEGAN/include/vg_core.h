@@ -289,8 +289,9 @@ vg_status vg_batchnorm_backward_baseline(float *dx, float *dgamma, float *dbeta,
                                          const float *x, const float *saved_mean,
                                          const float *saved_rstd, const float *gamma, int64_t B,
                                          int64_t C, int64_t S, float dx_beta);
-/* The formulas written straight in double, one channel after another (within rounding of the
- * above, not bit for bit: those sum in four interleaved lanes). */
+/* The formulas written straight in double, one channel after another: within rounding of the
+ * above, not bit for bit (those sum in four interleaved lanes, round rstd and γ·rstd to float
+ * and compute y in float). */
 void vg_batchnorm_forward_train_ref(float *y, float *saved_mean, float *saved_rstd,
                                     float *running_mean, float *running_var, const float *x,
                                     const float *gamma, const float *beta, int64_t B, int64_t C,

@@ -42,14 +42,24 @@ public func vg_model_load_averaged(_ out: UnsafeMutablePointer<OpaquePointer?>?,
         let out = try nonNull(out, "out")
         let path = try pathArgument(path, "path")
         let file = try SafeTensorsFile.read(from: path)
+        let kind = try ModelRegistry.kind(of: file) // an unknown kind fails as vg_model_load does
         guard file.hasAveragedWeights else {
-            throw .invalidArgument("\(path) keeps no averaged weights (trained without --ema-decay): use vg_model_load")
+            let why = kind.kind == VAETraining.kind ? "a β-VAE has none" : "trained without --ema-decay"
+            throw .invalidArgument("\(path) keeps no averaged weights (\(why)): use vg_model_load")
         }
-        let model = try handle(from: file.withAveragedWeights(), path: path)
-        // As TrainedModel.load does for `vaegan sample` and `eval`: no iterate's running
-        // statistics belong to the average.
-        let generative = model.training.generativeModel
-        generative.reestimateDecoderStatistics(noise: try generative.makeReestimationNoise())
+        let averaged = file.withAveragedWeights()
+        let model = try handle(from: averaged, path: path)
+        // No iterate's running statistics belong to the average: re-estimated as TrainedModel
+        // does for `vaegan sample` and `eval`, in batches of 16 z. The handle's capacity is the
+        // file's batch size, which may be smaller, so that is done on a model of capacity 16
+        // and its tensors (the same weights, the new statistics) copied over.
+        let sampler = try kind.loadModel(from: averaged, batchCapacity: 16)
+        sampler.reestimateDecoderStatistics(noise: try sampler.makeReestimationNoise())
+        for (target, source) in zip(model.training.generativeModel.namedTensors, sampler.namedTensors) {
+            precondition(target.name == source.name && target.value.count == source.value.count,
+                         "vg_model_load_averaged: \(target.name) against \(source.name)")
+            target.value.pointer.update(from: source.value.pointer, count: source.value.count)
+        }
         out.pointee = HandleRegistry.register(model)
     }
 }

@@ -42,8 +42,8 @@ extension GenerativeModel {
     }
 
     /// Re-estimates the decoder's batch-norm statistics for its current weights from 4,096
-    /// z ~ N(0, I) in batches of `noise`'s rows (16, from makeReestimationNoise, whatever the
-    /// model's capacity, so training, `sample` and `eval` get the same figures) drawn from a
+    /// z ~ N(0, I) in batches of `noise`'s rows (16 from makeReestimationNoise, so training,
+    /// `sample` and `eval` get the same figures; fewer only for a capacity below 16) drawn from a
     /// fixed seed (the model's own generators are not touched, and the result is the same on
     /// every call): what averaged weights need, since no single iterate's running statistics
     /// belong to them. Nothing happens without batch norms.
