@@ -238,15 +238,32 @@ struct ConvolutionKernelTests {
 
     // MARK: batch normalization against its reference
 
+    /// A batch norm's inputs for (batch, channels, spatial): x ~ N(shift, 3²), γ, β, dy and
+    /// running statistics, from `random`.
+    struct BatchNormInputs {
+        let n: Int
+        let B: Int64, C: Int64, S: Int64
+        let x: [Float], gamma: [Float], beta: [Float], dy: [Float], rm0: [Float], rv0: [Float]
+
+        init(batch: Int, channels: Int, spatial: Int, shift: Float = 0, random: inout KernelRandom) {
+            n = batch * channels * spatial
+            (B, C, S) = (Int64(batch), Int64(channels), Int64(spatial))
+            x = random.normal(n, standardDeviation: 3).map { $0 + shift }
+            gamma = random.uniform(channels, 0.5, 1.5)
+            beta = random.normal(channels)
+            dy = random.normal(n)
+            rm0 = random.normal(channels)
+            rv0 = random.uniform(channels, 0.5, 2)
+        }
+    }
+
     @Test("Batch norm forward (training, running statistics; evaluation) and backward match the reference",
           arguments: [(1, 3, 5), (4, 3, 1), (2, 5, 49), (128, 16, 1), (16, 8, 196), (32, 600, 1)])
     func batchNormMatchesReference(batch: Int, channels: Int, spatial: Int) {
         var random = KernelRandom(seed: UInt64(batch * 31 + channels * 7 + spatial))
-        let n = batch * channels * spatial
-        let (B, C, S) = (Int64(batch), Int64(channels), Int64(spatial))
-        let x = random.normal(n, standardDeviation: 3), gamma = random.uniform(channels, 0.5, 1.5)
-        let beta = random.normal(channels), dy = random.normal(n)
-        let rm0 = random.normal(channels), rv0 = random.uniform(channels, 0.5, 2)
+        let inputs = BatchNormInputs(batch: batch, channels: channels, spatial: spatial, random: &random)
+        let (n, B, C, S) = (inputs.n, inputs.B, inputs.C, inputs.S)
+        let (x, gamma, beta, dy, rm0, rv0) = (inputs.x, inputs.gamma, inputs.beta, inputs.dy, inputs.rm0, inputs.rv0)
         var y = [Float](repeating: .nan, count: n), mean = [Float](repeating: 0, count: channels), rstd = mean
         var rm = rm0, rv = rv0
         #expect(vg_batchnorm_forward_train(&y, &mean, &rstd, &rm, &rv, x, gamma, beta, B, C, S, 0.1, 1e-5) == VG_OK)
@@ -287,11 +304,9 @@ struct ConvolutionKernelTests {
           arguments: [(3, 5, 7), (16, 300, 1), (16, 8, 49), (4, 3, 196), (5, 4, 6), (2, 2, 1)])
     func batchNormMatchesBaselineBuildBitwise(batch: Int, channels: Int, spatial: Int) {
         var random = KernelRandom(seed: UInt64(batch * 131 + channels * 17 + spatial))
-        let n = batch * channels * spatial
-        let (B, C, S) = (Int64(batch), Int64(channels), Int64(spatial))
-        let x = random.normal(n, standardDeviation: 3).map { $0 + 2 }, gamma = random.uniform(channels, 0.5, 1.5)
-        let beta = random.normal(channels), dy = random.normal(n)
-        let rm0 = random.normal(channels), rv0 = random.uniform(channels, 0.5, 2)
+        let inputs = BatchNormInputs(batch: batch, channels: channels, spatial: spatial, shift: 2, random: &random)
+        let (n, B, C, S) = (inputs.n, inputs.B, inputs.C, inputs.S)
+        let (x, gamma, beta, dy, rm0, rv0) = (inputs.x, inputs.gamma, inputs.beta, inputs.dy, inputs.rm0, inputs.rv0)
         func bits(_ values: [Float]) -> [UInt32] { values.map(\.bitPattern) }
 
         var y = [Float](repeating: .nan, count: n), mean = [Float](repeating: 0, count: channels), rstd = mean
