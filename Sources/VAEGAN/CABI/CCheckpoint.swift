@@ -47,14 +47,13 @@ public func vg_model_load_averaged(_ out: UnsafeMutablePointer<OpaquePointer?>?,
             let why = kind.kind == VAETraining.kind ? "a β-VAE has none" : "trained without --ema-decay"
             throw .invalidArgument("\(path) keeps no averaged weights (\(why)): use vg_model_load")
         }
-        let averaged = file.withAveragedWeights()
-        let model = try handle(from: averaged, path: path)
-        // No iterate's running statistics belong to the average: re-estimated as TrainedModel
-        // does for `vaegan sample` and `eval`, in batches of 16 z. The handle's capacity is the
-        // file's batch size, which may be smaller, so that is done on a model of capacity 16
-        // and its tensors (the same weights, the new statistics) copied over.
-        let sampler = try kind.loadModel(from: averaged, batchCapacity: 16)
-        sampler.reestimateDecoderStatistics(noise: try sampler.makeReestimationNoise())
+        let model = try handle(from: file.withAveragedWeights(), path: path)
+        // The average with its re-estimated statistics as `vaegan sample` loads it. Not
+        // re-estimated on the handle itself: its capacity is the file's batch size, and below
+        // reestimationBatchRows the batches of z, and so the statistics, would differ. Its
+        // tensors (the same weights, the new statistics) are copied over.
+        let sampler = try TrainedModel.load(file, named: path, batchCapacity: reestimationBatchRows,
+                                            weights: .ema).model
         for (target, source) in zip(model.training.generativeModel.namedTensors, sampler.namedTensors) {
             precondition(target.name == source.name && target.value.count == source.value.count,
                          "vg_model_load_averaged: \(target.name) against \(source.name)")

@@ -33,17 +33,21 @@ public protocol Autoencoding: GenerativeModel {
     func encode(_ x: Matrix) -> (mu: Matrix, logvar: Matrix)
 }
 
+/// Rows per batch of z when batch-norm statistics are re-estimated (fewer only in a model of
+/// smaller capacity, whose statistics then differ).
+let reestimationBatchRows = 16
+
 extension GenerativeModel {
     public func inDisplayRange(_ values: [Float]) -> [Float] { values }
 
     /// A buffer for ``reestimateDecoderStatistics(noise:)``'s batches of z.
     public func makeReestimationNoise() throws(VAEGANError) -> Tensor {
-        try .zeros([min(batchCapacity, 16), latentWidth])
+        try .zeros([min(batchCapacity, reestimationBatchRows), latentWidth])
     }
 
     /// Re-estimates the decoder's batch-norm statistics for its current weights from 4,096
-    /// z ~ N(0, I) in batches of `noise`'s rows (16 from makeReestimationNoise, so training,
-    /// `sample` and `eval` get the same figures; fewer only for a capacity below 16) drawn from a
+    /// z ~ N(0, I) in batches of `noise`'s rows (reestimationBatchRows from makeReestimationNoise,
+    /// so training, `sample` and `eval` get the same figures) drawn from a
     /// fixed seed (the model's own generators are not touched, and the result is the same on
     /// every call): what averaged weights need, since no single iterate's running statistics
     /// belong to them. Nothing happens without batch norms.

@@ -32,7 +32,15 @@ public struct TrainedModel {
     /// - Throws: `.invalidArgument` for `.ema` from a checkpoint that keeps no average.
     public static func load(from path: String, batchCapacity: Int = 128, weights: WeightChoice? = nil,
                             reestimatingStatistics: Bool = false) throws(VAEGANError) -> TrainedModel {
-        var file = try SafeTensorsFile.read(from: path)
+        try load(SafeTensorsFile.read(from: path), named: path, batchCapacity: batchCapacity, weights: weights,
+                 reestimatingStatistics: reestimatingStatistics)
+    }
+
+    /// The same from a file already read; `path` names it in errors.
+    public static func load(_ file: SafeTensorsFile, named path: String, batchCapacity: Int = 128,
+                            weights: WeightChoice? = nil,
+                            reestimatingStatistics: Bool = false) throws(VAEGANError) -> TrainedModel {
+        var file = file
         let choice = weights ?? (file.hasAveragedWeights ? .ema : .raw)
         if choice == .ema {
             guard file.hasAveragedWeights else {
